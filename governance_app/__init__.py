@@ -1,0 +1,60 @@
+"""The owners' governance platform: application factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config as config_module
+from .config import PROJECT_ROOT
+from .extensions import babel, csrf, db, limiter, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    settings = config_module.from_environment()
+    if config:
+        settings.update(config)
+    config_module.check(settings)
+    app.config.update(settings)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        config_module.INSTANCE_DIR.mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from .core import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+
+    from .core import templating
+
+    templating.register(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .core.routes import bp as core_bp
+    from .estates.routes import bp as estates_bp
+
+    app.register_blueprint(core_bp)
+    # Who may see estate pages arrives with sign-in; until then they exist only
+    # outside production.
+    if app.config["GOVERNANCE_ENV"] != "production":
+        app.register_blueprint(estates_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .core.cli import demo_cli, doctor_command
+    from .estates.cli import estates_cli
+
+    app.cli.add_command(doctor_command)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(estates_cli)

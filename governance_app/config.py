@@ -1,0 +1,86 @@
+"""Settings, read from environment variables and checked at start.
+
+Development needs nothing set: the database is a SQLite file in ``instance/``.
+Production (``GOVERNANCE_ENV=production``) refuses to start while a required
+setting is missing or still has its development value, and names the setting.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+DEV_SECRET_KEY = "development-only-secret-key"
+DEV_ID_HASH_KEY = "development-only-id-hash-key"
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names it."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'governance.sqlite3'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme spelling was given."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict:
+    """Build the Flask configuration mapping from environment variables."""
+    env = os.environ if environ is None else environ
+    environment = env.get("GOVERNANCE_ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(
+            f"GOVERNANCE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+        )
+    production = environment == "production"
+    database_url = env.get("DATABASE_URL") or ("" if production else _default_database_url())
+    redis_url = env.get("REDIS_URL", "")
+    config = {
+        "GOVERNANCE_ENV": environment,
+        "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else DEV_SECRET_KEY),
+        "ID_HASH_KEY": env.get("ID_HASH_KEY") or ("" if production else DEV_ID_HASH_KEY),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": ("zh_CN", "en"),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    return config
+
+
+def check(config: dict) -> None:
+    """Refuse unsafe or incomplete settings in production, naming the setting."""
+    try:
+        ZoneInfo(config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not a known time zone") from error
+    if config.get("GOVERNANCE_ENV") != "production":
+        return
+    required = ("SECRET_KEY", "ID_HASH_KEY", "SQLALCHEMY_DATABASE_URI")
+    names = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
+    for key in required:
+        if not config.get(key):
+            raise ConfigError(f"{names.get(key, key)} must be set in production")
+    if config["SECRET_KEY"] == DEV_SECRET_KEY or len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be a random value of at least 32 characters in production")
+    if config["ID_HASH_KEY"] == DEV_ID_HASH_KEY or len(config["ID_HASH_KEY"]) < 32:
+        raise ConfigError("ID_HASH_KEY must be a random value of at least 32 characters in production")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")

@@ -1,0 +1,1 @@
+"""Site-wide pieces: home page, language choice, operator commands."""

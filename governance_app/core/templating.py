@@ -1,0 +1,20 @@
+"""Template filters and globals shared by every page."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+
+from ..estates.messages import change_title, column_title, describe
+from ..estates.rules import format_area
+
+
+def current_locale() -> str:
+    return str(get_locale())
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(format_area, "area")
+    app.add_template_global(current_locale)
+    app.add_template_global(column_title)
+    app.add_template_global(change_title)
+    app.add_template_global(describe)

@@ -1,0 +1,1 @@
+"""Sub-districts, communities, estates, buildings, units, owners; the roll and its import."""

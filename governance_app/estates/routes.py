@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..extensions import db, limiter
+from . import services
+from .forms import ConfirmImportForm, RollUploadForm
+from .models import ImportStatus
+from .roll_file import COLUMNS, chinese_header
+
+bp = Blueprint("estates", __name__, url_prefix="/estates")
+
+
+def _estate_or_404(estate_id: int):
+    estate = services.get_estate(estate_id)
+    if estate is None:
+        abort(404)
+    return estate
+
+
+@bp.get("/<int:estate_id>")
+def overview(estate_id: int):
+    estate = _estate_or_404(estate_id)
+    return render_template("estates/overview.html", overview=services.estate_overview(estate))
+
+
+@bp.route("/<int:estate_id>/roll/import", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def import_roll(estate_id: int):
+    estate = _estate_or_404(estate_id)
+    form = RollUploadForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("estates/import.html", estate=estate, form=form), status
+    upload = form.roll_file.data
+    content = upload.read()
+    report = services.check_roll_file(estate, content, upload.filename or "roll")
+    if not report.ok:
+        return render_template("estates/import.html", estate=estate, form=form, report=report), 422
+    pending = None
+    if report.changes_anything:
+        pending = services.store_checked_upload(estate, content, upload.filename or "roll", report)
+        db.session.commit()
+    return render_template("estates/import.html", estate=estate, form=form, report=report, pending=pending,
+                           confirm_form=ConfirmImportForm())
+
+
+@bp.post("/<int:estate_id>/roll/import/<int:upload_id>")
+def confirm_import(estate_id: int, upload_id: int):
+    estate = _estate_or_404(estate_id)
+    upload = services.pending_upload(estate, upload_id)
+    if upload is None:
+        abort(404)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired. Please upload the file again."), "error")
+        return redirect(url_for(".import_roll", estate_id=estate.id))
+    if form.cancel.data:
+        upload.status = ImportStatus.REJECTED
+        upload.content = None
+        db.session.commit()
+        flash(_("The upload was discarded; nothing was imported."), "info")
+        return redirect(url_for(".import_roll", estate_id=estate.id))
+    report = services.import_roll(estate, upload.content, upload.filename, roll_import=upload)
+    if not report.ok:
+        db.session.rollback()
+        flash(_("The file no longer passes the checks; nothing was imported."), "error")
+        return redirect(url_for(".import_roll", estate_id=estate.id))
+    db.session.commit()
+    if report.applied:
+        flash(_("Roll imported: %(new)d new units, %(changed)d changed.", new=report.new_units,
+                changed=report.changed_units), "success")
+    else:
+        flash(_("Nothing to import: the roll already matches this file."), "info")
+    return redirect(url_for(".overview", estate_id=estate.id))
+
+
+@bp.get("/roll-template.csv")
+def roll_template():
+    """A CSV with the expected Chinese headers and one example row, UTF-8 with BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([chinese_header(column) for column in COLUMNS])
+    writer.writerow(["1", "1-101", "88.50", "登记", "张某某", "310000000000001234", "13900000000",
+                     "", "", "否", "个人"])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=roll-template.csv"})
