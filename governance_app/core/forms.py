@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
-from wtforms.validators import InputRequired
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf, InputRequired
 
 from .i18n import LANGUAGE_NAMES
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(choices=list(LANGUAGE_NAMES.items()), validators=[InputRequired()])
+    language = StringField(validators=[InputRequired(), AnyOf(list(LANGUAGE_NAMES))])
     next = HiddenField()

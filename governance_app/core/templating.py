@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
 
 from ..estates.messages import change_title, column_title, describe
 from ..estates.rules import format_area
+from .i18n import select_locale
 
 
 def current_locale() -> str:
-    return str(get_locale())
+    """The chosen language's code as the application names it: "zh_CN" or "en"."""
+    return select_locale()
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,94 @@
+import pytest
+
+from governance_app import create_app
+from governance_app.config import ConfigError, DEV_SECRET_KEY, check, from_environment, normalise_database_url
+
+GOOD_SECRET = "s" * 40
+PRODUCTION = {
+    "GOVERNANCE_ENV": "production",
+    "SECRET_KEY": GOOD_SECRET,
+    "ID_HASH_KEY": "k" * 40,
+    "DATABASE_URL": "postgresql://app@db.internal/governance",
+}
+
+
+def test_development_defaults_need_nothing():
+    config = from_environment({})
+    check(config)
+    assert config["GOVERNANCE_ENV"] == "development"
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert config["SQLALCHEMY_DATABASE_URI"].endswith("instance/governance.sqlite3")
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["TIMEZONE"] == "Asia/Shanghai"
+    assert config["BABEL_DEFAULT_LOCALE"] == "zh_CN"
+
+
+def test_redis_url_becomes_the_rate_limit_storage():
+    config = from_environment({"REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+
+
+def test_production_with_complete_settings_starts():
+    config = from_environment(PRODUCTION)
+    check(config)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.internal/governance"
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("missing, named", [
+    ("SECRET_KEY", "SECRET_KEY"),
+    ("ID_HASH_KEY", "ID_HASH_KEY"),
+    ("DATABASE_URL", "DATABASE_URL"),
+])
+def test_production_refuses_a_missing_setting_and_names_it(missing, named):
+    environ = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigError, match=named):
+        check(from_environment(environ))
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        check(from_environment({**PRODUCTION, "SECRET_KEY": DEV_SECRET_KEY}))
+
+
+def test_production_refuses_a_short_secret():
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        check(from_environment({**PRODUCTION, "SECRET_KEY": "short"}))
+
+
+def test_production_refuses_sqlite():
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        check(from_environment({**PRODUCTION, "DATABASE_URL": "sqlite:///x.db"}))
+
+
+def test_unknown_environment_and_time_zone_are_refused():
+    with pytest.raises(ConfigError, match="GOVERNANCE_ENV"):
+        from_environment({"GOVERNANCE_ENV": "staging"})
+    with pytest.raises(ConfigError, match="TIMEZONE"):
+        check(from_environment({"TIMEZONE": "Mars/Olympus"}))
+
+
+def test_create_app_refuses_to_start_in_production_with_development_defaults(monkeypatch):
+    monkeypatch.setenv("GOVERNANCE_ENV", "production")
+    for name in ("SECRET_KEY", "ID_HASH_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigError, match="must be set in production"):
+        create_app()
+
+
+def test_production_app_has_no_estate_pages_until_sign_in_exists(monkeypatch):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    assert "estates.overview" not in app.view_functions
+    assert "core.index" in app.view_functions
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+    ("sqlite:///x.db", "sqlite:///x.db"),
+])
+def test_database_urls_use_psycopg_3(url, expected):
+    assert normalise_database_url(url) == expected

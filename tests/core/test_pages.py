@@ -1,0 +1,61 @@
+import io
+
+from governance_app.core.i18n import LANGUAGE_COOKIE
+
+
+def test_home_page_is_chinese_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
+    assert "业主大会" in html
+    assert 'lang="en">English</button>' in html
+
+
+def test_language_switch_remembers_english(client):
+    response = client.post("/language", data={"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    cookie = client.get_cookie(LANGUAGE_COOKIE)
+    assert cookie is not None and cookie.value == "en" and cookie.http_only
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Owners’ assembly and committee, in the open" in html
+    assert 'lang="zh-CN">简体中文</button>' in html
+
+
+def test_language_switch_back_to_chinese(client):
+    client.post("/language", data={"language": "en", "next": "/"})
+    client.post("/language", data={"language": "zh_CN", "next": "/"})
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_language_is_refused_with_a_message_and_changes_nothing(client):
+    response = client.post("/language", data={"language": "fr", "next": "/"}, follow_redirects=True)
+    assert client.get_cookie(LANGUAGE_COOKIE) is None
+    assert "该语言暂不可用" in response.get_data(as_text=True)
+
+
+def test_language_switch_is_not_an_open_redirect(client):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post("/language", data={"language": "en", "next": target})
+        assert response.headers["Location"] == "/"
+
+
+def test_language_switch_requires_csrf(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post("/language", data={"language": "en", "next": "/"})
+    assert response.status_code == 400
+    assert client.get_cookie(LANGUAGE_COOKIE) is None
+
+
+def test_upload_is_rate_limited_per_address(client, make_estate):
+    estate = make_estate()
+    statuses = [
+        client.post(f"/estates/{estate.id}/roll/import",
+                    data={"roll_file": (io.BytesIO(b"not a roll"), "x.csv")},
+                    content_type="multipart/form-data").status_code
+        for _ in range(31)
+    ]
+    assert statuses[:30] == [422] * 30
+    assert statuses[30] == 429

@@ -1,0 +1,88 @@
+"""Browser tests: Debian's chromium driven by Playwright at a 375x812 phone viewport.
+
+The application is served by a real HTTP server on 127.0.0.1 at a random port,
+in a thread of the test process, on the test database. Locally these tests
+skip with a reason when chromium is missing; with CI=true they must run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+PHONE = {"width": 375, "height": 812}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"chromium not found at {CHROMIUM}: sudo apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (browser tests must run in CI)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser, live_server, app, monkeypatch):
+    """A fresh phone-sized browser tab; CSRF is on, as in production."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, base_url=live_server,
+                                  locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core in the page (WCAG 2.1 A and AA rules) and fail on any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                            "wcag21aa", "best-practice"]}})
+    violations = results.response["violations"]
+    summary = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:3]}"
+        for v in violations
+    ]
+    assert not violations, "axe found accessibility violations:\n" + "\n".join(summary)
+
+
+def assert_fits_phone(page) -> None:
+    """Nothing overflows the 375 px width sideways."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone screen"
