@@ -30,7 +30,7 @@ check-system:
 	@sh scripts/check-system.sh
 
 translations: $(VENV)/.installed-run
-	@$(BIN)/pybabel compile -q -d governance_app/translations
+	@$(BIN)/pybabel compile --statistics -d governance_app/translations
 
 ## Re-extract translatable strings and merge them into the catalogues.
 messages: $(VENV)/.installed-run

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 DEVELOPER_KEY = "developer"
-AREA_PATTERN = re.compile(r"^(\d+)(?:\.(\d*))?$")
+# One optional sign; commas only as thousands separators ("1,234.50"), so a
+# decimal comma ("88,5") is refused instead of read as 885 m².
+AREA_PATTERN = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?$")
 AREA_SOURCES = ("registry", "survey", "contract")
 
 
@@ -38,14 +40,14 @@ def parse_area(text: str) -> int:
     ``"88.5"`` gives 8850. Negative, zero, three decimals, or anything that is
     not a plain decimal number is refused with the reason.
     """
-    cleaned = text.strip().replace(",", "")
+    cleaned = text.strip()
     if not cleaned:
         raise AreaError("empty")
-    negative = cleaned.startswith("-")
-    match = AREA_PATTERN.match(cleaned.lstrip("+-"))
+    match = AREA_PATTERN.match(cleaned)
     if not match:
         raise AreaError("not_a_number")
-    whole, decimals = match.group(1), match.group(2) or ""
+    negative = match.group(1) == "-"
+    whole, decimals = match.group(2).replace(",", ""), match.group(3) or ""
     if len(decimals) > 2:
         if decimals[2:].strip("0"):
             raise AreaError("too_many_decimals")
