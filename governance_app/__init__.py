@@ -32,9 +32,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
-    from .core import templating
+    from .core import errors, templating
 
     templating.register(app)
+    errors.register(app)
     _register_blueprints(app)
     _register_cli(app)
     return app

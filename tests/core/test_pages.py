@@ -59,3 +59,26 @@ def test_upload_is_rate_limited_per_address(client, make_estate):
     ]
     assert statuses[:30] == [422] * 30
     assert statuses[30] == 429
+
+
+def test_unknown_page_gets_a_chinese_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_csrf_failure_gets_a_clear_message(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post("/language", data={"language": "en"})
+    assert response.status_code == 400
+    assert "表单已过期" in response.get_data(as_text=True)
+
+
+def test_too_large_upload_is_refused_with_a_message(app, client, make_estate, monkeypatch):
+    estate = make_estate()
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    response = client.post(f"/estates/{estate.id}/roll/import",
+                           data={"roll_file": (io.BytesIO(b"x" * 4096), "big.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "文件太大" in response.get_data(as_text=True)
