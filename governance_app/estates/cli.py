@@ -1,10 +1,12 @@
 """``flask estates ...``: operator commands for the registry."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from ..extensions import db
 from . import services
@@ -48,7 +50,7 @@ def import_roll(file: Path, estate_id: int, dry_run: bool) -> None:
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Checking units", file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label="Checking units", file=sys.stderr)
             bar.__enter__()
         bar.update(done - bar.pos)
 
@@ -62,8 +64,11 @@ def import_roll(file: Path, estate_id: int, dry_run: bool) -> None:
             bar.__exit__(None, None, None)
     if not report.ok:
         db.session.rollback()
-        for problem in report.problems:
-            click.echo(f"row {problem.row}, {problem.column or '-'}: {describe(problem)}", err=True)
+        # No request to choose a language from (the locale selector reads its
+        # cookie); operator output is in English like the rest of this command.
+        with force_locale("en"):
+            for problem in report.problems:
+                click.echo(f"row {problem.row}, {problem.column or '-'}: {describe(problem)}", err=True)
         raise click.ClickException(f"{len(report.problems)} problem(s) found; nothing was imported")
     _echo_summary(report, dry_run)
     if not dry_run:

@@ -28,6 +28,7 @@ REASONS = {
     "missing_column": _l("Required column “%(column)s” is missing from the header."),
     "duplicate_column": _l("Column “%(value)s” appears twice in the header."),
     "missing_value": _l("%(column)s is empty."),
+    "too_long": _l("%(column)s is too long: at most %(value)s characters."),
     "area_empty": _l("The area is empty."),
     "area_not_a_number": _l("The area “%(value)s” is not a number."),
     "area_too_many_decimals": _l("The area “%(value)s” has more than 2 decimals."),
@@ -44,6 +45,9 @@ REASONS = {
     "co_owner_rows_disagree": _l("Unit %(value)s: building, area, area source or developer flag differ from row %(other_row)s."),
     "no_representative": _l("Co-owned unit %(value)s has no voting representative: mark one co-owner as representative."),
     "several_representatives": _l("Co-owned unit %(value)s has more than one representative (also row %(other_row)s)."),
+    "conflicting_representatives": _l("Unit %(value)s: the same co-owners hold another unit with a different "
+                                      "representative. They vote once for all their units (R-15): name the same "
+                                      "representative for each."),
 }
 
 

@@ -35,6 +35,9 @@ def chinese_header(column: str) -> str:
 
 
 REQUIRED_COLUMNS = ("building", "unit", "area", "area_source", "owner_name", "id_number")
+# The stored columns' widths (models.Building.label, Unit.label, Owner.name, Owner.phone):
+# a longer value is the user's to fix, not a database error on PostgreSQL.
+MAX_LENGTHS = {"building": 40, "unit": 40, "owner_name": 100, "phone": 32}
 
 AREA_SOURCE_VALUES = {
     "registry": "registry", "登记": "registry", "不动产登记": "registry", "产证": "registry",
@@ -202,6 +205,9 @@ def _check_rows(table: list[tuple[int, list[str]]]) -> ParsedRoll:
             row_problems.append(Problem(number, "building", "missing_value"))
         if not label:
             row_problems.append(Problem(number, "unit", "missing_value"))
+        for column, limit in MAX_LENGTHS.items():
+            if len(cell(column)) > limit:
+                row_problems.append(Problem(number, column, "too_long", str(limit)))
         area = 0
         try:
             area = parse_area(cell("area"))

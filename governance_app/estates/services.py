@@ -264,6 +264,7 @@ def _plan(estate: Estate, parsed: ParsedRoll, filename: str, progress: Progress 
         current.setdefault(unit_id, {})[hash_of_owner[owner_id]] = is_rep
 
     seen_owners: set[str] = set()
+    roll_after: list[rules.RollUnit] = []
     for done, unit in enumerate(parsed.units, start=1):
         hashes = {}
         for owner in unit.owners:
@@ -272,6 +273,9 @@ def _plan(estate: Estate, parsed: ParsedRoll, filename: str, progress: Progress 
             if digest not in seen_owners:
                 seen_owners.add(digest)
                 _plan_owner(plan, owners.get(digest), digest, owner, unit.label)
+        roll_after.append(rules.RollUnit(unit.label, unit.building, unit.area, tuple(hashes),
+                                         next((h for h, o in hashes.items() if o.representative), None),
+                                         unit.developer))
         if unit.building not in buildings:
             buildings.add(unit.building)
             plan.new_buildings.append(unit.building)
@@ -289,6 +293,18 @@ def _plan(estate: Estate, parsed: ParsedRoll, filename: str, progress: Progress 
     in_file = {unit.label for unit in parsed.units}
     report.missing_units = sorted(label for label in units if label not in in_file)
     report.unchanged_units = report.unit_count - report.new_units - report.changed_units
+    for label in report.missing_units:
+        kept = current.get(units[label].id, {})
+        roll_after.append(rules.RollUnit(label, units[label].building, units[label].area, tuple(kept),
+                                         next((h for h, rep in kept.items() if rep), None),
+                                         units[label].developer_held))
+    # The roll must stay countable: e.g. the same co-owners holding two
+    # units must name the same representative for both.
+    try:
+        rules.count_roll(roll_after)
+    except rules.RollError as error:
+        first_rows = {unit.label: unit.first_row for unit in parsed.units}
+        report.problems.append(Problem(first_rows.get(error.unit, 0), "representative", error.reason, error.unit))
     return plan
 
 
