@@ -32,30 +32,34 @@ def create_app(config: dict | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
-    from .core import errors, templating
+    from .auth import login
+    from .core import errors, security, templating
 
+    login.register(app)
     templating.register(app)
     errors.register(app)
+    security.register(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .audit.routes import bp as audit_bp
+    from .auth.admin import bp as admin_bp
+    from .auth.routes import bp as auth_bp
     from .core.routes import bp as core_bp
     from .estates.routes import bp as estates_bp
 
-    app.register_blueprint(core_bp)
-    # Who may see estate pages arrives with sign-in; until then they exist only
-    # outside production.
-    if app.config["GOVERNANCE_ENV"] != "production":
-        app.register_blueprint(estates_bp)
+    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from .audit.cli import audit_cli
+    from .auth.cli import auth_cli
     from .core.cli import demo_cli, doctor_command
     from .estates.cli import estates_cli
 
-    app.cli.add_command(doctor_command)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(estates_cli)
+    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli):
+        app.cli.add_command(command)

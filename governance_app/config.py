@@ -15,6 +15,7 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 DEV_SECRET_KEY = "development-only-secret-key"
 DEV_ID_HASH_KEY = "development-only-id-hash-key"
+DEV_TOTP_KEY = "development-only-totp-encryption-key"
 ENVIRONMENTS = ("development", "production", "testing")
 
 
@@ -49,6 +50,13 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "GOVERNANCE_ENV": environment,
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else DEV_SECRET_KEY),
         "ID_HASH_KEY": env.get("ID_HASH_KEY") or ("" if production else DEV_ID_HASH_KEY),
+        "TOTP_ENCRYPTION_KEY": env.get("TOTP_ENCRYPTION_KEY") or ("" if production else DEV_TOTP_KEY),
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000"),
+        "TOTP_ISSUER": env.get("TOTP_ISSUER", "业主自治平台"),
+        "IDLE_TIMEOUT_MINUTES": int(env.get("IDLE_TIMEOUT_MINUTES", "30")),
+        "STEP_UP_MINUTES": 5,
+        "ACTIVATION_DAYS": int(env.get("ACTIVATION_DAYS", "30")),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -73,7 +81,7 @@ def check(config: dict) -> None:
         raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not a known time zone") from error
     if config.get("GOVERNANCE_ENV") != "production":
         return
-    required = ("SECRET_KEY", "ID_HASH_KEY", "SQLALCHEMY_DATABASE_URI")
+    required = ("SECRET_KEY", "ID_HASH_KEY", "TOTP_ENCRYPTION_KEY", "SQLALCHEMY_DATABASE_URI")
     names = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
     for key in required:
         if not config.get(key):
@@ -82,5 +90,7 @@ def check(config: dict) -> None:
         raise ConfigError("SECRET_KEY must be a random value of at least 32 characters in production")
     if config["ID_HASH_KEY"] == DEV_ID_HASH_KEY or len(config["ID_HASH_KEY"]) < 32:
         raise ConfigError("ID_HASH_KEY must be a random value of at least 32 characters in production")
+    if config["TOTP_ENCRYPTION_KEY"] == DEV_TOTP_KEY or len(config["TOTP_ENCRYPTION_KEY"]) < 32:
+        raise ConfigError("TOTP_ENCRYPTION_KEY must be a random value of at least 32 characters in production")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")

@@ -1,11 +1,14 @@
 """Extensions, created unbound and attached in ``create_app``."""
 from flask_babel import Babel
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+import enum
+
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
@@ -27,3 +30,10 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+
+
+def string_enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
+    """An enum stored as its string values (portable across SQLite and PostgreSQL)."""
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True, length=length)

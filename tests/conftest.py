@@ -60,6 +60,8 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": True,
+        # A fast hash keeps the suite quick; production uses scrypt (see config.py).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
         drop_everything()
@@ -139,3 +141,68 @@ def is_postgres(app) -> bool:
 
 def count(model) -> int:
     return db.session.scalar(text(f"SELECT count(*) FROM {model.__tablename__}"))
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def make_user(app_context):
+    """Factory: ``make_user(Role.COMMITTEE_MEMBER, estate)`` makes an enrolled account with that
+    role over ``scope`` (an estate, community or sub-district object, or ``None`` for the
+    platform); ``owner=`` links an owner instead. ``user.totp`` computes its codes."""
+    from governance_app.auth import services as auth_services
+    from governance_app.auth.models import ScopeKind, utcnow
+    from governance_app.auth.totp import Totp
+    from governance_app.estates.models import Community, Estate, SubDistrict
+
+    made = []
+
+    def make(role=None, scope=None, *, owner=None, login=None, name="测试用户", password=PASSWORD):
+        grants = []
+        if role is not None:
+            if scope is None:
+                grants.append((role, ScopeKind.PLATFORM, None))
+            else:
+                kind = {Estate: ScopeKind.ESTATE, Community: ScopeKind.COMMUNITY,
+                        SubDistrict: ScopeKind.SUB_DISTRICT}[type(scope)]
+                grants.append((role, kind, scope.id))
+        login = login or f"user{len(made) + 1}-{role.value if role else 'owner'}"
+        user = auth_services.create_user(login, name, password, actor=None, grants=grants, owner=owner)
+        secret = auth_services.start_totp_enrolment(user)
+        user.totp_confirmed_at = utcnow()
+        db.session.commit()
+        user.totp = Totp(secret)
+        made.append(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(app, client):
+    """``login(user)`` signs ``user`` in on the test client (or on ``client=``) without the
+    sign-in pages, which have their own tests; the second factor counts as just given."""
+    from governance_app.auth import services as auth_services
+
+    def sign_in(user, client=client):
+        session = auth_services.open_session(user, "127.0.0.1", "pytest")
+        db.session.commit()
+        with client.session_transaction() as cookie_session:
+            cookie_session["_user_id"] = session.token
+            cookie_session["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def supervisor_client(client, make_user, login):
+    """The test client signed in as the supervisor of 测试街道, the sub-district that
+    ``make_estate`` uses by default: may see and import rolls of its estates."""
+    from governance_app.auth.models import Role
+    from governance_app.estates import services
+
+    sub_district = services.ensure_sub_district("测试街道")
+    db.session.commit()
+    return login(make_user(Role.SUBDISTRICT_SUPERVISOR, sub_district, login="supervisor"))

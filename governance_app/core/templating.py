@@ -1,16 +1,41 @@
 """Template filters and globals shared by every page."""
 from __future__ import annotations
 
-from flask import Flask
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_login import current_user
+from flask_babel import get_locale
 
 from ..estates.messages import change_title, column_title, describe
 from ..estates.rules import format_area
-from .i18n import select_locale
 
 
 def current_locale() -> str:
-    """The chosen language's code as the application names it: "zh_CN" or "en"."""
-    return select_locale()
+    """The language of this response as the application names it: "zh_CN" or "en"."""
+    locale = get_locale()
+    return "zh_CN" if locale is None or locale.language == "zh" else "en"
+
+
+def mask_name(name: str) -> str:
+    """R-61: surname plus 某 (张某) for people; companies keep their name."""
+    if not name or any(mark in name for mark in ("公司", "集团", "有限", "Co.", "Ltd")):
+        return name
+    if name.isascii():
+        return name.split()[0] + " *" if " " in name else name[:1] + "*"
+    return name[:1] + "某"
+
+
+def local_datetime(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return aware.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+
+
+def local_date(moment: dt.datetime | None) -> str:
+    return local_datetime(moment)[:10]
 
 
 def register(app: Flask) -> None:
@@ -19,3 +44,22 @@ def register(app: Flask) -> None:
     app.add_template_global(column_title)
     app.add_template_global(change_title)
     app.add_template_global(describe)
+    app.add_template_filter(mask_name, "mask_name")
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(local_date, "local_date")
+
+    from ..auth.admin import role_title, scope_title
+    from ..auth.permissions import can
+    from ..estates.services import get_estate
+
+    app.add_template_global(role_title)
+    app.add_template_global(scope_title)
+
+    @app.template_global("can")
+    def can_current(action: str, obj=None) -> bool:
+        return can(current_user, action, obj)
+
+    @app.template_global("estate_name")
+    def estate_name(estate_id: int) -> str:
+        estate = get_estate(estate_id)
+        return estate.name if estate else ""

@@ -5,12 +5,12 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
-    Boolean, Date, DateTime, Enum, ForeignKey, Integer, JSON, LargeBinary, String, UniqueConstraint,
+    Boolean, Date, DateTime, ForeignKey, Integer, JSON, LargeBinary, String, UniqueConstraint,
     CheckConstraint, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import db, string_enum
 
 
 class AreaSource(enum.StrEnum):
@@ -30,11 +30,6 @@ class ImportStatus(enum.StrEnum):
     CHECKED = "checked"  # uploaded and dry-run, waiting for confirmation
     APPLIED = "applied"
     REJECTED = "rejected"
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True, length=16)
 
 
 class SubDistrict(db.Model):
@@ -99,7 +94,7 @@ class Unit(db.Model):
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
     label: Mapped[str] = mapped_column(String(40))
     area: Mapped[int] = mapped_column(Integer)
-    area_source: Mapped[AreaSource] = mapped_column(_enum(AreaSource, "area_source"))
+    area_source: Mapped[AreaSource] = mapped_column(string_enum(AreaSource, "area_source"))
     developer_held: Mapped[bool] = mapped_column(Boolean, default=False)
 
     building: Mapped[Building] = relationship()
@@ -117,7 +112,7 @@ class Owner(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
-    kind: Mapped[OwnerKind] = mapped_column(_enum(OwnerKind, "owner_kind"))
+    kind: Mapped[OwnerKind] = mapped_column(string_enum(OwnerKind, "owner_kind"))
     name: Mapped[str] = mapped_column(String(100))
     id_doc_hash: Mapped[str] = mapped_column(String(64))
     id_doc_last4: Mapped[str] = mapped_column(String(4))
@@ -158,7 +153,7 @@ class RollImport(db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     content_sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus, "import_status"))
+    status: Mapped[ImportStatus] = mapped_column(string_enum(ImportStatus, "import_status"))
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -5,6 +5,9 @@ import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.permissions import can
 
 from ..extensions import db, limiter
 from . import services
@@ -15,23 +18,26 @@ from .roll_file import COLUMNS, chinese_header
 bp = Blueprint("estates", __name__, url_prefix="/estates")
 
 
-def _estate_or_404(estate_id: int):
+def _estate_or_404(estate_id: int, action: str):
+    """The estate, if the user may do ``action`` there; 404 otherwise so ids cannot be probed."""
     estate = services.get_estate(estate_id)
-    if estate is None:
+    if estate is None or not can(current_user, action, estate):
         abort(404)
     return estate
 
 
 @bp.get("/<int:estate_id>")
+@login_required
 def overview(estate_id: int):
-    estate = _estate_or_404(estate_id)
+    estate = _estate_or_404(estate_id, "estate.view")
     return render_template("estates/overview.html", overview=services.estate_overview(estate))
 
 
 @bp.route("/<int:estate_id>/roll/import", methods=["GET", "POST"])
+@login_required
 @limiter.limit("30 per minute", methods=["POST"])
 def import_roll(estate_id: int):
-    estate = _estate_or_404(estate_id)
+    estate = _estate_or_404(estate_id, "estate.import_roll")
     form = RollUploadForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -50,8 +56,9 @@ def import_roll(estate_id: int):
 
 
 @bp.post("/<int:estate_id>/roll/import/<int:upload_id>")
+@login_required
 def confirm_import(estate_id: int, upload_id: int):
-    estate = _estate_or_404(estate_id)
+    estate = _estate_or_404(estate_id, "estate.import_roll")
     upload = services.pending_upload(estate, upload_id)
     if upload is None:
         abort(404)

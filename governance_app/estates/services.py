@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import insert, select, update
 
+from ..audit.services import record
 from ..extensions import db
 from . import rules
 from .models import (
@@ -439,3 +440,5 @@ def _apply(estate: Estate, plan: _Plan, content: bytes, roll_import: RollImport 
         session.execute(insert(RollChange), batch)
     plan.report.applied = True
     plan.report.roll_import_id = roll_import.id
+    record("roll.imported", estate_id=estate.id, object_type="roll_import", object_id=roll_import.id,
+           details={"file": plan.report.filename, **_summary(plan.report)})

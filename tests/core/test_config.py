@@ -8,6 +8,7 @@ PRODUCTION = {
     "GOVERNANCE_ENV": "production",
     "SECRET_KEY": GOOD_SECRET,
     "ID_HASH_KEY": "k" * 40,
+    "TOTP_ENCRYPTION_KEY": "t" * 40,
     "DATABASE_URL": "postgresql://app@db.internal/governance",
 }
 
@@ -38,6 +39,7 @@ def test_production_with_complete_settings_starts():
 @pytest.mark.parametrize("missing, named", [
     ("SECRET_KEY", "SECRET_KEY"),
     ("ID_HASH_KEY", "ID_HASH_KEY"),
+    ("TOTP_ENCRYPTION_KEY", "TOTP_ENCRYPTION_KEY"),
     ("DATABASE_URL", "DATABASE_URL"),
 ])
 def test_production_refuses_a_missing_setting_and_names_it(missing, named):
@@ -70,18 +72,19 @@ def test_unknown_environment_and_time_zone_are_refused():
 
 def test_create_app_refuses_to_start_in_production_with_development_defaults(monkeypatch):
     monkeypatch.setenv("GOVERNANCE_ENV", "production")
-    for name in ("SECRET_KEY", "ID_HASH_KEY", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "ID_HASH_KEY", "TOTP_ENCRYPTION_KEY", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ConfigError, match="must be set in production"):
         create_app()
 
 
-def test_production_app_has_no_estate_pages_until_sign_in_exists(monkeypatch):
+def test_production_app_sends_hsts(monkeypatch):
     for name, value in PRODUCTION.items():
         monkeypatch.setenv(name, value)
     app = create_app()
-    assert "estates.overview" not in app.view_functions
-    assert "core.index" in app.view_functions
+    with app.test_request_context("/"):
+        response = app.process_response(app.make_response("ok"))
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 @pytest.mark.parametrize("url, expected", [

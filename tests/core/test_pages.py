@@ -49,7 +49,8 @@ def test_language_switch_requires_csrf(app, client, monkeypatch):
     assert client.get_cookie(LANGUAGE_COOKIE) is None
 
 
-def test_upload_is_rate_limited_per_address(client, make_estate):
+def test_upload_is_rate_limited_per_address(supervisor_client, make_estate):
+    client = supervisor_client
     estate = make_estate()
     statuses = [
         client.post(f"/estates/{estate.id}/roll/import",
@@ -74,7 +75,8 @@ def test_csrf_failure_gets_a_clear_message(app, client, monkeypatch):
     assert "表单已过期" in response.get_data(as_text=True)
 
 
-def test_too_large_upload_is_refused_with_a_message(app, client, make_estate, monkeypatch):
+def test_too_large_upload_is_refused_with_a_message(app, supervisor_client, make_estate, monkeypatch):
+    client = supervisor_client
     estate = make_estate()
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
     response = client.post(f"/estates/{estate.id}/roll/import",

@@ -1,0 +1,68 @@
+"""The audit page for supervisors, auditors and platform administrators."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.models import User
+from ..auth.permissions import can
+from ..estates.services import list_estates
+from ..extensions import db
+from .forms import AuditFilterForm
+from .models import AuditEvent
+
+bp = Blueprint("audit", __name__)
+PAGE_SIZE = 50
+
+
+@bp.get("/audit")
+@login_required
+def events():
+    if not can(current_user, "audit.view"):
+        abort(404)
+    estates = [e for e in list_estates() if can(current_user, "estate.view_audit", e)]
+    platform = can(current_user, "platform.view_audit")
+    form = AuditFilterForm(request.args)
+    form.estate.choices = [SelectChoice("", "—")] + [SelectChoice(str(e.id), e.name) for e in estates]
+    if platform:
+        form.estate.choices.insert(1, SelectChoice("platform", _("Platform-wide events")))
+    valid = form.validate()
+    visible = [e.id for e in estates]
+    scope = AuditEvent.estate_id.in_(visible)
+    if platform:
+        scope = or_(scope, AuditEvent.estate_id.is_(None))
+    query = select(AuditEvent).where(scope)
+    if valid:
+        query = _filtered(query, form)
+    page = (form.page.data or 1) if valid else 1
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    names = {e.id: e.name for e in estates}
+    return render_template("audit/events.html", form=form, events=rows, page=page, total=total,
+                           pages=max(1, -(-total // PAGE_SIZE)), estate_names=names)
+
+
+def _filtered(query, form: AuditFilterForm):
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    if form.estate.data == "platform":
+        query = query.where(AuditEvent.estate_id.is_(None))
+    elif form.estate.data:
+        query = query.where(AuditEvent.estate_id == int(form.estate.data))
+    if form.actor.data:
+        actor_ids = select(User.id).where(User.login == form.actor.data.strip().lower())
+        query = query.where(AuditEvent.actor_id.in_(actor_ids))
+    if form.action.data:
+        query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
+    if form.since.data:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(form.since.data, dt.time(), zone))
+    if form.until.data:
+        end = dt.datetime.combine(form.until.data + dt.timedelta(days=1), dt.time(), zone)
+        query = query.where(AuditEvent.at < end)
+    return query

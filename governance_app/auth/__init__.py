@@ -1,0 +1,1 @@
+"""Accounts, passwords, TOTP, recovery codes, activation, sessions, roles and permissions."""

@@ -1,0 +1,238 @@
+"""Staff pages: accounts and roles, owner activation letters."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from ..estates.models import Community, Estate, SubDistrict
+from ..estates.services import get_estate
+from ..extensions import db
+from . import services
+from .forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
+from .messages import auth_error_message
+from .models import ActivationCode, Role, RoleGrant, ScopeKind, User
+from .permissions import SUPERVISOR_GRANTABLE, can, can_grant, has_role, supervised_sub_districts
+from .stepup import fresh_second_factor
+
+bp = Blueprint("admin", __name__)
+
+ROLE_TITLES = {
+    Role.OWNER: _l("Owner"),
+    Role.PROXY: _l("Proxy"),
+    Role.COMMITTEE_MEMBER: _l("Committee member"),
+    Role.COMMITTEE_CHAIR: _l("Committee chair"),
+    Role.COMMUNITY_STAFF: _l("Residents' committee staff"),
+    Role.SUBDISTRICT_SUPERVISOR: _l("Sub-district supervisor"),
+    Role.AUDITOR: _l("Auditor"),
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+}
+GRANTABLE = [role for role in Role if role != Role.OWNER]
+
+
+def role_title(role) -> str:
+    return str(ROLE_TITLES.get(Role(role), role))
+
+
+def scope_title(kind: ScopeKind, scope_id: int | None) -> str:
+    if kind == ScopeKind.PLATFORM:
+        return _("the whole platform")
+    model = {ScopeKind.ESTATE: Estate, ScopeKind.COMMUNITY: Community, ScopeKind.SUB_DISTRICT: SubDistrict}[kind]
+    found = db.session.get(model, scope_id)
+    return found.name if found else "?"
+
+
+def _scope_choices() -> list[SelectChoice]:
+    """The scopes the current user may grant over: all for platform admins, their sub-district otherwise."""
+    platform = has_role(current_user, Role.PLATFORM_ADMIN)
+    mine = supervised_sub_districts(current_user)
+    choices = [SelectChoice("platform", _("the whole platform"))] if platform else []
+    for sub_district in db.session.scalars(select(SubDistrict).order_by(SubDistrict.name)):
+        if not platform and sub_district.id not in mine:
+            continue
+        choices.append(SelectChoice(f"sub_district:{sub_district.id}", sub_district.name))
+        for community in sub_district.communities:
+            choices.append(SelectChoice(f"community:{community.id}", f"{sub_district.name} / {community.name}"))
+            for estate in community.estates:
+                choices.append(SelectChoice(f"estate:{estate.id}",
+                                            f"{sub_district.name} / {community.name} / {estate.name}"))
+    return choices
+
+
+def _role_choices() -> list[SelectChoice]:
+    platform = has_role(current_user, Role.PLATFORM_ADMIN)
+    return [SelectChoice(role.value, role_title(role)) for role in GRANTABLE
+            if platform or role in SUPERVISOR_GRANTABLE]
+
+
+def _parse_scope(value: str) -> tuple[ScopeKind, int | None]:
+    if value == "platform":
+        return ScopeKind.PLATFORM, None
+    kind, _sep, number = value.partition(":")
+    return ScopeKind(kind), int(number)
+
+
+def _with_choices(form):
+    form.role.choices = _role_choices()
+    form.scope.choices = _scope_choices()
+    return form
+
+
+def _grant_from_form(user: User, form) -> bool:
+    role = Role(form.role.data)
+    kind, scope_id = _parse_scope(form.scope.data)
+    if not can_grant(current_user, role, kind, services.scope_sub_district(kind, scope_id)):
+        flash(_("You may not grant that role over that scope."), "error")
+        return False
+    services.grant_role(user, role, kind, scope_id, actor=current_user)
+    return True
+
+
+def _managed_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not can(current_user, "user.manage", user):
+        abort(404)
+    return user
+
+
+@bp.get("/admin/users")
+@login_required
+def users():
+    if not can(current_user, "user.list"):
+        abort(404)
+    everyone = db.session.scalars(select(User).order_by(User.login)).all()
+    visible = [user for user in everyone if user.id == current_user.id or can(current_user, "user.manage", user)]
+    return render_template("auth/users.html", users=visible, role_title=role_title, scope_title=scope_title)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@login_required
+@fresh_second_factor
+def new_user():
+    if not can(current_user, "user.create"):
+        abort(404)
+    form = _with_choices(CreateUserForm())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.login.data, form.display_name.data, form.password.data,
+                                        actor=current_user)
+            granted = _grant_from_form(user, form)
+        except services.AuthError as error:
+            db.session.rollback()
+            flash(auth_error_message(error), "error")
+        else:
+            if granted:
+                db.session.commit()
+                flash(_("Account %(login)s created. They set up their authenticator at first sign-in.",
+                        login=user.login), "success")
+                return redirect(url_for(".user", user_id=user.id))
+            db.session.rollback()
+    return render_template("auth/new_user.html", form=form), 200 if not form.is_submitted() else 400
+
+
+@bp.get("/admin/users/<int:user_id>")
+@login_required
+def user(user_id: int):
+    target = _managed_user_or_404(user_id)
+    return render_template("auth/user.html", target=target, grant_form=_with_choices(GrantForm()),
+                           confirm_form=ConfirmForm(), role_title=role_title, scope_title=scope_title)
+
+
+@bp.post("/admin/users/<int:user_id>/grants")
+@login_required
+@fresh_second_factor
+def grant(user_id: int):
+    target = _managed_user_or_404(user_id)
+    form = _with_choices(GrantForm())
+    if form.validate_on_submit() and _grant_from_form(target, form):
+        db.session.commit()
+        flash(_("Role granted."), "success")
+    elif form.errors:
+        flash(_("Choose a role and a scope from the lists."), "error")
+    return redirect(url_for(".user", user_id=target.id))
+
+
+@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
+@login_required
+@fresh_second_factor
+def revoke(user_id: int, grant_id: int):
+    target = _managed_user_or_404(user_id)
+    found = db.session.get(RoleGrant, grant_id)
+    if found is None or found.user_id != target.id or found.revoked_at is not None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if not can_grant(current_user, found.role, found.scope_kind,
+                         services.scope_sub_district(found.scope_kind, found.scope_id)):
+            abort(404)
+        services.revoke_grant(found, actor=current_user)
+        db.session.commit()
+        flash(_("Role revoked."), "success")
+    return redirect(url_for(".user", user_id=target.id))
+
+
+@bp.post("/admin/users/<int:user_id>/reset")
+@login_required
+@fresh_second_factor
+def reset(user_id: int):
+    target = _managed_user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".user", user_id=target.id))
+    temporary = services.assisted_reset(target, actor=current_user)
+    db.session.commit()
+    return render_template("auth/reset_done.html", target=target, temporary=temporary)
+
+
+# --- owner activation letters ------------------------------------------------------------
+
+def _estate_for(action: str, estate_id: int) -> Estate:
+    estate = get_estate(estate_id)
+    if estate is None or not can(current_user, action, estate):
+        abort(404)
+    return estate
+
+
+@bp.get("/estates/<int:estate_id>/activation")
+@login_required
+def activation(estate_id: int):
+    estate = _estate_for("estate.manage_activation", estate_id)
+    statuses = services.voter_statuses(estate)
+    return render_template("auth/activation.html", estate=estate, statuses=statuses, form=LettersForm(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.post("/estates/<int:estate_id>/activation/letters")
+@login_required
+def letters(estate_id: int):
+    estate = _estate_for("estate.manage_activation", estate_id)
+    form = LettersForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".activation", estate_id=estate.id))
+    named = [key for key in (form.voters.data or "").split(",") if key]
+    keys = named or [s.voter.key for s in services.voter_statuses(estate)
+                     if not s.has_account and (form.reissue.data or s.active_code is None)]
+    issued = services.issue_letters(estate, keys, actor=current_user)
+    db.session.commit()
+    if not issued:
+        flash(_("Every owner already has an account or an unused letter."), "info")
+        return redirect(url_for(".activation", estate_id=estate.id))
+    with force_locale("zh_CN"):  # letters go to owners: always in Chinese
+        return render_template("auth/letters.html", estate=estate, letters=issued,
+                               site_url=current_app.config["SITE_URL"])
+
+
+@bp.post("/estates/<int:estate_id>/activation/<int:code_id>/revoke")
+@login_required
+def revoke_letter(estate_id: int, code_id: int):
+    estate = _estate_for("estate.manage_activation", estate_id)
+    code = db.session.get(ActivationCode, code_id)
+    if code is None or code.estate_id != estate.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit() and code.used_at is None and code.revoked_at is None:
+        services.revoke_activation(code, actor=current_user)
+        db.session.commit()
+        flash(_("The activation code was revoked."), "success")
+    return redirect(url_for(".activation", estate_id=estate.id))

@@ -1,0 +1,31 @@
+"""Identity refusals in the reader's language."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+REASONS = {
+    "login_failed": _l("The login or the password is wrong."),
+    "wrong_code": _l("That code is wrong or has already been used. Wait for the next code and try again."),
+    "no_enrolment": _l("Start the authenticator set-up again."),
+    "login_taken": _l("This login is already in use. If it is yours, sign in instead."),
+    "password_too_short": _l("The password must have at least 8 characters."),
+    "password_too_long": _l("The password may have at most 128 characters."),
+    "password_too_common": _l("This password is too easy to guess. Choose another one."),
+    "password_same_as_login": _l("The password must not be your login."),
+    "wrong_password": _l("The current password is wrong."),
+    "activation_mismatch": _l("These details do not match an activation letter. Check the unit, the code and the last 4 characters, and try again."),
+    "activation_used": _l("This activation code has already been used. If you did not use it, ask your committee for a new letter."),
+    "activation_expired": _l("This activation code no longer works (expired, replaced or tried too often). Ask your committee for a new letter."),
+    "bad_scope": _l("That scope does not exist."),
+}
+
+
+def auth_error_message(error) -> str:
+    if error.reason == "locked":
+        local = error.details["until"].astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+        return _("Too many wrong codes. Try again at %(time)s.", time=local.strftime("%H:%M"))
+    return str(REASONS.get(error.reason, error.reason))

@@ -1,0 +1,103 @@
+"""Who may do what to which object: the one place that answers ``can(user, action, obj)``.
+
+Roles are held over a scope (an estate, a community, a sub-district or the
+platform); a grant over a community or sub-district covers every estate in it.
+The owner role comes from the owner an account is linked to, never from a grant.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..estates.models import Estate
+from .models import Role, RoleGrant, ScopeKind, User
+
+# Actions on an estate, and the granted roles that allow them there.
+ESTATE_ACTIONS: dict[str, frozenset[Role]] = {
+    "estate.view": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                              Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    "estate.import_roll": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                                     Role.SUBDISTRICT_SUPERVISOR}),
+    "estate.manage_activation": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                                           Role.SUBDISTRICT_SUPERVISOR}),
+    "estate.view_audit": frozenset({Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+}
+# Actions an owner may take in the estate of the owner their account is linked to.
+OWNER_ACTIONS = frozenset({"estate.view"})
+# Roles that a sub-district supervisor may grant inside their sub-district.
+SUPERVISOR_GRANTABLE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                                  Role.AUDITOR, Role.PROXY})
+PLATFORM_ACTIONS = frozenset({"platform.view_audit", "user.create", "user.list"})
+
+
+def _estate_path(estate: Estate) -> dict[ScopeKind, int]:
+    return {ScopeKind.ESTATE: estate.id, ScopeKind.COMMUNITY: estate.community_id,
+            ScopeKind.SUB_DISTRICT: estate.community.sub_district_id}
+
+
+def grant_covers(grant: RoleGrant, estate: Estate) -> bool:
+    if grant.scope_kind == ScopeKind.PLATFORM:
+        return True
+    return _estate_path(estate).get(grant.scope_kind) == grant.scope_id
+
+
+def _grants(user: User, roles: Iterable[Role]) -> list[RoleGrant]:
+    wanted = set(roles)
+    return [grant for grant in user.grants if grant.role in wanted]
+
+
+def has_role(user: User, role: Role) -> bool:
+    return any(grant.role == role for grant in user.grants)
+
+
+def can(user, action: str, obj=None) -> bool:
+    """May ``user`` do ``action`` to ``obj``? Anonymous and inactive users may do nothing."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if action in ESTATE_ACTIONS:
+        return isinstance(obj, Estate) and _can_on_estate(user, action, obj)
+    if action == "platform.view_audit":
+        return has_role(user, Role.PLATFORM_ADMIN)
+    if action in ("user.create", "user.list"):
+        return has_role(user, Role.PLATFORM_ADMIN) or has_role(user, Role.SUBDISTRICT_SUPERVISOR)
+    if action == "user.manage":
+        return isinstance(obj, User) and can_manage_user(user, obj)
+    if action == "audit.view":
+        return any(grant.role in (Role.PLATFORM_ADMIN, Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR)
+                   for grant in user.grants)
+    raise ValueError(f"unknown action {action!r}")
+
+
+def _can_on_estate(user: User, action: str, estate: Estate) -> bool:
+    if action in OWNER_ACTIONS and user.owner is not None and user.owner.estate_id == estate.id:
+        return True
+    return any(grant_covers(grant, estate) for grant in _grants(user, ESTATE_ACTIONS[action]))
+
+
+def supervised_sub_districts(user: User) -> set[int]:
+    return {g.scope_id for g in user.grants
+            if g.role == Role.SUBDISTRICT_SUPERVISOR and g.scope_kind == ScopeKind.SUB_DISTRICT}
+
+
+def can_grant(user: User, role: Role, scope_kind: ScopeKind, scope_sub_district: int | None) -> bool:
+    """May ``user`` grant ``role`` over a scope lying in sub-district ``scope_sub_district``?"""
+    if has_role(user, Role.PLATFORM_ADMIN):
+        return True
+    if role not in SUPERVISOR_GRANTABLE or scope_kind == ScopeKind.PLATFORM:
+        return False
+    return scope_sub_district is not None and scope_sub_district in supervised_sub_districts(user)
+
+
+def can_manage_user(user: User, target: User, target_sub_districts: set[int] | None = None) -> bool:
+    """Platform admins manage everyone; a supervisor manages accounts that lie wholly in
+    their sub-district and hold no supervising or platform role."""
+    if has_role(user, Role.PLATFORM_ADMIN):
+        return True
+    mine = supervised_sub_districts(user)
+    if not mine or target.id == user.id:
+        return False
+    if any(g.role in (Role.PLATFORM_ADMIN, Role.SUBDISTRICT_SUPERVISOR) for g in target.grants):
+        return False
+    from .services import sub_districts_of  # the scopes of the target, from the database
+
+    theirs = target_sub_districts if target_sub_districts is not None else sub_districts_of(target)
+    return bool(theirs) and theirs <= mine
