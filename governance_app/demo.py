@@ -5,11 +5,16 @@ the same files and the second load changes nothing.
 """
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import random
 from dataclasses import dataclass
 
+from .auth import secrets_box
+from .auth import services as auth_services
+from .auth.models import Role, ScopeKind, User, utcnow
 from .estates import services as estate_services
 
 SUB_DISTRICT = "真如镇街道"
@@ -85,8 +90,94 @@ def demo_roll_csv(spec: DemoEstate) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+DEMO_PASSWORD = "demo-password-2026"
+LETTER_COUNT = 5
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    name: str
+    role: Role | None  # None: an owner's account
+    scope: str  # "platform", "sub_district", "community" or "estate" (the first demo ones)
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("admin", "平台管理员", Role.PLATFORM_ADMIN, "platform"),
+    DemoAccount("supervisor", "街道督导", Role.SUBDISTRICT_SUPERVISOR, "sub_district"),
+    DemoAccount("auditor", "审计员", Role.AUDITOR, "sub_district"),
+    DemoAccount("staff", "居委干部", Role.COMMUNITY_STAFF, "community"),
+    DemoAccount("chair", "业委会主任", Role.COMMITTEE_CHAIR, "estate"),
+    DemoAccount("member", "业委会委员", Role.COMMITTEE_MEMBER, "estate"),
+    DemoAccount("13900000001", "", None, "estate"),
+)
+
+
+def demo_totp_secret(login: str) -> str:
+    """A fixed secret per demo login, so the printed key stays valid across loads."""
+    return base64.b32encode(hashlib.sha1(f"demo-totp:{login}".encode()).digest()).decode()
+
+
+def demo_letter_code(voter_key: str) -> str:
+    raw = "".join(auth_services.CODE_ALPHABET[b % len(auth_services.CODE_ALPHABET)]
+                  for b in hashlib.sha256(f"demo-letter:{voter_key}".encode()).digest()[:12])
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def _first_estate():
+    return estate_services.find_estate(DEMO_ESTATES[0].name)
+
+
+def _ensure_accounts() -> None:
+    estate = _first_estate()
+    community = estate.community
+    scopes = {"platform": (ScopeKind.PLATFORM, None), "sub_district": (ScopeKind.SUB_DISTRICT, community.sub_district_id),
+              "community": (ScopeKind.COMMUNITY, community.id), "estate": (ScopeKind.ESTATE, estate.id)}
+    statuses = auth_services.voter_statuses(estate)
+    for account in DEMO_ACCOUNTS:
+        if auth_services.find_user(account.login) is not None:
+            continue
+        if account.role is None:
+            owner = next(s.owner for s in statuses if s.owner is not None and len(s.voter.units) == 1)
+            user = auth_services.create_user(account.login, owner.name, DEMO_PASSWORD, actor=None, owner=owner)
+        else:
+            user = auth_services.create_user(account.login, account.name, DEMO_PASSWORD, actor=None,
+                                             grants=[(account.role, *scopes[account.scope])])
+        user.totp_secret = secrets_box.seal(demo_totp_secret(account.login))
+        user.totp_confirmed_at = utcnow()
+
+
+def _ensure_letters() -> None:
+    estate = _first_estate()
+    statuses = auth_services.voter_statuses(estate)
+    if any(s.active_code is not None for s in statuses):
+        return  # letters were issued before; loading again changes nothing
+    waiting = [s for s in statuses if not s.has_account and s.owner is not None][:LETTER_COUNT]
+    if waiting:
+        keys = [s.voter.key for s in waiting]
+        auth_services.issue_letters(estate, keys, actor=None, codes={k: demo_letter_code(k) for k in keys})
+
+
+def demo_letters() -> list[tuple[str, str, str]]:
+    """(unit, code, last 4 of the id document) for the demo letters still unused."""
+    estate = _first_estate()
+    found = []
+    for status in auth_services.voter_statuses(estate):
+        if status.active_code is not None and status.owner is not None:
+            code = demo_letter_code(status.voter.key)
+            if status.active_code.code_hash == auth_services.activation_code_hash(code):
+                found.append((status.voter.units[0], code, status.owner.id_doc_last4))
+    return found
+
+
+def demo_users() -> list[tuple[DemoAccount, User]]:
+    return [(account, user) for account in DEMO_ACCOUNTS
+            if (user := auth_services.find_user(account.login)) is not None]
+
+
 def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
-    """Create the demo sub-district and import each estate's roll; idempotent."""
+    """Create the demo sub-district, import each estate's roll, and make an account for
+    every role and a few activation letters; idempotent."""
     sub_district = estate_services.ensure_sub_district(SUB_DISTRICT)
     reports = []
     for spec in DEMO_ESTATES:
@@ -96,4 +187,6 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
         if not report.ok:
             raise RuntimeError(f"demo roll for {spec.name} is invalid: {report.problems[:3]}")
         reports.append((spec.name, report))
+    _ensure_accounts()
+    _ensure_letters()
     return reports

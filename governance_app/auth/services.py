@@ -333,6 +333,10 @@ def _normalise_code(code: str) -> str:
     return code.strip().upper().replace("-", "").replace(" ", "")
 
 
+def activation_code_hash(code: str) -> str:
+    return _keyed_hash(_normalise_code(code))
+
+
 @dataclass(frozen=True)
 class Letter:
     estate: Estate
@@ -386,7 +390,7 @@ def issue_letters(estate: Estate, voter_keys: Sequence[str] | None, *, actor: Us
         code = (codes or {}).get(status.voter.key) or new_activation_code()
         db.session.add(ActivationCode(
             estate_id=estate.id, voter_key=status.voter.key, owner_id=status.owner.id,
-            code_hash=_keyed_hash(_normalise_code(code)), created_by_id=actor.id if actor else None,
+            code_hash=activation_code_hash(code), created_by_id=actor.id if actor else None,
             expires_at=expires))
         letters.append(Letter(estate, status.voter, status.owner, code, expires))
     db.session.flush()
@@ -408,7 +412,7 @@ def check_activation(unit_label: str, code: str, id_last4: str) -> ActivationCod
     after 5 such failures the code stops working and a new letter is needed.
     """
     found = db.session.scalar(select(ActivationCode).where(
-        ActivationCode.code_hash == _keyed_hash(_normalise_code(code))))
+        ActivationCode.code_hash == activation_code_hash(code)))
     if found is None:
         raise AuthError("activation_mismatch")
     now = utcnow()

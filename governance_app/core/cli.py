@@ -144,10 +144,26 @@ def load_demo_command(if_empty: bool) -> None:
 @demo_cli.command("logins")
 @click.option("--url", default="http://127.0.0.1:5000", help="Where the site is served.")
 def demo_logins_command(url: str) -> None:
-    """Print where to find the demo: the site, its estates and the accounts to sign in with."""
-    from ..estates.services import list_estates
+    """Print the demo accounts (password, TOTP key and the code valid now) and letters."""
+    import time
 
-    click.echo(f"\nThe site: {url}/")
-    for estate in list_estates():
-        click.echo(f"  {estate.name}: {url}/estates/{estate.id}")
-    click.echo("Sign-in accounts do not exist yet: every page above is open in development mode.\n")
+    from ..auth.totp import Totp
+    from ..demo import DEMO_PASSWORD, demo_letters, demo_totp_secret, demo_users
+
+    users = demo_users()
+    if not users:
+        click.echo("No demo accounts: run `flask demo load` first.")
+        return
+    click.echo(f"\nThe site: {url}/   Every demo password: {DEMO_PASSWORD}")
+    click.echo("Add the TOTP key to an authenticator app, or use the code shown (valid for 30 s):\n")
+    now = int(time.time())
+    for account, user in users:
+        secret = demo_totp_secret(account.login)
+        role = account.role.value if account.role else "owner"
+        click.echo(f"  {account.login:<12} {role:<22} key {secret}  code now {Totp(secret).code_at(now)}")
+    letters = demo_letters()
+    if letters:
+        click.echo(f"\nActivation letters for owners ({url}/activate): unit, code, last 4 of id document")
+        for unit, code, last4 in letters:
+            click.echo(f"  {unit:<8} {code}  {last4}")
+    click.echo("")

@@ -65,7 +65,7 @@ class Problem:
     other_row: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class OwnerRow:
     row: int
     name: str
@@ -75,7 +75,7 @@ class OwnerRow:
     representative: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitRows:
     """All rows naming one unit: one row per owner."""
 
