@@ -77,7 +77,8 @@ def import_roll(file: Path, estate_id: int, dry_run: bool) -> None:
 
 def _echo_summary(report: services.ImportReport, dry_run: bool) -> None:
     click.echo(f"rows: {report.row_count}, units: {report.unit_count}, new: {report.new_units}, "
-               f"changed: {report.changed_units}, unchanged: {report.unchanged_units}")
+               f"changed: {report.changed_units}, unchanged: {report.unchanged_units}, "
+               f"owners with new details: {report.changed_owners}")
     if report.missing_units:
         click.echo(f"{len(report.missing_units)} unit(s) of the estate are not in the file and were left "
                    f"unchanged: {', '.join(report.missing_units[:20])}")

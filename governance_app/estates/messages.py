@@ -37,6 +37,7 @@ REASONS = {
     "missing_owner": _l("The owner's name is missing."),
     "missing_id_number": _l("The owner's id document number is missing."),
     "id_number_too_short": _l("The id document number is too short."),
+    "id_number_as_number": _l("The id document number was saved by Excel as a number and has lost its last digits. Format the column as text, type the numbers again and save."),
     "bad_yes_no": _l("“%(value)s” is not yes or no (是/否)."),
     "unknown_owner_kind": _l("Unknown owner kind “%(value)s”: use person or company (个人/单位)."),
     "document_name_conflict": _l("The same id document number was given for another name in row %(other_row)s."),

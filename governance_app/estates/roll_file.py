@@ -158,12 +158,19 @@ def _read_xlsx(content: bytes) -> tuple[list[tuple[int, list[str]]], list[Proble
         workbook.close()
 
 
+# Excel keeps numbers as 64-bit floats: an 18-digit id number typed into a number
+# cell has already lost its last digits. Such cells are marked and refused.
+IMPRECISE = "\x00imprecise:"
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
+        if abs(value) >= 2 ** 53:
+            return IMPRECISE + repr(value)
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 
@@ -192,6 +199,8 @@ def _check_rows(table: list[tuple[int, list[str]]]) -> ParsedRoll:
     positions, problems = _match_header(header)
     if problems:
         return ParsedRoll([], problems, 0)
+    if len(table) == 1:  # a header without a single unit would report every unit as missing
+        return ParsedRoll([], [Problem(0, "", "empty_file")], 0)
     units: dict[str, UnitRows] = {}
     names_by_document: dict[str, tuple[str, int]] = {}
     for number, cells in table[1:]:
@@ -219,7 +228,9 @@ def _check_rows(table: list[tuple[int, list[str]]]) -> ParsedRoll:
         name, document = cell("owner_name"), cell("id_number").replace(" ", "").upper()
         if not name:
             row_problems.append(Problem(number, "owner_name", "missing_owner"))
-        if not document:
+        if document.startswith(IMPRECISE.upper()):
+            row_problems.append(Problem(number, "id_number", "id_number_as_number"))
+        elif not document:
             row_problems.append(Problem(number, "id_number", "missing_id_number"))
         elif len(document) < 4:
             row_problems.append(Problem(number, "id_number", "id_number_too_short", _mask(document)))

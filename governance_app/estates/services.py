@@ -163,6 +163,7 @@ class ImportReport:
     unit_count: int = 0
     new_units: int = 0
     changed_units: int = 0
+    changed_owners: int = 0  # owners whose name, phone or kind changed (their units may be unchanged)
     unchanged_units: int = 0
     missing_units: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
@@ -216,7 +217,14 @@ def import_roll(estate: Estate, content: bytes, filename: str, progress: Progres
 
 
 def store_checked_upload(estate: Estate, content: bytes, filename: str, report: ImportReport) -> RollImport:
-    """Keep a checked upload until a person confirms it, so any worker can apply it."""
+    """Keep a checked upload until a person confirms it, so any worker can apply it.
+
+    A roll file holds id-document numbers, so only the newest unconfirmed upload of
+    an estate is kept: older ones are discarded, their content erased.
+    """
+    db.session.execute(update(RollImport).where(
+        RollImport.estate_id == estate.id, RollImport.status == ImportStatus.CHECKED)
+        .values(status=ImportStatus.REJECTED, content=None))
     upload = RollImport(
         estate_id=estate.id, filename=filename[:200], content_sha256=hashlib.sha256(content).hexdigest(),
         content=content, status=ImportStatus.CHECKED, summary=_summary(report),
@@ -227,7 +235,10 @@ def store_checked_upload(estate: Estate, content: bytes, filename: str, report: 
 
 
 def pending_upload(estate: Estate, upload_id: int) -> RollImport | None:
-    upload = db.session.get(RollImport, upload_id)
+    """The checked upload, locked until the transaction ends so that two confirmations
+    at the same moment cannot both apply it."""
+    upload = db.session.scalar(select(RollImport).where(RollImport.id == upload_id).with_for_update()
+                               .execution_options(populate_existing=True))
     if upload is None or upload.estate_id != estate.id or upload.status != ImportStatus.CHECKED:
         return None
     return upload
@@ -235,7 +246,8 @@ def pending_upload(estate: Estate, upload_id: int) -> RollImport | None:
 
 def _summary(report: ImportReport) -> dict:
     return {"rows": report.row_count, "units": report.unit_count, "new": report.new_units,
-            "changed": report.changed_units, "unchanged": report.unchanged_units,
+            "changed": report.changed_units, "changed_owners": report.changed_owners,
+            "unchanged": report.unchanged_units,
             "missing": len(report.missing_units), "problems": len(report.problems)}
 
 
@@ -332,6 +344,7 @@ def _plan_owner(plan: _Plan, existing, digest: str, owner, unit_label: str) -> N
             show = shown or (lambda value: value)
             plan.report.changes.append(Change(unit_label, field_name, show(old), show(new)))
     if update_row:
+        plan.report.changed_owners += 1
         if "kind" in update_row:
             update_row["kind"] = OwnerKind(update_row["kind"])
         plan.owner_updates.append({"id": existing.id, **update_row})

@@ -50,7 +50,7 @@ def test_import_roll_success(runner, make_estate, roll_file):
     roll_import = db.session.scalar(select(RollImport))
     assert roll_import.status == ImportStatus.APPLIED
     lines = result.stdout.splitlines()
-    assert lines[0] == "rows: 4, units: 3, new: 3, changed: 0, unchanged: 0"
+    assert lines[0] == "rows: 4, units: 3, new: 3, changed: 0, unchanged: 0, owners with new details: 0"
     assert "  2-201: added: - -> 2 · 70.00 m² · 李娜 (…2222); 张强 (…3333)" in lines
     assert lines[-1] == f"imported (import {roll_import.id})"
     assert (count(Unit), count(Owner)) == (3, 3)
@@ -65,7 +65,7 @@ def test_import_roll_again_reports_no_changes(runner, make_estate, roll_file):
     before = table_counts()
     result = import_roll(runner, path, estate.id)
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["rows: 4, units: 3, new: 0, changed: 0, unchanged: 3",
+    assert result.stdout.splitlines() == ["rows: 4, units: 3, new: 0, changed: 0, unchanged: 3, owners with new details: 0",
                                           "no changes: the roll already matches this file"]
     assert table_counts() == before
 
@@ -78,7 +78,7 @@ def test_import_roll_reports_changes_and_missing_units(runner, make_estate, roll
     result = import_roll(runner, roll_file(roll_csv(changed), "roll-2.csv"), estate.id)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == [
-        "rows: 3, units: 2, new: 0, changed: 1, unchanged: 1",
+        "rows: 3, units: 2, new: 0, changed: 1, unchanged: 1, owners with new details: 0",
         "1 unit(s) of the estate are not in the file and were left unchanged: 1-101",
         "  1-102: area: 90.00 -> 90.10",
     ]
@@ -91,7 +91,7 @@ def test_import_roll_dry_run_writes_nothing(runner, make_estate, roll_file):
     before = table_counts()
     result = import_roll(runner, roll_file(roll_csv(rows())), estate.id, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "rows: 4, units: 3, new: 3, changed: 0, unchanged: 0"
+    assert result.stdout.splitlines()[0] == "rows: 4, units: 3, new: 3, changed: 0, unchanged: 0, owners with new details: 0"
     assert result.stdout.splitlines()[-1] == "dry run: nothing was written"
     assert table_counts() == before
     assert count(Unit) == 0

@@ -403,3 +403,22 @@ def test_values_longer_than_the_stored_columns_are_reported():
 def test_values_exactly_as_long_as_the_stored_columns_are_accepted():
     rows = [owner_row("楼" * 40, "1" * 40, "88.5", "李" * 100, WANG, phone="1" * 32)]
     assert read_roll(roll_csv(rows)).ok
+
+
+def test_excel_number_cell_holding_an_18_digit_id_is_refused_not_rounded():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["楼栋", "房号", "面积", "面积来源", "业主姓名", "证件号码"])
+    sheet.append(["1", "1-101", 88.5, "登记", "王伟", 310101199001011234.0])  # as Excel stores it
+    sheet.append(["1", "1-102", 90, "登记", "李娜", "310101198001012222"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = read_roll(buffer.getvalue(), "roll.xlsx")
+    assert [(p.row, p.column, p.reason) for p in parsed.problems] == [(2, "id_number", "id_number_as_number")]
+
+
+def test_a_header_without_any_unit_is_an_empty_file():
+    parsed = read_roll("楼栋,房号,面积,面积来源,业主姓名,证件号码\n".encode(), "roll.csv")
+    assert [(p.row, p.reason) for p in parsed.problems] == [(0, "empty_file")]

@@ -343,3 +343,13 @@ def test_roll_template_downloads_and_reimports_as_a_one_unit_roll(english, estat
     assert (overview.roll.unit_count, overview.roll.total_heads, overview.roll.total_area) == (1, 1, 8850)
     assert [(b.label, b.units) for b in overview.buildings] == [("1", 1)]
     assert services.check_roll_file(estate, content, "roll-template.csv").changes == []
+
+
+def test_a_new_upload_discards_the_unconfirmed_one_and_erases_its_file(english, estate, pending_upload_id):
+    """Roll files hold id-document numbers: only the newest unconfirmed upload is kept."""
+    response = upload(english, estate.id, roll_csv(rows()[:1]))
+    assert response.status_code == 200
+    assert upload_status(pending_upload_id) == (ImportStatus.REJECTED, None)
+    assert english.post(f"/estates/{estate.id}/roll/import/{pending_upload_id}",
+                        data={"confirm": "1"}).status_code == 404
+    assert count(Unit) == 0

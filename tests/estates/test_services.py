@@ -131,8 +131,8 @@ def test_import_writes_units_owners_and_ownerships(estate):
     roll_import = db.session.scalar(select(RollImport))
     assert (roll_import.id, roll_import.status, roll_import.content, roll_import.filename) == (
         report.roll_import_id, ImportStatus.APPLIED, None, "roll.csv")
-    assert roll_import.summary == {"rows": 7, "units": 6, "new": 6, "changed": 0, "unchanged": 0,
-                                   "missing": 0, "problems": 0}
+    assert roll_import.summary == {"rows": 7, "units": 6, "new": 6, "changed": 0, "changed_owners": 0,
+                                   "unchanged": 0, "missing": 0, "problems": 0}
     assert roll_import.applied_at is not None
     assert ("2-201", "added", "", "2 · 70.05 m² · 李娜 (…2222); 张强 (…3333)") in changes_of(roll_import.id)
     assert {c[1] for c in changes_of(roll_import.id)} == {"added"}
@@ -247,8 +247,8 @@ def test_updated_file_updates_by_unit_label_and_records_each_change(imported):
     assert set(changes_of(report.roll_import_id)) == {
         (c.unit, c.field, c.old, c.new) for c in report.changes}
     summary = db.session.get(RollImport, report.roll_import_id).summary
-    assert summary == {"rows": 7, "units": 6, "new": 1, "changed": 3, "unchanged": 2, "missing": 1,
-                       "problems": 0}
+    assert summary == {"rows": 7, "units": 6, "new": 1, "changed": 3, "changed_owners": 1, "unchanged": 2,
+                       "missing": 1, "problems": 0}
 
     units = units_by_label()
     assert units["1-101"].area == 8850 + 10
