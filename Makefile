@@ -41,7 +41,7 @@ messages: $(VENV)/.installed-run
 run: check-system install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	@$(BIN)/flask demo logins
+	@$(BIN)/flask demo logins --url http://$(HOST):$(PORT)
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: check-system install-test translations

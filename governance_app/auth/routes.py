@@ -10,11 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from ..core.routes import safe_next
+from ..estates.services import list_estates
 from ..extensions import db, limiter
 from . import services
 from .forms import AccountForm, ActivationForm, ChangePasswordForm, ConfirmForm, EnrolForm, LoginForm, SecondFactorForm
 from .messages import auth_error_message
 from .models import ActivationCode, User
+from .permissions import can
 from .stepup import fresh_second_factor
 
 bp = Blueprint("auth", __name__)
@@ -194,7 +196,8 @@ def logout_everywhere():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", user=current_user, confirm_form=ConfirmForm(),
+    estates = [estate for estate in list_estates() if can(current_user, "estate.view", estate)]
+    return render_template("auth/account.html", user=current_user, confirm_form=ConfirmForm(), my_estates=estates,
                            recovery_left=services.unused_recovery_codes(current_user))
 
 
