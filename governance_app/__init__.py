@@ -1,15 +1,26 @@
-"""The owners' governance platform: application factory."""
+"""The owners' governance platform: application factory.
+
+Importing the package imports nothing heavy: the pure parts (the counting rules
+and the audit bundle used by ``governance-audit``) work without Flask or a
+database.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from . import config as config_module
 from .config import PROJECT_ROOT
-from .extensions import babel, csrf, db, limiter, migrate
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; ``config`` overrides settings read from the environment."""
+    from flask import Flask
+
+    from .extensions import babel, csrf, db, limiter, migrate
+
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -50,8 +61,9 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .core.routes import bp as core_bp
     from .estates.routes import bp as estates_bp
+    from .voting.routes import bp as voting_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp):
         app.register_blueprint(blueprint)
 
 
@@ -60,6 +72,7 @@ def _register_cli(app: Flask) -> None:
     from .auth.cli import auth_cli
     from .core.cli import demo_cli, doctor_command
     from .estates.cli import estates_cli
+    from .voting.cli import voting_cli
 
-    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli):
+    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli, voting_cli):
         app.cli.add_command(command)

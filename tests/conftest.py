@@ -191,6 +191,12 @@ def login(app, client):
         with client.session_transaction() as cookie_session:
             cookie_session["_user_id"] = session.token
             cookie_session["_fresh"] = True
+        # Requests made while a test holds an app context share its ``g``, where
+        # Flask-Login caches the user: forget the previous one.
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
         return client
 
     return sign_in

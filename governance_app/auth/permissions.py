@@ -20,9 +20,15 @@ ESTATE_ACTIONS: dict[str, frozenset[Role]] = {
     "estate.manage_activation": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
                                            Role.SUBDISTRICT_SUPERVISOR}),
     "estate.view_audit": frozenset({Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    # Votes of the estate (the object may be the vote itself).
+    "vote.view": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                            Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    "vote.manage": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR}),
+    "vote.record_paper": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF}),
+    "vote.audit": frozenset({Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
 }
 # Actions an owner may take in the estate of the owner their account is linked to.
-OWNER_ACTIONS = frozenset({"estate.view"})
+OWNER_ACTIONS = frozenset({"estate.view", "vote.view"})
 # Roles that a sub-district supervisor may grant inside their sub-district.
 SUPERVISOR_GRANTABLE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
                                   Role.AUDITOR, Role.PROXY})
@@ -49,21 +55,30 @@ def has_role(user: User, role: Role) -> bool:
     return any(grant.role == role for grant in user.grants)
 
 
+def is_platform_admin(user: User) -> bool:
+    """Only a grant over the platform makes a platform administrator: the same role held over
+    an estate, a community or a sub-district must not reach the whole platform."""
+    return any(grant.role == Role.PLATFORM_ADMIN and grant.scope_kind == ScopeKind.PLATFORM
+               for grant in user.grants)
+
+
 def can(user, action: str, obj=None) -> bool:
     """May ``user`` do ``action`` to ``obj``? Anonymous and inactive users may do nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if action in ESTATE_ACTIONS:
-        return isinstance(obj, Estate) and _can_on_estate(user, action, obj)
+        estate = getattr(obj, "estate", None) if action.startswith("vote.") and not isinstance(obj, Estate) else obj
+        return isinstance(estate, Estate) and _can_on_estate(user, action, estate)
     if action == "platform.view_audit":
-        return has_role(user, Role.PLATFORM_ADMIN)
+        return is_platform_admin(user)
     if action in ("user.create", "user.list"):
-        return has_role(user, Role.PLATFORM_ADMIN) or has_role(user, Role.SUBDISTRICT_SUPERVISOR)
+        # Supervisors manage the accounts of a sub-district: a narrower grant manages nobody.
+        return is_platform_admin(user) or bool(supervised_sub_districts(user))
     if action == "user.manage":
         return isinstance(obj, User) and can_manage_user(user, obj)
     if action == "audit.view":
-        return any(grant.role in (Role.PLATFORM_ADMIN, Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR)
-                   for grant in user.grants)
+        return is_platform_admin(user) or has_role(user, Role.SUBDISTRICT_SUPERVISOR) \
+            or has_role(user, Role.AUDITOR)
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -80,7 +95,7 @@ def supervised_sub_districts(user: User) -> set[int]:
 
 def can_grant(user: User, role: Role, scope_kind: ScopeKind, scope_sub_district: int | None) -> bool:
     """May ``user`` grant ``role`` over a scope lying in sub-district ``scope_sub_district``?"""
-    if has_role(user, Role.PLATFORM_ADMIN):
+    if is_platform_admin(user):
         return True
     if role not in SUPERVISOR_GRANTABLE or scope_kind == ScopeKind.PLATFORM:
         return False
@@ -90,12 +105,15 @@ def can_grant(user: User, role: Role, scope_kind: ScopeKind, scope_sub_district:
 def can_manage_user(user: User, target: User, target_sub_districts: set[int] | None = None) -> bool:
     """Platform admins manage everyone; a supervisor manages accounts that lie wholly in
     their sub-district and hold no supervising or platform role."""
-    if has_role(user, Role.PLATFORM_ADMIN):
+    if is_platform_admin(user):
         return True
     mine = supervised_sub_districts(user)
     if not mine or target.id == user.id:
         return False
-    if any(g.role in (Role.PLATFORM_ADMIN, Role.SUBDISTRICT_SUPERVISOR) for g in target.grants):
+    # A platform-wide grant lies in no sub-district: it must keep the account out of reach,
+    # not be left out of the target's scopes.
+    if any(g.role in (Role.PLATFORM_ADMIN, Role.SUBDISTRICT_SUPERVISOR) or g.scope_kind == ScopeKind.PLATFORM
+           for g in target.grants):
         return False
     from .services import sub_districts_of  # the scopes of the target, from the database
 

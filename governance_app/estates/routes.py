@@ -30,7 +30,10 @@ def _estate_or_404(estate_id: int, action: str):
 @login_required
 def overview(estate_id: int):
     estate = _estate_or_404(estate_id, "estate.view")
-    return render_template("estates/overview.html", overview=services.estate_overview(estate))
+    from ..voting.services import notifications
+
+    return render_template("estates/overview.html", overview=services.estate_overview(estate),
+                           notifications=notifications(estate.id))
 
 
 @bp.route("/<int:estate_id>/roll/import", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Uploaded evidence (ballot scans, proxy authorities, invoices), stored by content hash."""

@@ -1,0 +1,84 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+MATTERS = {
+    1: _l("1 · Rules of procedure"),
+    2: _l("2 · Management rules"),
+    3: _l("3 · Electing or replacing committee members"),
+    4: _l("4 · Hiring or dismissing the property-service company"),
+    5: _l("5 · Using the maintenance fund"),
+    6: _l("6 · Raising the maintenance fund"),
+    7: _l("7 · Rebuilding or reconstructing buildings and facilities"),
+    8: _l("8 · Changing the use of common parts or using them for business"),
+    9: _l("9 · Other major matters"),
+}
+
+
+class VoteForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Give the vote a title.")), Length(max=200)])
+    description = TextAreaField(_l("What it is about"), validators=[Optional(), Length(max=5000)])
+    opening_date = DateField(_l("Voting opens on"), validators=[InputRequired(_l("Choose the opening day."))])
+    last_day = DateField(_l("Last day of voting (until 24:00)"), validators=[InputRequired(_l("Choose the last day."))])
+    buildings = StringField(_l("Only these buildings (optional, separated by commas)"),
+                            validators=[Optional(), Length(max=500)])
+    two_staff_paper = BooleanField(_l("Paper ballots need a second staff member to confirm them"))
+    submit = SubmitField(_l("Create draft"))
+
+
+class ItemForm(FlaskForm):
+    kind = SelectField(_l("Kind"), validators=[InputRequired()])
+    matter = SelectField(_l("Matter (Civil Code art. 278)"), coerce=int, validators=[Optional()])
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Give the item a title.")), Length(max=200)])
+    description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=5000)])
+    seats = IntegerField(_l("Seats (elections)"), validators=[Optional(), NumberRange(min=1, max=11)])
+    alternates = IntegerField(_l("Alternates (elections)"), validators=[Optional(), NumberRange(min=0, max=11)])
+    options = TextAreaField(_l("Options, one per line (choices)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Add item"))
+
+
+class CandidateForm(FlaskForm):
+    name = StringField(_l("Candidate's name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)])
+    nomination = SelectField(_l("Nominated by"), validators=[InputRequired()])
+    statement = TextAreaField(_l("Qualification statement"), validators=[Optional(), Length(max=3000)])
+    pledge_signed = BooleanField(_l("The candidate has signed the pledge of duty and declared no disqualification (R-44)"))
+    submit = SubmitField(_l("Add candidate"))
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs CSRF protection."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class ConfirmBallotForm(FlaskForm):
+    code = StringField(_l("6-digit code from your authenticator app"),
+                       validators=[InputRequired(_l("Enter the code.")), Length(max=20)])
+    submit = SubmitField(_l("Cast my ballot"))
+
+
+class PaperForm(FlaskForm):
+    unit = StringField(_l("Unit of the voter (e.g. 3-502)"), validators=[InputRequired(_l("Enter the unit.")),
+                                                                          Length(max=40)])
+    received_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M",
+                                     validators=[InputRequired(_l("Enter when the ballot was received."))])
+    signed = BooleanField(_l("The ballot is signed by the owner"))
+    signer_matches = BooleanField(_l("The signer can be matched to the unit"))
+    scan = FileField(_l("Scan or photo of the ballot (JPEG, PNG or PDF)"),
+                     validators=[FileRequired(_l("Attach the scan of the ballot."))])
+    submit = SubmitField(_l("Record paper ballot"))
+
+
+class ProxyForm(FlaskForm):
+    unit = StringField(_l("Unit of the owner giving the proxy"), validators=[InputRequired(_l("Enter the unit.")),
+                                                                             Length(max=40)])
+    proxy_login = StringField(_l("The proxy's login (phone number)"),
+                              validators=[InputRequired(_l("Enter the proxy's login.")), Length(max=64)])
+    scope = TextAreaField(_l("Scope of the authority"), validators=[Optional(), Length(max=2000)])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired(_l("Enter the start of the term."))])
+    valid_until = DateField(_l("Valid until"), validators=[InputRequired(_l("Enter the end of the term."))])
+    document = FileField(_l("Signed authority (JPEG, PNG or PDF)"),
+                         validators=[FileRequired(_l("Attach the signed authority."))])
+    submit = SubmitField(_l("Record proxy authority"))

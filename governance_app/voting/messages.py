@@ -1,0 +1,52 @@
+"""Vote refusals in the reader's language."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .models import VoteError
+
+REASONS = {
+    "wrong_state": _l("This cannot be done while the vote is in its current stage."),
+    "no_items": _l("Add at least one item before publishing the notice."),
+    "no_candidates": _l("The election “%(item)s” has no candidate yet."),
+    "closes_before_opening": _l("The last day of voting must not be before the opening day."),
+    "unknown_building": _l("There is no building “%(building)s” in this estate."),
+    "committee_even": _l("A committee has an odd number of members (R-43); %(seats)s is even."),
+    "committee_too_many": _l("A committee has at most 11 members (R-43)."),
+    "committee_too_few": _l("A committee has at least 5 members, or 3 in an estate of at most 10,000 m² (R-43)."),
+    "bad_alternates": _l("The number of alternates cannot be negative."),
+    "bad_matter": _l("Choose the matter of the item (1 to 9)."),
+    "too_few_options": _l("A choice needs at least two options, one per line."),
+    "not_an_election": _l("Candidates belong to elections only."),
+    "pledge_missing": _l("A candidate must sign the pledge of duty first (R-44)."),
+    "notice_too_late": _l("The notice must be published at least 15 days before voting opens (R-40). Move the opening day to %(earliest)s or later."),
+    "empty_roll": _l("The roll for this vote is empty: import the roll first."),
+    "not_open": _l("This vote is not open for ballots."),
+    "bad_choice": _l("The answer to “%(item)s” is not one of its choices."),
+    "too_many_candidates": _l("For “%(item)s” you may approve at most %(seats)s candidates."),
+    "unknown_unit": _l("Unit %(unit)s is not on this vote's roll."),
+    "already_voted": _l("A ballot for %(unit)s has already been recorded; a voter has one ballot only (R-30)."),
+    "received_in_future": _l("The time received cannot be in the future."),
+    "already_decided": _l("This paper ballot has already been confirmed or rejected."),
+    "same_staff": _l("A second staff member must confirm: you entered this ballot yourself."),
+    "bad_term": _l("The authority's term ends before it starts."),
+    "no_matters": _l("Choose at least one item the proxy may vote on."),
+    "proxy_limit": _l("This person already holds 3 proxies for this vote (R-33)."),
+    "proxy_exists": _l("Unit %(unit)s already has a proxy for this vote."),
+    "not_closed": _l("Votes are counted after voting has closed."),
+    "paper_pending": _l("Some paper ballots still wait for a second staff member's confirmation."),
+    "no_mandate": _l("You cannot vote for this voter."),
+    "unknown_proxy": _l("No account has that login."),
+}
+FILE_REASONS = {
+    "empty": _l("The file is empty."),
+    "too_large": _l("The file is larger than 10 MB."),
+    "wrong_type": _l("Only JPEG, PNG or PDF files are accepted."),
+}
+
+
+def vote_error_message(error: VoteError) -> str:
+    template = REASONS.get(error.reason)
+    if template is None:
+        return error.reason
+    return str(template) % {key: str(value) for key, value in error.details.items()} if error.details else str(template)

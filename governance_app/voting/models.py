@@ -1,0 +1,287 @@
+"""Votes, their items, the frozen roll, ballots and proxy authorities."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..estates.models import Estate
+from ..extensions import db, string_enum
+
+
+class VoteState(enum.StrEnum):
+    DRAFT = "draft"
+    NOTICED = "noticed"
+    OPEN = "open"
+    CLOSED = "closed"
+    COUNTED = "counted"
+    PUBLISHED = "published"
+
+
+class ItemKind(enum.StrEnum):
+    RESOLUTION = "resolution"
+    ELECTION = "election"
+    CHOICE = "choice"
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+    PROXY = "proxy"
+
+
+class BallotStatus(enum.StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+
+
+class NominationSource(enum.StrEnum):
+    """R-48: where a candidate came from."""
+
+    SELF = "self"
+    JOINT = "joint"
+    COMMUNITY = "community"
+
+
+class VoteError(Exception):
+    """An illegal move; ``reason`` selects the message, ``details`` fill it."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+class Vote(db.Model):
+    __tablename__ = "vote"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    buildings: Mapped[list | None] = mapped_column(JSON, nullable=True)  # R-04; None: the whole estate
+    state: Mapped[VoteState] = mapped_column(string_enum(VoteState, "vote_state"), default=VoteState.DRAFT)
+    opens_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    notice_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    counted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    two_staff_paper: Mapped[bool] = mapped_column(Boolean, default=False)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    final_chain: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    estate: Mapped[Estate] = relationship()
+    items: Mapped[list[VoteItem]] = relationship(back_populates="vote", order_by="VoteItem.position",
+                                                 cascade="all, delete-orphan")
+
+    def _require(self, *states: VoteState) -> None:
+        if self.state not in states:
+            raise VoteError("wrong_state", state=self.state.value)
+
+    def require_draft(self) -> None:
+        self._require(VoteState.DRAFT)
+
+    def mark_noticed(self, now: dt.datetime) -> None:
+        self._require(VoteState.DRAFT)
+        if not self.items:
+            raise VoteError("no_items")
+        self.state = VoteState.NOTICED
+        self.notice_at = now
+
+    def advance(self, now: dt.datetime) -> bool:
+        """Open at the opening time and close at the deadline; True if the state changed.
+        Whether a ballot counts depends only on its received time, never on this."""
+        changed = False
+        if self.state == VoteState.NOTICED and now >= _aware(self.opens_at):
+            self.state, changed = VoteState.OPEN, True
+        if self.state == VoteState.OPEN and now >= _aware(self.closes_at):
+            self.state, changed = VoteState.CLOSED, True
+        return changed
+
+    def mark_counted(self, now: dt.datetime, result: dict, final_chain: str) -> None:
+        self._require(VoteState.CLOSED, VoteState.COUNTED)
+        self.state, self.counted_at, self.result, self.final_chain = VoteState.COUNTED, now, result, final_chain
+
+    def mark_published(self, now: dt.datetime) -> None:
+        self._require(VoteState.COUNTED)
+        self.state, self.published_at = VoteState.PUBLISHED, now
+
+    @property
+    def accepts_ballots(self) -> bool:
+        return self.state == VoteState.OPEN
+
+    @property
+    def accepts_paper(self) -> bool:
+        """Paper ballots received before the deadline may still be entered until counting."""
+        return self.state in (VoteState.OPEN, VoteState.CLOSED)
+
+
+class VoteItem(db.Model):
+    __tablename__ = "vote_item"
+    __table_args__ = (UniqueConstraint("vote_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ItemKind] = mapped_column(string_enum(ItemKind, "item_kind"))
+    matter: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    seats: Mapped[int] = mapped_column(Integer, default=0)
+    alternates: Mapped[int] = mapped_column(Integer, default=0)
+
+    vote: Mapped[Vote] = relationship(back_populates="items")
+    candidates: Mapped[list[Candidate]] = relationship(back_populates="item", order_by="Candidate.position",
+                                                       cascade="all, delete-orphan")
+    options: Mapped[list[ChoiceOption]] = relationship(back_populates="item", order_by="ChoiceOption.position",
+                                                       cascade="all, delete-orphan")
+
+    @property
+    def key(self) -> str:
+        return f"i{self.position}"
+
+
+class Candidate(db.Model):
+    __tablename__ = "vote_candidate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("vote_item.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    nomination: Mapped[NominationSource] = mapped_column(string_enum(NominationSource, "nomination_source"))
+    statement: Mapped[str] = mapped_column(Text, default="")  # R-44 qualification statement
+    pledge_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    item: Mapped[VoteItem] = relationship(back_populates="candidates")
+
+    @property
+    def key(self) -> str:
+        return f"c{self.position}"
+
+
+class ChoiceOption(db.Model):
+    __tablename__ = "vote_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("vote_item.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+
+    item: Mapped[VoteItem] = relationship(back_populates="options")
+
+    @property
+    def key(self) -> str:
+        return f"p{self.position}"
+
+
+class VoteRollEntry(db.Model):
+    """The roll frozen when the notice was published (R-05)."""
+
+    __tablename__ = "vote_roll_entry"
+    __table_args__ = (UniqueConstraint("vote_id", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    building: Mapped[str] = mapped_column(String(40))
+    area: Mapped[int] = mapped_column(Integer)
+    area_source: Mapped[str] = mapped_column(String(16))
+    voter: Mapped[str] = mapped_column(String(200), index=True)
+
+
+class VoteChainHead(db.Model):
+    """The newest link of a vote's ballot chain; locked briefly while a ballot is appended."""
+
+    __tablename__ = "vote_chain_head"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    chain: Mapped[str] = mapped_column(String(64))
+
+
+class ProxyAuthority(db.Model):
+    """R-33: a written authority naming the proxy, the matters, the scope and the term."""
+
+    __tablename__ = "proxy_authority"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
+    voter: Mapped[str] = mapped_column(String(200))
+    proxy_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    items: Mapped[list] = mapped_column(JSON)  # item keys the authority covers
+    scope: Mapped[str] = mapped_column(Text, default="")
+    valid_from: Mapped[dt.date] = mapped_column(db.Date)
+    valid_until: Mapped[dt.date] = mapped_column(db.Date)
+    document_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PaperEntry(db.Model):
+    """A paper ballot as one staff member entered it; with the two-staff setting it becomes a
+    ballot only when a second staff member confirms it."""
+
+    __tablename__ = "paper_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
+    voter: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    signed: Mapped[bool] = mapped_column(Boolean)
+    signer_matches: Mapped[bool] = mapped_column(Boolean)
+    choices: Mapped[dict] = mapped_column(JSON)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Ballot(db.Model):
+    """One voter's ballot (R-30: one per voter key per vote, enforced by the database)."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("vote_id", "voter"), UniqueConstraint("vote_id", "seq"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    voter: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, "channel"))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    received_text: Mapped[str] = mapped_column(String(40))  # the exact string hashed into the tracker
+    status: Mapped[BallotStatus] = mapped_column(string_enum(BallotStatus, "ballot_status"))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    choices: Mapped[dict] = mapped_column(JSON)
+    nonce: Mapped[str] = mapped_column(String(32))
+    tracker: Mapped[str] = mapped_column(String(64), index=True)
+    chain: Mapped[str] = mapped_column(String(64))
+    cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    proxy_id: Mapped[int | None] = mapped_column(ForeignKey("proxy_authority.id"), nullable=True)
+    paper_entry_id: Mapped[int | None] = mapped_column(ForeignKey("paper_entry.id"), nullable=True)
+    scan_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), nullable=True)
+
+
+class Notification(db.Model):
+    """An in-app notice to everyone in an estate (results published, votes noticed)."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    link: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

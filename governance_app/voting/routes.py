@@ -1,0 +1,487 @@
+"""Pages of a vote: drafting, ballots on three channels, the board, results, the bundle."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
+
+from ..audit.services import record
+from ..auth import services as auth_services
+from ..auth.messages import auth_error_message
+from ..auth.models import utcnow
+from ..auth.permissions import can
+from ..auth.stepup import fresh_second_factor
+from ..estates.services import get_estate
+from ..extensions import db, limiter
+from ..files import services as files
+from . import bundle, rules, services
+from .forms import MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm
+from .messages import FILE_REASONS, vote_error_message
+from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteState
+
+bp = Blueprint("voting", __name__)
+
+KIND_TITLES = {"resolution": _("Resolution"), "election": _("Election"), "choice": _("Choice among options")}
+
+
+def _kind_choices():
+    return [SelectChoice(ItemKind.RESOLUTION.value, _("Resolution (approve / oppose / abstain)")),
+            SelectChoice(ItemKind.ELECTION.value, _("Election of committee members")),
+            SelectChoice(ItemKind.CHOICE.value, _("Choice among options"))]
+
+
+def _matter_choices():
+    return [SelectChoice(number, str(title)) for number, title in MATTERS.items()]
+
+
+def _nomination_choices():
+    return [SelectChoice(NominationSource.SELF.value, _("Self-nomination")),
+            SelectChoice(NominationSource.JOINT.value, _("Joint nomination by owners")),
+            SelectChoice(NominationSource.COMMUNITY.value, _("Recommended by the residents' committee"))]
+
+
+def _vote_or_404(vote_id: int, action: str = "vote.view"):
+    """The vote, if the user may do ``action``; drafts only for those who manage votes."""
+    vote = services.get_vote(vote_id)
+    if vote is None or not can(current_user, action, vote):
+        abort(404)
+    if vote.state == VoteState.DRAFT and not can(current_user, "vote.manage", vote):
+        abort(404)
+    services.advance(vote)
+    return vote
+
+
+def _estate_or_404(estate_id: int, action: str):
+    estate = get_estate(estate_id)
+    if estate is None or not can(current_user, action, estate):
+        abort(404)
+    return estate
+
+
+@bp.get("/estates/<int:estate_id>/votes")
+@login_required
+def votes(estate_id: int):
+    estate = _estate_or_404(estate_id, "vote.view")
+    manage = can(current_user, "vote.manage", estate)
+    shown = [v for v in services.votes_of(estate) if manage or v.state != VoteState.DRAFT]
+    for vote in shown:
+        services.advance(vote)
+    return render_template("voting/list.html", estate=estate, votes=shown, manage=manage)
+
+
+@bp.route("/estates/<int:estate_id>/votes/new", methods=["GET", "POST"])
+@login_required
+def new_vote(estate_id: int):
+    estate = _estate_or_404(estate_id, "vote.manage")
+    form = VoteForm()
+    if form.validate_on_submit():
+        buildings = [b.strip() for b in (form.buildings.data or "").replace("，", ",").split(",") if b.strip()]
+        try:
+            vote = services.create_vote(estate, title=form.title.data, description=form.description.data or "",
+                                        opening_date=form.opening_date.data, last_day=form.last_day.data,
+                                        buildings=buildings or None, two_staff_paper=form.two_staff_paper.data,
+                                        actor=current_user)
+        except VoteError as error:
+            flash(vote_error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Draft created. Add its items, then publish the notice."), "success")
+            return redirect(url_for(".vote", vote_id=vote.id))
+    return render_template("voting/new.html", estate=estate, form=form), 200 if not form.is_submitted() else 400
+
+
+@bp.get("/votes/<int:vote_id>")
+@login_required
+def vote(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    item_form = ItemForm()
+    item_form.kind.choices, item_form.matter.choices = _kind_choices(), _matter_choices()
+    candidate_form = CandidateForm()
+    candidate_form.nomination.choices = _nomination_choices()
+    mandates = services.mandates(current_user, vote) if vote.state in (VoteState.OPEN, VoteState.CLOSED) else []
+    cast = {m.voter: services.existing_ballot(vote, m.voter) for m in mandates}
+    return render_template("voting/vote.html", vote=vote, item_form=item_form, candidate_form=candidate_form,
+                           action_form=ActionForm(), mandates=mandates, cast=cast, matters=MATTERS,
+                           kind_titles=KIND_TITLES, overdue=services.posting_overdue(vote),
+                           pending=services.pending_paper(vote) if can(current_user, "vote.record_paper", vote) else [])
+
+
+@bp.post("/votes/<int:vote_id>/items")
+@login_required
+def add_item(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.manage")
+    form = ItemForm()
+    form.kind.choices, form.matter.choices = _kind_choices(), _matter_choices()
+    if not form.validate_on_submit():
+        flash(_("Check the item: %(problems)s", problems="; ".join(
+            f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())), "error")
+        return redirect(url_for(".vote", vote_id=vote.id))
+    try:
+        services.add_item(vote, kind=ItemKind(form.kind.data), matter=form.matter.data or 0, title=form.title.data,
+                          description=form.description.data or "", seats=form.seats.data or 0,
+                          alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines())
+    except VoteError as error:
+        db.session.rollback()
+        flash(vote_error_message(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Item added."), "success")
+    return redirect(url_for(".vote", vote_id=vote.id))
+
+
+@bp.post("/votes/<int:vote_id>/items/<int:position>/candidates")
+@login_required
+def add_candidate(vote_id: int, position: int):
+    vote = _vote_or_404(vote_id, "vote.manage")
+    item = next((i for i in vote.items if i.position == position), None)
+    if item is None:
+        abort(404)
+    form = CandidateForm()
+    form.nomination.choices = _nomination_choices()
+    if not form.validate_on_submit():
+        flash(_("Enter the candidate's name and how they were nominated."), "error")
+        return redirect(url_for(".vote", vote_id=vote.id))
+    try:
+        services.add_candidate(item, name=form.name.data, nomination=NominationSource(form.nomination.data),
+                               statement=form.statement.data or "", pledge_signed=form.pledge_signed.data)
+    except VoteError as error:
+        db.session.rollback()
+        flash(vote_error_message(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Candidate added."), "success")
+    return redirect(url_for(".vote", vote_id=vote.id))
+
+
+@bp.post("/votes/<int:vote_id>/notice")
+@login_required
+def publish_notice(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.manage")
+    if ActionForm().validate_on_submit():
+        try:
+            services.publish_notice(vote, current_user)
+        except VoteError as error:
+            db.session.rollback()
+            flash(vote_error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The notice is published and the roll is frozen."), "success")
+    return redirect(url_for(".vote", vote_id=vote.id))
+
+
+# --- casting online -----------------------------------------------------------------------------
+
+def _mandate_or_404(vote, voter: str | None):
+    for mandate in services.mandates(current_user, vote):
+        if mandate.voter == voter:
+            return mandate
+    abort(404)
+
+
+@bp.route("/votes/<int:vote_id>/ballot", methods=["GET", "POST"])
+@login_required
+def ballot(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    mandate = _mandate_or_404(vote, request.values.get("voter"))
+    existing = services.existing_ballot(vote, mandate.voter)
+    if existing is not None:
+        return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+    if vote.state != VoteState.OPEN:
+        flash(vote_error_message(VoteError("not_open")), "error")
+        return redirect(url_for(".vote", vote_id=vote.id))
+    allowed = mandate.proxy.items if mandate.proxy else None
+    if request.method == "POST":
+        form = ActionForm()
+        if form.validate_on_submit():
+            try:
+                choices = services.read_choices(vote, request.form, allowed=allowed)
+            except VoteError as error:
+                flash(vote_error_message(error), "error")
+            else:
+                return render_template("voting/confirm.html", vote=vote, mandate=mandate, choices=choices,
+                                       form=ConfirmBallotForm(formdata=None), selected=request.form)
+    return render_template("voting/ballot.html", vote=vote, mandate=mandate, allowed=allowed,
+                           form=ActionForm(), selected=request.form if request.method == "POST" else MultiDict())
+
+
+@bp.post("/votes/<int:vote_id>/ballot/confirm")
+@login_required
+@limiter.limit("20 per minute")
+def confirm_ballot(vote_id: int):
+    """R-34: a fresh second factor at the moment of casting. A repeated submission (double tap,
+    retry) finds the ballot already recorded and shows its receipt."""
+    vote = _vote_or_404(vote_id)
+    mandate = _mandate_or_404(vote, request.form.get("voter"))
+    if services.existing_ballot(vote, mandate.voter) is not None:
+        return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+    allowed = mandate.proxy.items if mandate.proxy else None
+    try:
+        choices = services.read_choices(vote, request.form, allowed=allowed)
+    except VoteError as error:
+        flash(vote_error_message(error), "error")
+        return redirect(url_for(".ballot", vote_id=vote.id, voter=mandate.voter))
+    form = ConfirmBallotForm()
+    if form.validate_on_submit():
+        try:
+            auth_services.verify_second_factor(current_user, form.code.data)
+        except auth_services.AuthError as error:
+            db.session.commit()
+            if services.existing_ballot(vote, mandate.voter) is not None:  # the first tap got there
+                return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+            flash(auth_error_message(error), "error")
+        else:
+            current_user.current_session.second_factor_at = utcnow()
+            try:
+                services.cast_online(vote, current_user, mandate, choices)
+            except VoteError as error:
+                db.session.rollback()
+                flash(vote_error_message(error), "error")
+                return redirect(url_for(".vote", vote_id=vote.id))
+            db.session.commit()
+            return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+    return render_template("voting/confirm.html", vote=vote, mandate=mandate, choices=choices,
+                           form=form, selected=request.form), 400
+
+
+@bp.get("/votes/<int:vote_id>/receipt")
+@login_required
+def receipt(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    mandate = _mandate_or_404(vote, request.args.get("voter"))
+    found = services.existing_ballot(vote, mandate.voter)
+    if found is None:
+        abort(404)
+    return render_template("voting/receipt.html", vote=vote, ballot=found, mandate=mandate)
+
+
+@bp.get("/votes/<int:vote_id>/board")
+@login_required
+def board(vote_id: int):
+    """The bulletin board: every tracker and chain value in recording order (R-60: estate only)."""
+    vote = _vote_or_404(vote_id)
+    return render_template("voting/board.html", vote=vote, ballots=services.ballots_in_order(vote),
+                           chain_start=bundle.chain_start(vote.uid))
+
+
+# --- paper and proxy ballots --------------------------------------------------------------------
+
+@bp.route("/votes/<int:vote_id>/paper", methods=["GET", "POST"])
+@login_required
+def paper(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.record_paper")
+    form = PaperForm()
+    if form.validate_on_submit():
+        try:
+            choices = services.read_choices(vote, request.form, strict=False)
+            received = form.received_at.data.replace(tzinfo=services.zone())
+            entry, recorded = services.record_paper(
+                vote, current_user, unit=form.unit.data, received_at=received, signed=form.signed.data,
+                signer_matches=form.signer_matches.data, choices=choices, scan=form.scan.data.read())
+        except VoteError as error:
+            db.session.rollback()
+            flash(vote_error_message(error), "error")
+        except files.FileRefused as error:
+            db.session.rollback()
+            flash(str(FILE_REASONS[error.reason]), "error")
+        else:
+            db.session.commit()
+            if recorded is None:
+                flash(_("Paper ballot for %(unit)s entered; a second staff member must confirm it.",
+                        unit=form.unit.data), "success")
+            else:
+                flash(_("Paper ballot for %(unit)s recorded (%(status)s). Tracker %(tracker)s.", unit=form.unit.data,
+                        status=_("valid") if recorded.status.value == "valid" else _("invalid"),
+                        tracker=recorded.tracker[:12]), "success")
+            return redirect(url_for(".paper", vote_id=vote.id))
+    return render_template("voting/paper.html", vote=vote, form=form, action_form=ActionForm(),
+                           pending=services.pending_paper(vote), selected=request.form), \
+        200 if not form.is_submitted() else 400
+
+
+def _entry_or_404(vote, entry_id: int) -> PaperEntry:
+    entry = db.session.get(PaperEntry, entry_id)
+    if entry is None or entry.vote_id != vote.id:
+        abort(404)
+    return entry
+
+
+@bp.post("/votes/<int:vote_id>/paper/<int:entry_id>/<any(confirm, reject):decision>")
+@login_required
+def decide_paper(vote_id: int, entry_id: int, decision: str):
+    vote = _vote_or_404(vote_id, "vote.record_paper")
+    entry = _entry_or_404(vote, entry_id)
+    if ActionForm().validate_on_submit():
+        try:
+            if decision == "confirm":
+                services.confirm_paper(vote, entry, current_user)
+            else:
+                services.reject_paper(vote, entry, current_user)
+        except VoteError as error:
+            db.session.rollback()
+            flash(vote_error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Paper ballot confirmed.") if decision == "confirm" else _("Paper ballot rejected."), "success")
+    return redirect(url_for(".paper", vote_id=vote.id))
+
+
+@bp.get("/votes/<int:vote_id>/paper/<int:entry_id>/scan")
+@login_required
+def paper_scan(vote_id: int, entry_id: int):
+    vote = _vote_or_404(vote_id)
+    if not (can(current_user, "vote.record_paper", vote) or can(current_user, "vote.audit", vote)):
+        abort(404)
+    stored = files.get(_entry_or_404(vote, entry_id).scan_id)
+    return Response(stored.content, mimetype=stored.content_type,
+                    headers={"Content-Disposition": f"inline; filename=ballot-{entry_id}",
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.route("/votes/<int:vote_id>/proxies", methods=["GET", "POST"])
+@login_required
+def proxies(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.record_paper")
+    form = ProxyForm()
+    if form.validate_on_submit():
+        proxy_user = auth_services.find_user(form.proxy_login.data)
+        items = [item.key for item in vote.items if request.form.get(f"matter-{item.key}")]
+        try:
+            if proxy_user is None:
+                raise VoteError("unknown_proxy")
+            services.record_proxy(vote, current_user, unit=form.unit.data, proxy_user=proxy_user, items=items,
+                                  scope=form.scope.data or "", valid_from=form.valid_from.data,
+                                  valid_until=form.valid_until.data, document=form.document.data.read())
+        except VoteError as error:
+            db.session.rollback()
+            flash(vote_error_message(error), "error")
+        except files.FileRefused as error:
+            db.session.rollback()
+            flash(str(FILE_REASONS[error.reason]), "error")
+        else:
+            db.session.commit()
+            flash(_("Proxy authority recorded. The proxy can now vote online for %(unit)s.", unit=form.unit.data),
+                  "success")
+            return redirect(url_for(".proxies", vote_id=vote.id))
+    return render_template("voting/proxies.html", vote=vote, form=form), 200 if not form.is_submitted() else 400
+
+
+# --- counting, results, bundle ----------------------------------------------------------------------
+
+@bp.post("/votes/<int:vote_id>/count")
+@login_required
+def count(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.manage")
+    if ActionForm().validate_on_submit():
+        try:
+            services.count(vote, current_user)
+        except VoteError as error:
+            db.session.rollback()
+            flash(vote_error_message(error), "error")
+            return redirect(url_for(".vote", vote_id=vote.id))
+        db.session.commit()
+        flash(_("Counted. Check the result, then publish it within 3 days (R-42)."), "success")
+    return redirect(url_for(".result", vote_id=vote.id))
+
+
+@bp.post("/votes/<int:vote_id>/publish")
+@login_required
+@fresh_second_factor
+def publish(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.manage")
+    if ActionForm().validate_on_submit():
+        try:
+            services.publish_result(vote, current_user)
+        except VoteError as error:
+            db.session.rollback()
+            flash(vote_error_message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The result is published and the estate has been notified."), "success")
+    return redirect(url_for(".result", vote_id=vote.id))
+
+
+@bp.get("/votes/<int:vote_id>/result")
+@login_required
+def result(vote_id: int):
+    vote = _vote_or_404(vote_id)
+    insider = can(current_user, "vote.manage", vote) or can(current_user, "vote.audit", vote)
+    if vote.result is None or (vote.state != VoteState.PUBLISHED and not insider):
+        abort(404)
+    return render_template("voting/result.html", vote=vote, result=vote.result, breakdown=services.breakdown(vote),
+                           action_form=ActionForm(), kind_titles=KIND_TITLES,
+                           overdue=services.posting_overdue(vote))
+
+
+@bp.get("/votes/<int:vote_id>/bundle.json")
+@login_required
+def audit_bundle(vote_id: int):
+    vote = _vote_or_404(vote_id, "vote.audit")
+    if vote.result is None:
+        abort(404)
+    record("vote.bundle_downloaded", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)
+    db.session.commit()
+    body = json.dumps(services.audit_bundle(vote), ensure_ascii=False, indent=1, sort_keys=True)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=vote-{vote.uid}.json"})
+
+
+@bp.get("/votes/<int:vote_id>/ballots")
+@login_required
+def ballots(vote_id: int):
+    """Individual choices, for supervisors and auditors only; every view is audited."""
+    vote = _vote_or_404(vote_id, "vote.audit")
+    record("vote.ballots_viewed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)
+    db.session.commit()
+    return render_template("voting/ballots.html", vote=vote, ballots=services.ballots_in_order(vote))
+
+
+# --- words for templates ------------------------------------------------------------------------------
+
+@bp.app_template_global()
+def state_title(state) -> str:
+    return {"draft": _("draft"), "noticed": _("notice published"), "open": _("open for voting"),
+            "closed": _("closed, not yet counted"), "counted": _("counted"), "published": _("result published")
+            }[VoteState(state).value]
+
+
+@bp.app_template_global()
+def channel_title(channel) -> str:
+    return {"online": _("online"), "paper": _("paper"), "proxy": _("proxy")}[getattr(channel, "value", channel)]
+
+
+@bp.app_template_global()
+def nomination_title(source) -> str:
+    return {"self": _("self-nominated"), "joint": _("jointly nominated by owners"),
+            "community": _("recommended by the residents' committee")}[getattr(source, "value", source)]
+
+
+@bp.app_template_global()
+def threshold_text(item) -> str:
+    if item.kind == ItemKind.ELECTION:
+        return _("R-21: eligible with more than half of participating area and owners; most owners win")
+    if rules.threshold_rule(item.matter) == "R-12":
+        return _("R-12: needs at least 3/4 of participating area and owners")
+    return _("R-11: needs more than half of participating area and owners")
+
+
+@bp.app_template_global()
+def last_day(vote) -> str:
+    from datetime import timedelta
+
+    closes = services.aware(vote.closes_at).astimezone(services.zone()) - timedelta(days=1)
+    return closes.strftime("%Y-%m-%d")
+
+
+@bp.app_template_global()
+def voter_units_text(vote, voter: str) -> str:
+    return ", ".join(services.voter_units(vote, voter))
+
+
+@bp.app_template_global()
+def names(item, keys) -> str:
+    by_key = {c.key: c.name for c in item.candidates}
+    return ", ".join(by_key.get(k, k) for k in keys or [])

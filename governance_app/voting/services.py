@@ -1,0 +1,484 @@
+"""Use cases of a vote: drafting, notice, casting on three channels, counting, publishing."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, insert, select, update
+
+from ..audit.services import record
+from ..estates import rules as roll_rules
+from ..estates.models import Building, Estate
+from ..estates.services import current_roll_units
+from ..extensions import db
+from ..files import services as files
+from . import bundle, rules
+from .models import (
+    Ballot, BallotStatus, Candidate, Channel, ChoiceOption, ItemKind, NominationSource, Notification, PaperEntry,
+    ProxyAuthority, Vote, VoteChainHead, VoteError, VoteItem, VoteRollEntry, VoteState,
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(zone()).date()
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+# --- drafting --------------------------------------------------------------------------
+
+def estate_buildings(estate: Estate) -> list[str]:
+    return list(db.session.scalars(select(Building.label).where(Building.estate_id == estate.id)
+                                   .order_by(Building.label)))
+
+
+def create_vote(estate: Estate, *, title: str, description: str, opening_date: dt.date, last_day: dt.date,
+                buildings: Sequence[str] | None, two_staff_paper: bool, actor) -> Vote:
+    if last_day < opening_date:
+        raise VoteError("closes_before_opening")
+    known = set(estate_buildings(estate))
+    if buildings:
+        unknown = [b for b in buildings if b not in known]
+        if unknown:
+            raise VoteError("unknown_building", building=unknown[0])
+    vote = Vote(uid=secrets.token_hex(8), estate_id=estate.id, title=title.strip(), description=description.strip(),
+                buildings=sorted(buildings) if buildings else None, state=VoteState.DRAFT,
+                opens_at=dt.datetime.combine(opening_date, dt.time(), zone()),
+                closes_at=rules.end_of_day(last_day, zone()), two_staff_paper=two_staff_paper,
+                created_by_id=actor.id, created_at=now())
+    db.session.add(vote)
+    db.session.flush()
+    record("vote.drafted", estate_id=estate.id, object_type="vote", object_id=vote.id, details={"title": title})
+    return vote
+
+
+def _next_position(vote: Vote) -> int:
+    return max((item.position for item in vote.items), default=0) + 1
+
+
+def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description: str = "", seats: int = 0,
+             alternates: int = 0, options: Sequence[str] = ()) -> VoteItem:
+    """Items can be added only while drafting: after the notice, nothing else can be voted on (R-40)."""
+    vote.require_draft()
+    if kind == ItemKind.ELECTION:
+        matter = rules.ELECTION_MATTER
+        problem = rules.committee_size_problem(seats, roll_rules.count_roll(current_roll_units(vote.estate)).total_area)
+        if problem:
+            raise VoteError(f"committee_{problem}", seats=seats)
+        if alternates < 0:
+            raise VoteError("bad_alternates")
+    if not 1 <= matter <= 9:
+        raise VoteError("bad_matter")
+    if kind == ItemKind.CHOICE and len([o for o in options if o.strip()]) < 2:
+        raise VoteError("too_few_options")
+    item = VoteItem(vote=vote, position=_next_position(vote), kind=kind, matter=matter, title=title.strip(),
+                    description=description.strip(), seats=seats if kind == ItemKind.ELECTION else 0,
+                    alternates=alternates if kind == ItemKind.ELECTION else 0)
+    for position, text in enumerate((o.strip() for o in options if o.strip()), start=1):
+        item.options.append(ChoiceOption(position=position, title=text))
+    db.session.add(item)
+    db.session.flush()
+    record("vote.item_added", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+           details={"item": item.key, "kind": kind.value, "matter": matter})
+    return item
+
+
+def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, statement: str,
+                  pledge_signed: bool) -> Candidate:
+    """R-44 and R-48: the nomination source is recorded; candidates sign a pledge of duty."""
+    item.vote.require_draft()
+    if item.kind != ItemKind.ELECTION:
+        raise VoteError("not_an_election")
+    if not pledge_signed:
+        raise VoteError("pledge_missing")
+    candidate = Candidate(item=item, position=max((c.position for c in item.candidates), default=0) + 1,
+                          name=name.strip(), nomination=nomination, statement=statement.strip(),
+                          pledge_signed=True)
+    db.session.add(candidate)
+    db.session.flush()
+    record("vote.candidate_added", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
+           details={"item": item.key, "candidate": candidate.key, "nomination": nomination.value})
+    return candidate
+
+
+def publish_notice(vote: Vote, actor) -> None:
+    """Publish the notice: the roll is frozen now (R-05) and voting may open only 15 full
+    days later (R-40)."""
+    at = now()
+    earliest = rules.earliest_opening(local_date(at))
+    if local_date(aware(vote.opens_at)) < earliest:
+        raise VoteError("notice_too_late", earliest=earliest)
+    for item in vote.items:
+        if item.kind == ItemKind.ELECTION and not item.candidates:
+            raise VoteError("no_candidates", item=item.title)
+    vote.mark_noticed(at)
+    units = current_roll_units(vote.estate)
+    wanted = set(vote.buildings) if vote.buildings else None
+    entries = []
+    sources = _area_sources(vote.estate)
+    for unit in units:
+        if wanted is not None and unit.building not in wanted:
+            continue
+        entries.append({"vote_id": vote.id, "unit": unit.label, "building": unit.building, "area": unit.area,
+                        "area_source": sources[unit.label], "voter": roll_rules.voter_key(unit)})
+    if not entries:
+        raise VoteError("empty_roll")
+    db.session.execute(insert(VoteRollEntry), entries)
+    db.session.add(VoteChainHead(vote_id=vote.id, seq=0, chain=bundle.chain_start(vote.uid)))
+    db.session.add(Notification(estate_id=vote.estate_id, title=vote.title, link=f"/votes/{vote.id}",
+                                created_at=at))
+    record("vote.noticed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+           details={"units": len(entries), "opens_at": aware(vote.opens_at).isoformat()})
+
+
+def _area_sources(estate: Estate) -> dict[str, str]:
+    from ..estates.models import Unit
+
+    return {label: source.value for label, source in db.session.execute(
+        select(Unit.label, Unit.area_source).where(Unit.estate_id == estate.id))}
+
+
+def advance(vote: Vote) -> None:
+    """Open or close on time; safe to call on every request and from `flask voting tick`."""
+    if vote.advance(now()):
+        record("vote.state_changed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+               details={"state": vote.state.value})
+        db.session.commit()
+
+
+def frozen_roll(vote: Vote) -> list[rules.RollEntry]:
+    return [rules.RollEntry(unit=e.unit, building=e.building, area=e.area, voter=e.voter, area_source=e.area_source)
+            for e in db.session.scalars(select(VoteRollEntry).where(VoteRollEntry.vote_id == vote.id)
+                                        .order_by(VoteRollEntry.unit))]
+
+
+def voter_units(vote: Vote, voter: str) -> list[str]:
+    return list(db.session.scalars(select(VoteRollEntry.unit).where(
+        VoteRollEntry.vote_id == vote.id, VoteRollEntry.voter == voter).order_by(VoteRollEntry.unit)))
+
+
+def voter_for_unit(vote: Vote, unit: str) -> str | None:
+    return db.session.scalar(select(VoteRollEntry.voter).where(
+        VoteRollEntry.vote_id == vote.id, VoteRollEntry.unit == unit.strip()))
+
+
+# --- who may cast ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mandate:
+    """A voter the user may cast for: as the voting representative, or as a proxy."""
+
+    voter: str
+    units: tuple[str, ...]
+    channel: Channel
+    proxy: ProxyAuthority | None = None
+
+
+def mandates(user, vote: Vote) -> list[Mandate]:
+    """R-34: the account must belong to the units' current voting representative; R-33: or to
+    a proxy with a recorded authority. The voter key stays the one frozen at notice (R-05)."""
+    found: dict[str, Mandate] = {}
+    if user.owner is not None and user.owner.estate_id == vote.estate_id:
+        me = f"o{user.owner_id}"
+        mine = {unit.label for unit in current_roll_units(vote.estate) if _caster(unit) == me}
+        if mine:
+            for entry in db.session.scalars(select(VoteRollEntry).where(
+                    VoteRollEntry.vote_id == vote.id, VoteRollEntry.unit.in_(mine))):
+                found.setdefault(entry.voter, Mandate(entry.voter, tuple(voter_units(vote, entry.voter)),
+                                                      Channel.ONLINE))
+    today = local_date(now())
+    for proxy in db.session.scalars(select(ProxyAuthority).where(
+            ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
+            ProxyAuthority.revoked_at.is_(None))):
+        if proxy.valid_from <= today <= proxy.valid_until and proxy.voter not in found:
+            found[proxy.voter] = Mandate(proxy.voter, tuple(voter_units(vote, proxy.voter)), Channel.PROXY, proxy)
+    return list(found.values())
+
+
+def _caster(unit: roll_rules.RollUnit) -> str | None:
+    if len(set(unit.owners)) == 1:
+        return unit.owners[0]
+    return unit.representative
+
+
+def existing_ballot(vote: Vote, voter: str) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter == voter))
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+def read_choices(vote: Vote, form, *, allowed: Sequence[str] | None = None, strict: bool = True) -> dict:
+    """Turn submitted fields (``item-i1`` etc.) into the ballot's choices, keyed by item key.
+
+    ``strict`` (online) refuses more names than seats; paper ballots are entered as marked
+    and such an item is then spoiled (it approves nobody).
+    """
+    choices: dict = {}
+    for item in vote.items:
+        name = f"item-{item.key}"
+        if allowed is not None and item.key not in allowed:
+            choices[item.key] = None
+            continue
+        if item.kind == ItemKind.RESOLUTION:
+            value = form.get(name) or None
+            if value not in (None, *rules.RESOLUTION_CHOICES):
+                raise VoteError("bad_choice", item=item.title)
+            choices[item.key] = value
+        elif item.kind == ItemKind.ELECTION:
+            picked = list(dict.fromkeys(form.getlist(name)))
+            known = {c.key for c in item.candidates}
+            if any(p not in known for p in picked):
+                raise VoteError("bad_choice", item=item.title)
+            if strict and len(picked) > item.seats:
+                raise VoteError("too_many_candidates", item=item.title, seats=item.seats)
+            choices[item.key] = [c.key for c in item.candidates if c.key in picked] or None
+        else:
+            value = form.get(name) or None
+            if value is not None and value not in {o.key for o in item.options}:
+                raise VoteError("bad_choice", item=item.title)
+            choices[item.key] = value
+    return choices
+
+
+# --- recording ballots ---------------------------------------------------------------------------
+
+def _lock_chain(vote: Vote) -> VoteChainHead:
+    """Serialise appends to this vote's chain only: a no-op UPDATE takes the row lock on
+    PostgreSQL and the write lock on SQLite, held until the transaction ends."""
+    db.session.execute(update(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
+                       .values(seq=VoteChainHead.seq))
+    return db.session.scalars(select(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
+                              .execution_options(populate_existing=True)).one()
+
+
+def received_text(moment: dt.datetime) -> str:
+    return moment.astimezone(zone()).isoformat(timespec="seconds")
+
+
+def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, status: BallotStatus,
+            choices: dict, **links) -> tuple[Ballot, bool]:
+    """Add a ballot to the vote's chain; if the voter already has one, return it (R-30)."""
+    received_at = received_at.replace(microsecond=0)
+    text = received_text(received_at)
+    nonce = secrets.token_hex(16)
+    tracker = bundle.tracker(vote.uid, voter, channel.value, text, status.value, choices, nonce)
+    head = _lock_chain(vote)
+    found = existing_ballot(vote, voter)
+    if found is not None:
+        return found, False
+    chain = bundle.chain_next(head.chain, tracker)
+    ballot = Ballot(vote_id=vote.id, seq=head.seq + 1, voter=voter, channel=channel, received_at=received_at,
+                    received_text=text, status=status, late=received_at >= aware(vote.closes_at),
+                    choices=choices, nonce=nonce, tracker=tracker, chain=chain, **links)
+    head.seq, head.chain = ballot.seq, chain
+    db.session.add(ballot)
+    db.session.flush()
+    return ballot, True
+
+
+def cast_online(vote: Vote, user, mandate: Mandate, choices: dict) -> tuple[Ballot, bool]:
+    """An online or proxy ballot, received when the server records it (CC 137, R-31). After the
+    deadline and before counting it is still stored, marked late, and not counted."""
+    if vote.state not in (VoteState.OPEN, VoteState.CLOSED):
+        raise VoteError("not_open")
+    if mandate.proxy is not None:
+        choices = {key: (value if key in mandate.proxy.items else None) for key, value in choices.items()}
+    return _append(vote, mandate.voter, mandate.channel, now(), BallotStatus.VALID, choices, cast_by_id=user.id,
+                   proxy_id=mandate.proxy.id if mandate.proxy else None)
+
+
+def record_paper(vote: Vote, actor, *, unit: str, received_at: dt.datetime, signed: bool, signer_matches: bool,
+                 choices: dict, scan: bytes) -> tuple[PaperEntry, Ballot | None]:
+    """Staff enter a paper ballot with its scan (R-31, R-32). Unsigned or unmatched ballots are
+    recorded as invalid. With the two-staff setting it waits for a second person."""
+    if not vote.accepts_paper:
+        raise VoteError("not_open")
+    voter = voter_for_unit(vote, unit)
+    if voter is None:
+        raise VoteError("unknown_unit", unit=unit)
+    if existing_ballot(vote, voter) is not None:
+        record("ballot.refused_second", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+               details={"voter": voter, "channel": "paper"})
+        db.session.commit()
+        raise VoteError("already_voted", unit=unit)
+    received_at = aware(received_at)
+    if received_at > now() + dt.timedelta(minutes=5):
+        raise VoteError("received_in_future")
+    stored = files.store(scan)
+    entry = PaperEntry(vote_id=vote.id, voter=voter, received_at=received_at.replace(microsecond=0), signed=signed,
+                       signer_matches=signer_matches, choices=choices, scan_id=stored.id, entered_by_id=actor.id,
+                       entered_at=now())
+    db.session.add(entry)
+    db.session.flush()
+    record("ballot.paper_entered", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id,
+           details={"voter": voter, "needs_second_staff": vote.two_staff_paper})
+    ballot = None if vote.two_staff_paper else _paper_ballot(vote, entry)
+    return entry, ballot
+
+
+def confirm_paper(vote: Vote, entry: PaperEntry, actor) -> Ballot:
+    if entry.confirmed_at is not None or entry.rejected_at is not None:
+        raise VoteError("already_decided")
+    if entry.entered_by_id == actor.id:
+        raise VoteError("same_staff")
+    entry.confirmed_by_id, entry.confirmed_at = actor.id, now()
+    record("ballot.paper_confirmed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
+    return _paper_ballot(vote, entry)
+
+
+def reject_paper(vote: Vote, entry: PaperEntry, actor) -> None:
+    if entry.confirmed_at is not None or entry.rejected_at is not None:
+        raise VoteError("already_decided")
+    entry.rejected_at = now()
+    record("ballot.paper_rejected", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
+
+
+def _paper_ballot(vote: Vote, entry: PaperEntry) -> Ballot:
+    status = BallotStatus.VALID if entry.signed and entry.signer_matches else BallotStatus.INVALID
+    ballot, created = _append(vote, entry.voter, Channel.PAPER, aware(entry.received_at), status, entry.choices,
+                              cast_by_id=entry.entered_by_id, paper_entry_id=entry.id, scan_id=entry.scan_id)
+    if not created:
+        raise VoteError("already_voted", unit=entry.voter)
+    return ballot
+
+
+def pending_paper(vote: Vote) -> Sequence[PaperEntry]:
+    return db.session.scalars(select(PaperEntry).where(
+        PaperEntry.vote_id == vote.id, PaperEntry.confirmed_at.is_(None), PaperEntry.rejected_at.is_(None))
+        .order_by(PaperEntry.id)).all()
+
+
+def record_proxy(vote: Vote, actor, *, unit: str, proxy_user, items: Sequence[str], scope: str,
+                 valid_from: dt.date, valid_until: dt.date, document: bytes) -> ProxyAuthority:
+    """R-33: the written authority is kept with the ballot; at most 3 proxies per person per vote."""
+    if vote.state not in (VoteState.NOTICED, VoteState.OPEN):
+        raise VoteError("not_open")
+    voter = voter_for_unit(vote, unit)
+    if voter is None:
+        raise VoteError("unknown_unit", unit=unit)
+    if valid_until < valid_from:
+        raise VoteError("bad_term")
+    if not items:
+        raise VoteError("no_matters")
+    held = db.session.scalar(select(func.count()).select_from(ProxyAuthority).where(
+        ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == proxy_user.id,
+        ProxyAuthority.revoked_at.is_(None)))
+    if rules.proxy_limit_reached(held):
+        raise VoteError("proxy_limit")
+    if db.session.scalar(select(ProxyAuthority.id).where(
+            ProxyAuthority.vote_id == vote.id, ProxyAuthority.voter == voter, ProxyAuthority.revoked_at.is_(None))):
+        raise VoteError("proxy_exists", unit=unit)
+    stored = files.store(document)
+    proxy = ProxyAuthority(vote_id=vote.id, voter=voter, proxy_user_id=proxy_user.id, items=list(items),
+                           scope=scope.strip(), valid_from=valid_from, valid_until=valid_until,
+                           document_id=stored.id, recorded_by_id=actor.id, recorded_at=now())
+    db.session.add(proxy)
+    db.session.flush()
+    record("proxy.recorded", estate_id=vote.estate_id, object_type="proxy_authority", object_id=proxy.id,
+           details={"voter": voter, "proxy_user": proxy_user.id, "items": list(items)})
+    return proxy
+
+
+# --- counting and publishing -----------------------------------------------------------------------
+
+def ballots_in_order(vote: Vote) -> Sequence[Ballot]:
+    return db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq)).all()
+
+
+def rule_items(vote: Vote) -> list[rules.Item]:
+    return [rules.Item(id=item.key, kind=item.kind.value, matter=item.matter, title=item.title, seats=item.seats,
+                       alternates=item.alternates, candidates=tuple(c.key for c in item.candidates),
+                       options=tuple(o.key for o in item.options)) for item in vote.items]
+
+
+def rule_ballots(ballots: Sequence[Ballot]) -> list[rules.Ballot]:
+    return [rules.Ballot(voter=b.voter, received_at=aware(b.received_at), status=b.status.value, choices=b.choices,
+                         channel=b.channel.value) for b in ballots]
+
+
+def count(vote: Vote, actor) -> dict:
+    """Count from the frozen roll and the recorded ballots (R-10 to R-22)."""
+    if vote.state not in (VoteState.CLOSED, VoteState.COUNTED):
+        raise VoteError("not_closed")
+    if pending_paper(vote):
+        raise VoteError("paper_pending")
+    ballots = ballots_in_order(vote)
+    result = rules.tally(frozen_roll(vote), rule_items(vote), rule_ballots(ballots), aware(vote.closes_at))
+    head = db.session.get(VoteChainHead, vote.id)
+    vote.mark_counted(now(), result, head.chain)
+    record("vote.counted", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+           details={"ballots": result["ballots"], "chain": head.chain})
+    return result
+
+
+def breakdown(vote: Vote) -> list[dict]:
+    return rules.building_breakdown(frozen_roll(vote), rule_items(vote), rule_ballots(ballots_in_order(vote)),
+                                    aware(vote.closes_at))
+
+
+def publish_result(vote: Vote, actor) -> None:
+    """Publish the counted result to the estate (R-42: within 3 days of counting)."""
+    vote.mark_published(now())
+    db.session.add(Notification(estate_id=vote.estate_id, title=vote.title, link=f"/votes/{vote.id}/result",
+                                created_at=now()))
+    record("vote.published", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+           details={"chain": vote.final_chain})
+
+
+def posting_overdue(vote: Vote) -> bool:
+    if vote.state != VoteState.COUNTED or vote.counted_at is None:
+        return False
+    return local_date(now()) > rules.result_posting_due(local_date(aware(vote.counted_at)))
+
+
+def audit_bundle(vote: Vote) -> dict:
+    """The whole vote as one JSON document, format owners-vote/1."""
+    items = []
+    for item in vote.items:
+        entry = {"id": item.key, "kind": item.kind.value, "matter": item.matter, "title": item.title}
+        if item.kind == ItemKind.ELECTION:
+            entry.update(seats=item.seats, alternates=item.alternates,
+                         candidates=[{"id": c.key, "name": c.name} for c in item.candidates])
+        elif item.kind == ItemKind.CHOICE:
+            entry["options"] = [{"id": o.key, "title": o.title} for o in item.options]
+        items.append(entry)
+    iso = lambda moment: aware(moment).astimezone(zone()).isoformat(timespec="seconds")  # noqa: E731
+    return {
+        "format": bundle.FORMAT,
+        "vote": {"id": vote.uid, "estate": vote.estate.name, "title": vote.title, "buildings": vote.buildings,
+                 "notice_at": iso(vote.notice_at), "opens_at": iso(vote.opens_at), "closes_at": iso(vote.closes_at)},
+        "roll": [{"unit": e.unit, "building": e.building, "area": rules.format_area(e.area),
+                  "area_source": e.area_source, "voter": e.voter} for e in frozen_roll(vote)],
+        "items": items,
+        "ballots": [{"voter": b.voter, "channel": b.channel.value, "received_at": b.received_text,
+                     "status": b.status.value, "choices": b.choices, "nonce": b.nonce, "tracker": b.tracker,
+                     "chain": b.chain} for b in ballots_in_order(vote)],
+        "result": vote.result,
+    }
+
+
+def votes_of(estate: Estate) -> Sequence[Vote]:
+    return db.session.scalars(select(Vote).where(Vote.estate_id == estate.id).order_by(Vote.created_at.desc())).all()
+
+
+def get_vote(vote_id: int) -> Vote | None:
+    return db.session.get(Vote, vote_id)
+
+
+def notifications(estate_id: int, limit: int = 5) -> Sequence[Notification]:
+    return db.session.scalars(select(Notification).where(Notification.estate_id == estate_id)
+                              .order_by(Notification.created_at.desc()).limit(limit)).all()
