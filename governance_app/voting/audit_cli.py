@@ -28,20 +28,28 @@ def main(argv: list[str] | None = None) -> int:
         text = sys.stdin.buffer.read() if args.file == "-" else _read(args.file)
         data = bundle.load(text)
         if args.command == "tally":
-            print(json.dumps(bundle.tally(data), ensure_ascii=False, indent=2, sort_keys=True))
+            # UTF-8 whatever the console's encoding, so Chinese ids never crash the output.
+            text_out = json.dumps(bundle.tally(data), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            sys.stdout.buffer.write(text_out.encode("utf-8"))
+            sys.stdout.flush()
             return 0
         mismatch = bundle.verify(data)
     except bundle.BundleError as error:
-        print(f"governance-audit: malformed bundle: {error.field}: {error.problem}", file=sys.stderr)
+        _err(f"governance-audit: malformed bundle: {error.field}: {error.problem}")
         return 2
     except OSError as error:
         print(f"governance-audit: cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 2
     if mismatch:
-        print(f"MISMATCH: {mismatch}", file=sys.stderr)
+        _err(f"MISMATCH: {mismatch}")
         return 1
     print("OK: trackers, chain and result match the re-count")
     return 0
+
+
+def _err(message: str) -> None:
+    sys.stderr.buffer.write((message + "\n").encode("utf-8"))
+    sys.stderr.flush()
 
 
 def _read(path: str) -> bytes:

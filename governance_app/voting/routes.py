@@ -16,7 +16,7 @@ from ..auth.models import utcnow
 from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..estates.services import get_estate
-from ..extensions import db, limiter
+from ..extensions import db
 from ..files import services as files
 from . import bundle, rules, services
 from .forms import MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm
@@ -210,10 +210,12 @@ def ballot(vote_id: int):
 
 @bp.post("/votes/<int:vote_id>/ballot/confirm")
 @login_required
-@limiter.limit("20 per minute")
 def confirm_ballot(vote_id: int):
     """R-34: a fresh second factor at the moment of casting. A repeated submission (double tap,
-    retry) finds the ballot already recorded and shows its receipt."""
+    retry) finds the ballot already recorded and shows its receipt.
+
+    No per-address limit here: many owners may vote from one address (a community centre,
+    a carrier's NAT); wrong codes are limited per account instead."""
     vote = _vote_or_404(vote_id)
     mandate = _mandate_or_404(vote, request.form.get("voter"))
     if services.existing_ballot(vote, mandate.voter) is not None:
