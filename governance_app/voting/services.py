@@ -326,8 +326,10 @@ def record_paper(vote: Vote, actor, *, unit: str, received_at: dt.datetime, sign
     db.session.flush()
     record("ballot.paper_entered", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id,
            details={"voter": voter, "needs_second_staff": vote.two_staff_paper})
-    ballot = None if vote.two_staff_paper else _paper_ballot(vote, entry)
-    return entry, ballot
+    if vote.two_staff_paper:
+        return entry, None
+    entry.confirmed_at = entry.entered_at  # one staff member suffices in this vote
+    return entry, _paper_ballot(vote, entry)
 
 
 def confirm_paper(vote: Vote, entry: PaperEntry, actor) -> Ballot:

@@ -86,3 +86,22 @@ def assert_fits_phone(page) -> None:
     """Nothing overflows the 375 px width sideways."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone screen"
+
+
+def sign_in_browser(page, user, password=None, at=None):
+    """Sign in through the real pages, with a code computed from the user's secret
+    (``at``: the unix time whose code to use; default now)."""
+    import re
+    import time
+
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    page.goto("/login")
+    page.get_by_label("手机号或用户名").fill(user.login)
+    page.get_by_label("密码").fill(password or PASSWORD)
+    page.get_by_role("button", name="下一步").click()
+    page.get_by_label(re.compile("身份验证器")).fill(user.totp.code_at(int(at or time.time())))
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")

@@ -1,14 +1,13 @@
 """A committee member and a visitor use the estate pages on a phone."""
 import re
-import time
 
 from playwright.sync_api import expect
 
 from governance_app.estates import services
 from governance_app.extensions import db
 from governance_app.auth.models import Role
-from tests.conftest import PASSWORD, owner_row, roll_csv
-from tests.e2e.conftest import assert_accessible, assert_fits_phone
+from tests.conftest import owner_row, roll_csv
+from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
 
 
 def _estate_with_roll(make_estate):
@@ -22,17 +21,6 @@ def _estate_with_roll(make_estate):
     ]), "roll.csv")
     db.session.commit()
     return estate
-
-
-def sign_in_browser(page, user, password=PASSWORD):
-    """Sign in through the real pages, with a code computed from the user's secret."""
-    page.goto("/login")
-    page.get_by_label("手机号或用户名").fill(user.login)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="下一步").click()
-    page.get_by_label(re.compile("身份验证器")).fill(user.totp.code_at(int(time.time())))
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
 
 
 def test_home_and_estate_overview_in_chinese_then_english(page, make_estate, make_user):
