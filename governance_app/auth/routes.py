@@ -98,10 +98,10 @@ def verify():
 def enrol():
     """Mandatory TOTP enrolment after activation, after a staff-assisted reset, or at first sign-in."""
     user = _pending_user("enrol")
-    if user is None:
+    if user is None or user.totp_enrolled:  # a replayed cookie must not replace a working authenticator
         flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
-    secret = services.pending_totp_secret(user) if not user.totp_enrolled else None
+    secret = services.pending_totp_secret(user)
     if secret is None:
         secret = services.start_totp_enrolment(user)
         db.session.commit()

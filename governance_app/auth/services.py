@@ -250,9 +250,10 @@ def verify_second_factor(user: User, code: str, now: float | None = None) -> str
     cleaned = code.strip().replace(" ", "")
     if secret and cleaned.isdigit():
         step = Totp(secret).accept(cleaned, int(now if now is not None else time.time()), user.totp_last_step)
-        if step is not None:
-            user.totp_last_step = step
-            db.session.flush()
+        # Claim the step in the database, not from what this request read: of two requests
+        # with the same code, only the first to write succeeds.
+        if step is not None and db.session.execute(update(User).where(
+                User.id == user.id, User.totp_last_step < step).values(totp_last_step=step)).rowcount == 1:
             return "totp"
     elif cleaned:
         recovery = db.session.scalar(select(RecoveryCode).where(
@@ -439,8 +440,16 @@ def _voter_units(code: ActivationCode) -> list[str]:
 
 
 def activate_owner(code: ActivationCode, login: str, password: str, display_name: str) -> User:
-    """Create the owner's account from a checked activation; the code is then used up."""
+    """Create the owner's account from a checked activation; the code is then used up.
+
+    The code is checked again: it may have been revoked, replaced or have expired
+    since its details were checked on the previous page."""
     if code.used_at is not None:
+        raise AuthError("activation_used")
+    if not code.usable(utcnow(), ACTIVATION_MAX_FAILURES):
+        raise AuthError("activation_expired")
+    # One owner may represent several voters (a unit alone, a co-owned one): one account.
+    if db.session.scalar(select(User.id).where(User.owner_id == code.owner_id)) is not None:
         raise AuthError("activation_used")
     user = create_user(login, display_name or code.owner.name, password, actor=None, owner=code.owner)
     code.used_at = utcnow()
