@@ -57,6 +57,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "IDLE_TIMEOUT_MINUTES": int(env.get("IDLE_TIMEOUT_MINUTES", "30")),
         "STEP_UP_MINUTES": 5,
         "ACTIVATION_DAYS": int(env.get("ACTIVATION_DAYS", "30")),
+        # How many reverse proxies stand before the app; their X-Forwarded-For is then trusted,
+        # so per-address limits count people, not the proxy.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

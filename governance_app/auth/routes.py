@@ -207,7 +207,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(current_user, form.current.data, form.password.data,
+                                     keep=current_user.current_session)
         except services.AuthError as error:
             flash(auth_error_message(error), "error")
         else:

@@ -125,10 +125,12 @@ def sub_districts_of(user: User) -> set[int]:
     return found - {None}
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep: UserSession | None = None) -> None:
+    """A new password ends every other session of the account: whoever knew the old one is out."""
     if not passwords.verify_password(user.password_hash, current):
         raise AuthError("wrong_password")
     set_password(user, new, actor=user)
+    end_all_sessions(user, keep=keep)
 
 
 def set_password(user: User, new: str, *, actor: User | None) -> None:
@@ -307,10 +309,11 @@ def end_session(session: UserSession) -> None:
     session.revoked_at = utcnow()
 
 
-def end_all_sessions(user: User) -> int:
-    result = db.session.execute(update(UserSession).where(
-        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
-    return result.rowcount
+def end_all_sessions(user: User, keep: UserSession | None = None) -> int:
+    statement = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    return db.session.execute(statement.values(revoked_at=utcnow())).rowcount
 
 
 def second_factor_is_fresh(session: UserSession) -> bool:

@@ -276,3 +276,20 @@ def test_a_copy_of_the_enrolment_cookie_cannot_set_up_a_second_authenticator(app
     user = services.find_user("staff1")
     assert user.totp_enrolled and user.totp_secret == sealed
     assert signed_in(client)
+
+
+def test_changing_the_password_signs_out_every_other_device(app, make_user):
+    from governance_app.auth import services as auth_services
+    from governance_app.auth.models import UserSession
+    from governance_app.extensions import db
+    from sqlalchemy import select
+
+    user = make_user(login="changer")
+    here = auth_services.open_session(user, "127.0.0.1", "phone")
+    other = auth_services.open_session(user, "127.0.0.1", "tablet")
+    db.session.commit()
+    auth_services.change_password(user, "correct-horse-battery", "a-new-Pass-2026", keep=here)
+    db.session.commit()
+    revoked = dict(db.session.execute(select(UserSession.id, UserSession.revoked_at)).all())
+    assert revoked[here.id] is None
+    assert revoked[other.id] is not None

@@ -95,3 +95,19 @@ def test_production_app_sends_hsts(monkeypatch):
 ])
 def test_database_urls_use_psycopg_3(url, expected):
     assert normalise_database_url(url) == expected
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+    app = create_app({"GOVERNANCE_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                      "TRUSTED_PROXIES": 1})
+    seen = {}
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import request
+        seen["ip"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen["ip"] == "203.0.113.7"
