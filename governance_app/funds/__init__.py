@@ -1,0 +1,1 @@
+"""The estate's accounts: maintenance fund, common income, committee working fund."""

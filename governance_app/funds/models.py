@@ -1,0 +1,149 @@
+"""Accounts, entries, statements and owners' questions; money in integer fen."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db, string_enum
+
+
+class AccountKind(enum.StrEnum):
+    MAINTENANCE_FUND = "maintenance_fund"
+    COMMON_INCOME = "common_income"
+    WORKING_FUND = "working_fund"
+
+
+class EntryState(enum.StrEnum):
+    DRAFT = "draft"  # imported from a bank statement, not yet checked
+    POSTED = "posted"
+
+
+class FundError(Exception):
+    def __init__(self, reason: str, **details):
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+class FundSettings(db.Model):
+    """Per-estate choices: the R-51 policy and the bank file's column mapping."""
+
+    __tablename__ = "fund_settings"
+
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), primary_key=True)
+    income_tops_up_fund: Mapped[bool] = mapped_column(Boolean, default=False)
+    bank_columns: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class FundAccount(db.Model):
+    __tablename__ = "fund_account"
+    __table_args__ = (UniqueConstraint("estate_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    kind: Mapped[AccountKind] = mapped_column(string_enum(AccountKind, "account_kind", 20))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    opening_balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    first_period_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # R-52, fund only
+
+
+class Entry(db.Model):
+    """One movement of money. Posted entries inside a published statement's period can never
+    change (R-54): a correction is a reversal plus a new entry in a later period."""
+
+    __tablename__ = "fund_entry"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True)
+    state: Mapped[EntryState] = mapped_column(string_enum(EntryState, "entry_state"))
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    amount: Mapped[int] = mapped_column(BigInteger)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    counterparty: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    authority_vote_id: Mapped[int | None] = mapped_column(ForeignKey("vote.id"), nullable=True)
+    authority_item: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    emergency_case: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    transfer_group: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("fund_entry.id"), nullable=True)
+    bank_reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    account: Mapped[FundAccount] = relationship()
+    evidence: Mapped[list[EntryEvidence]] = relationship(back_populates="entry", order_by="EntryEvidence.id")
+
+
+class EntryEvidence(db.Model):
+    __tablename__ = "fund_entry_evidence"
+    __table_args__ = (UniqueConstraint("entry_id", "file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    label: Mapped[str] = mapped_column(String(200), default="")
+
+    entry: Mapped[Entry] = relationship(back_populates="evidence")
+
+
+class Statement(db.Model):
+    """A period of one account. Once published it is frozen, its figures stored (R-54)."""
+
+    __tablename__ = "fund_statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    opening_balance: Mapped[int] = mapped_column(BigInteger)
+    closing_balance: Mapped[int] = mapped_column(BigInteger)
+    totals: Mapped[dict] = mapped_column(JSON)  # {"in": {category: fen}, "out": {...}}
+    entry_ids: Mapped[list] = mapped_column(JSON)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    account: Mapped[FundAccount] = relationship()
+
+
+class Question(db.Model):
+    """An owner's question about an entry, and the committee's answer; visible to the estate."""
+
+    __tablename__ = "fund_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    entry: Mapped[Entry] = relationship()
+
+
+class UnitBalance(db.Model):
+    """A unit's own fund balance, from the housing authority's statement, when the estate has one."""
+
+    __tablename__ = "fund_unit_balance"
+    __table_args__ = (UniqueConstraint("estate_id", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(40))
+    balance: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+
+
+__all__ = ["AccountKind", "Entry", "EntryEvidence", "EntryState", "FundAccount", "FundError", "FundSettings",
+           "Question", "Statement", "UnitBalance"]
