@@ -60,9 +60,11 @@ def _filtered(query, form: AuditFilterForm):
         query = query.where(AuditEvent.actor_id.in_(actor_ids))
     if form.action.data:
         query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
+    # Bounds in UTC, like the stored times: SQLite keeps no offset and would compare wall clocks.
     if form.since.data:
-        query = query.where(AuditEvent.at >= dt.datetime.combine(form.since.data, dt.time(), zone))
+        start = dt.datetime.combine(form.since.data, dt.time(), zone).astimezone(dt.timezone.utc)
+        query = query.where(AuditEvent.at >= start)
     if form.until.data:
         end = dt.datetime.combine(form.until.data + dt.timedelta(days=1), dt.time(), zone)
-        query = query.where(AuditEvent.at < end)
+        query = query.where(AuditEvent.at < end.astimezone(dt.timezone.utc))
     return query

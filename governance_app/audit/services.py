@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, union, update
 
 from ..extensions import db
 from .chain import event_hash, genesis_hash
@@ -30,10 +30,13 @@ def _hashed_fields(event: AuditEvent) -> dict:
 
 
 def _lock_head(chain: str) -> AuditChainHead:
-    """The chain's head row, locked until the transaction ends (a no-op lock on SQLite,
-    whose writers are serialised anyway)."""
+    """The chain's head row, locked until the transaction ends."""
+    # A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, so
+    # appends to one chain wait for each other on both.
+    db.session.execute(update(AuditChainHead).where(AuditChainHead.chain == chain)
+                       .values(seq=AuditChainHead.seq))
     statement = select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update()
-    head = db.session.scalars(statement).one_or_none()
+    head = db.session.scalars(statement.execution_options(populate_existing=True)).one_or_none()
     if head is not None:
         return head
     dialect = db.engine.dialect.name
@@ -83,8 +86,9 @@ class Break:
 
 def verify(chain: str | None = None) -> list[Break]:
     """Walk every chain (or one) and report the first broken link of each."""
+    # The heads too: a chain whose events were all deleted still has its head row.
     chains = [chain] if chain else list(db.session.scalars(
-        select(AuditEvent.chain).distinct().order_by(AuditEvent.chain)))
+        union(select(AuditEvent.chain), select(AuditChainHead.chain)).order_by("chain")))
     breaks = []
     for name in chains:
         problem = _verify_chain(name)
@@ -95,17 +99,18 @@ def verify(chain: str | None = None) -> list[Break]:
 
 def _verify_chain(chain: str) -> Break | None:
     previous, expected_seq = genesis_hash(chain), 1
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
-        .execution_options(yield_per=1000))
-    for event in events:
-        if event.seq != expected_seq:
-            return Break(chain, expected_seq, event.id, "missing event")
-        if event.prev_hash != previous:
-            return Break(chain, event.seq, event.id, "previous hash does not match")
-        if event_hash(_hashed_fields(event), event.prev_hash) != event.hash:
-            return Break(chain, event.seq, event.id, "content does not match its hash")
-        previous, expected_seq = event.hash, expected_seq + 1
+    # yield_per streams through a server-side cursor on PostgreSQL: close it on an early return.
+    with db.session.scalars(
+            select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
+            .execution_options(yield_per=1000)) as events:
+        for event in events:
+            if event.seq != expected_seq:
+                return Break(chain, expected_seq, event.id, "missing event")
+            if event.prev_hash != previous:
+                return Break(chain, event.seq, event.id, "previous hash does not match")
+            if event_hash(_hashed_fields(event), event.prev_hash) != event.hash:
+                return Break(chain, event.seq, event.id, "content does not match its hash")
+            previous, expected_seq = event.hash, expected_seq + 1
     head = db.session.get(AuditChainHead, chain)
     if head is not None and (head.seq != expected_seq - 1 or head.hash != previous):
         return Break(chain, expected_seq, None, "events missing at the end of the chain")

@@ -16,7 +16,7 @@ from . import services
 from .forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
 from .messages import auth_error_message
 from .models import ActivationCode, Role, RoleGrant, ScopeKind, User
-from .permissions import SUPERVISOR_GRANTABLE, can, can_grant, has_role, supervised_sub_districts
+from .permissions import SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, supervised_sub_districts
 from .stepup import fresh_second_factor
 
 bp = Blueprint("admin", __name__)
@@ -48,7 +48,7 @@ def scope_title(kind: ScopeKind, scope_id: int | None) -> str:
 
 def _scope_choices() -> list[SelectChoice]:
     """The scopes the current user may grant over: all for platform admins, their sub-district otherwise."""
-    platform = has_role(current_user, Role.PLATFORM_ADMIN)
+    platform = is_platform_admin(current_user)
     mine = supervised_sub_districts(current_user)
     choices = [SelectChoice("platform", _("the whole platform"))] if platform else []
     for sub_district in db.session.scalars(select(SubDistrict).order_by(SubDistrict.name)):
@@ -64,7 +64,7 @@ def _scope_choices() -> list[SelectChoice]:
 
 
 def _role_choices() -> list[SelectChoice]:
-    platform = has_role(current_user, Role.PLATFORM_ADMIN)
+    platform = is_platform_admin(current_user)
     return [SelectChoice(role.value, role_title(role)) for role in GRANTABLE
             if platform or role in SUPERVISOR_GRANTABLE]
 
