@@ -26,9 +26,15 @@ ESTATE_ACTIONS: dict[str, frozenset[Role]] = {
     "vote.manage": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR}),
     "vote.record_paper": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF}),
     "vote.audit": frozenset({Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    # The estate's accounts (R-55: owners see them; R-60: not the public).
+    "funds.view": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                             Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    "funds.manage": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR}),
+    "funds.publish": frozenset({Role.COMMITTEE_CHAIR}),
+    "funds.supervise": frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
 }
 # Actions an owner may take in the estate of the owner their account is linked to.
-OWNER_ACTIONS = frozenset({"estate.view", "vote.view"})
+OWNER_ACTIONS = frozenset({"estate.view", "vote.view", "funds.view", "funds.ask"})
 # Roles that a sub-district supervisor may grant inside their sub-district.
 SUPERVISOR_GRANTABLE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
                                   Role.AUDITOR, Role.PROXY})
@@ -66,6 +72,8 @@ def can(user, action: str, obj=None) -> bool:
     """May ``user`` do ``action`` to ``obj``? Anonymous and inactive users may do nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    if action == "funds.ask":  # only owners ask the committee about an entry
+        return isinstance(obj, Estate) and user.owner is not None and user.owner.estate_id == obj.id
     if action in ESTATE_ACTIONS:
         estate = getattr(obj, "estate", None) if action.startswith("vote.") and not isinstance(obj, Estate) else obj
         return isinstance(estate, Estate) and _can_on_estate(user, action, estate)

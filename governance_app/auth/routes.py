@@ -197,7 +197,9 @@ def logout_everywhere():
 @login_required
 def account():
     estates = [estate for estate in list_estates() if can(current_user, "estate.view", estate)]
+    supervises = any(can(current_user, "funds.supervise", estate) for estate in list_estates())
     return render_template("auth/account.html", user=current_user, confirm_form=ConfirmForm(), my_estates=estates,
+                           supervises_funds=supervises,
                            recovery_left=services.unused_recovery_codes(current_user))
 
 

@@ -146,4 +146,18 @@ class UnitBalance(db.Model):
 
 
 __all__ = ["AccountKind", "Entry", "EntryEvidence", "EntryState", "FundAccount", "FundError", "FundSettings",
-           "Question", "Statement", "UnitBalance"]
+           "Question", "Statement", "UnitBalance", "BankUpload"]
+
+
+class BankUpload(db.Model):
+    """A bank statement file waiting for confirmation after its dry run."""
+
+    __tablename__ = "fund_bank_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes | None] = mapped_column(db.LargeBinary, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

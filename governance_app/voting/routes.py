@@ -47,12 +47,18 @@ def _nomination_choices():
 def _vote_or_404(vote_id: int, action: str = "vote.view"):
     """The vote, if the user may do ``action``; drafts only for those who manage votes."""
     vote = services.get_vote(vote_id)
-    if vote is None or not can(current_user, action, vote):
+    if vote is None or not (can(current_user, action, vote) or _holds_proxy(vote, action)):
         abort(404)
     if vote.state == VoteState.DRAFT and not can(current_user, "vote.manage", vote):
         abort(404)
     services.advance(vote)
     return vote
+
+
+def _holds_proxy(vote, action: str) -> bool:
+    """R-33: the proxy need not own anything in the estate; a live authority for this vote
+    lets them see it, so that they can vote through its pages."""
+    return action == "vote.view" and any(m.proxy is not None for m in services.mandates(current_user, vote))
 
 
 def _estate_or_404(estate_id: int, action: str):

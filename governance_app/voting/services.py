@@ -57,9 +57,10 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
             raise VoteError("unknown_building", building=unknown[0])
     vote = Vote(uid=secrets.token_hex(8), estate_id=estate.id, title=title.strip(), description=description.strip(),
                 buildings=sorted(buildings) if buildings else None, state=VoteState.DRAFT,
-                opens_at=dt.datetime.combine(opening_date, dt.time(), zone()),
-                closes_at=rules.end_of_day(last_day, zone()), two_staff_paper=two_staff_paper,
-                created_by_id=actor.id, created_at=now())
+                # Stored in UTC: SQLite keeps only the wall time of an aware value and reads it back as UTC.
+                opens_at=dt.datetime.combine(opening_date, dt.time(), zone()).astimezone(dt.timezone.utc),
+                closes_at=rules.end_of_day(last_day, zone()).astimezone(dt.timezone.utc),
+                two_staff_paper=two_staff_paper, created_by_id=actor.id, created_at=now())
     db.session.add(vote)
     db.session.flush()
     record("vote.drafted", estate_id=estate.id, object_type="vote", object_id=vote.id, details={"title": title})
@@ -315,7 +316,7 @@ def record_paper(vote: Vote, actor, *, unit: str, received_at: dt.datetime, sign
                details={"voter": voter, "channel": "paper"})
         db.session.commit()
         raise VoteError("already_voted", unit=unit)
-    received_at = aware(received_at)
+    received_at = aware(received_at).astimezone(dt.timezone.utc)  # stored in UTC, as the vote's times
     if received_at > now() + dt.timedelta(minutes=5):
         raise VoteError("received_in_future")
     stored = files.store(scan)

@@ -49,11 +49,18 @@ VOTE_VIEW = "vote.view"
 VOTE_MANAGE = "vote.manage"
 VOTE_PAPER = "vote.record_paper"
 VOTE_AUDIT = "vote.audit"
+FUNDS_VIEW = "funds.view"
+FUNDS_MANAGE = "funds.manage"
+FUNDS_PUBLISH = "funds.publish"
+FUNDS_SUPERVISE = "funds.supervise"
+FUNDS_ASK = "funds.ask"
 
 ACTIONS = (VIEW, IMPORT, ACTIVATION, ESTATE_AUDIT, PLATFORM_AUDIT, USER_CREATE, USER_LIST, AUDIT, MANAGE,
-           VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER, VOTE_AUDIT)
+           VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER, VOTE_AUDIT, FUNDS_VIEW, FUNDS_MANAGE, FUNDS_PUBLISH, FUNDS_SUPERVISE,
+           FUNDS_ASK)
 # Actions on an estate (the vote actions also take a vote, which stands for its estate).
-ESTATE_OBJECT_ACTIONS = {VIEW, IMPORT, ACTIVATION, ESTATE_AUDIT, VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER, VOTE_AUDIT}
+ESTATE_OBJECT_ACTIONS = {VIEW, IMPORT, ACTIVATION, ESTATE_AUDIT, VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER, VOTE_AUDIT,
+                         FUNDS_VIEW, FUNDS_MANAGE, FUNDS_PUBLISH, FUNDS_SUPERVISE, FUNDS_ASK}
 OBJECTS = ("own_estate", "same_community", "same_sub_district", "other_sub_district")
 
 # (role, scope of the grant) -> {object -> actions allowed}. The owner's "scope" is the
@@ -232,6 +239,25 @@ EXPECTED: dict[tuple[str, str], dict[str, set[str]]] = {
     },
 }
 
+# The accounts in words: whoever may see an estate's votes sees its accounts
+# (owners of the estate, committee, staff, supervisors, auditors); those who manage votes
+# keep the books; of them only the chair publishes statements; staff, supervisors and
+# auditors supervise the accounts; only an owner asks the committee about an entry.
+FUNDS_BY_ROLE = {
+    "owner": {FUNDS_VIEW, FUNDS_ASK},
+    "proxy": set(),
+    "committee_member": {FUNDS_VIEW, FUNDS_MANAGE},
+    "committee_chair": {FUNDS_VIEW, FUNDS_MANAGE, FUNDS_PUBLISH},
+    "community_staff": {FUNDS_VIEW, FUNDS_SUPERVISE},
+    "subdistrict_supervisor": {FUNDS_VIEW, FUNDS_SUPERVISE},
+    "auditor": {FUNDS_VIEW, FUNDS_SUPERVISE},
+    "platform_admin": set(),
+}
+for (_role, _scope), _row in EXPECTED.items():
+    for _object, _actions in _row.items():
+        if VOTE_VIEW in _actions:
+            _actions |= FUNDS_BY_ROLE[_role]
+
 GRANT_SCOPES = ("estate", "community", "sub_district", "platform")
 
 
@@ -364,7 +390,8 @@ def test_a_revoked_grant_leaves_the_others(world, make_user):
                                                         RoleGrant.role == Role.AUDITOR))
     auth_services.revoke_grant(auditor, actor=None)
     db.session.commit()
-    assert allowed(user, world, "own_estate") == {VIEW, IMPORT, ACTIVATION, VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER}
+    assert allowed(user, world, "own_estate") == {VIEW, IMPORT, ACTIVATION, VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER,
+                                                  FUNDS_VIEW, FUNDS_MANAGE}
 
 
 @pytest.mark.parametrize("action", ["estate.delete", "", "ESTATE.VIEW", "user.manage "])

@@ -1,0 +1,653 @@
+"""Pages of the estate's accounts, for the committee and for every owner."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.permissions import can
+from ..auth.stepup import fresh_second_factor
+from ..estates.services import current_roll_units, get_estate, list_estates
+from ..extensions import db
+from ..files import services as files
+from ..voting.messages import FILE_REASONS
+from . import rules, services
+from .forms import (
+    AnswerForm, BankUploadForm, DraftForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm, QuestionForm,
+    ReverseForm, SetupForm, StatementForm, TransferForm,
+)
+from .messages import (
+    ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
+)
+from .models import AccountKind, BankUpload, Entry, EntryEvidence, EntryState, FundError, Question, Statement
+from .views import EntryLine, StatementView
+
+bp = Blueprint("funds", __name__)
+
+
+def _estate(estate_id: int, action: str = "funds.view"):
+    estate = get_estate(estate_id)
+    if estate is None or not can(current_user, action, estate):
+        abort(404)
+    return estate
+
+
+def _account(estate, kind: str):
+    account = services.get_account(estate, kind)
+    if account is None:
+        abort(404)
+    return account
+
+
+def _entry(estate, entry_id: int) -> Entry:
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.estate_id != estate.id:
+        abort(404)
+    if entry.state == EntryState.DRAFT and not can(current_user, "funds.manage", estate):
+        abort(404)
+    return entry
+
+
+def _money(text: str) -> int:
+    try:
+        return rules.parse_yuan(text or "")
+    except rules.MoneyError as error:
+        raise FundError("bad_amount") from error
+
+
+def _fail(error: FundError) -> None:
+    db.session.rollback()
+    flash(fund_error_message(error), "error")
+
+
+def authority_text(entry: Entry) -> str:
+    if entry.emergency_case:
+        return str(EMERGENCY_TITLES.get(entry.emergency_case, entry.emergency_case))
+    if entry.authority_vote_id:
+        from ..voting.models import Vote
+
+        vote = db.session.get(Vote, entry.authority_vote_id)
+        item = next((i for i in vote.items if i.key == entry.authority_item), None) if vote else None
+        return _("Resolution “%(item)s” of “%(vote)s”", item=item.title if item else "?", vote=vote.title if vote else "?")
+    return ""
+
+
+def _line(entry: Entry) -> EntryLine:
+    return EntryLine(id=entry.id, day=entry.day, direction=entry.direction, category=entry.category,
+                     category_title=category_title(entry.category), counterparty=entry.counterparty,
+                     description=entry.description, amount=entry.amount, authority=authority_text(entry),
+                     reverses=entry.reverses_id)
+
+
+# --- the overview -----------------------------------------------------------------------------
+
+@bp.get("/estates/<int:estate_id>/funds")
+@login_required
+def overview(estate_id: int):
+    estate = _estate(estate_id)
+    found = services.accounts(estate)
+    manage = can(current_user, "funds.manage", estate)
+    shares = {}
+    if current_user.owner is not None and current_user.owner.estate_id == estate.id:
+        units = [u for u in current_roll_units(estate) if f"o{current_user.owner_id}" in u.owners]
+        total = sum(u.area for u in current_roll_units(estate))
+        shares = services.unit_shares(estate, {u.label: u.area for u in units}, total)
+    charts = {}
+    if found:
+        from . import charts as chart_module
+
+        for kind, account in found.items():
+            charts[kind.value] = chart_module.balance_chart(
+                _balance_points(account), title=_("%(account)s: balance over time", account=account_title(kind)),
+                desc=_("Balance at the end of each month, in yuan."), id_prefix=f"balance-{kind.value}")
+    return render_template(
+        "funds/overview.html", estate=estate, accounts=found, manage=manage,
+        balances={kind: services.balance(account) for kind, account in found.items()},
+        cadence={kind: services.cadence(account) for kind, account in found.items()},
+        top_up=services.top_up(estate), checks=services.transfer_checks(estate), shares=shares, charts=charts,
+        overdue_questions=services.overdue_questions(estate), setup_form=SetupForm(), account_titles=ACCOUNT_TITLES,
+        policy_form=PolicyForm(income_tops_up_fund=services.settings(estate).income_tops_up_fund) if manage else None)
+
+
+def _balance_points(account) -> list[tuple[dt.date, int]]:
+    """The balance at the opening and at the end of each month with entries, to today."""
+    points = [(account.opened_on, account.opening_balance)]
+    running = account.opening_balance
+    for entry in db.session.scalars(services.posted(account).order_by(Entry.day, Entry.id)):
+        running += rules.signed(entry.direction, entry.amount)
+        if points[-1][0] == entry.day:
+            points[-1] = (entry.day, running)
+        else:
+            points.append((entry.day, running))
+    return points
+
+
+@bp.post("/estates/<int:estate_id>/funds/setup")
+@login_required
+def setup(estate_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            services.open_accounts(estate, opened_on=form.opened_on.data, first_period_amount=_money(
+                form.fund_first_period.data), balances={
+                AccountKind.MAINTENANCE_FUND: _money(form.fund_opening.data),
+                AccountKind.COMMON_INCOME: _money(form.income_opening.data),
+                AccountKind.WORKING_FUND: _money(form.working_opening.data)}, actor=current_user)
+        except FundError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("The accounts are open."), "success")
+    else:
+        flash(_("Fill in every amount and the start day."), "error")
+    return redirect(url_for(".overview", estate_id=estate.id))
+
+
+@bp.post("/estates/<int:estate_id>/funds/policy")
+@login_required
+def policy(estate_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    form = PolicyForm()
+    if form.validate_on_submit():
+        services.set_policy(estate, form.income_tops_up_fund.data, current_user)
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for(".overview", estate_id=estate.id))
+
+
+# --- an account and its entries ----------------------------------------------------------------------
+
+def _category_choices(kind: str, directions=("in", "out"), with_blank=False):
+    choices = [SelectChoice("", _("any"))] if with_blank else []
+    for direction in directions:
+        for code in rules.CATEGORIES[kind][direction]:
+            if code == "transfer" and not with_blank:
+                continue
+            label = f"{DIRECTION_TITLES[direction]} · {category_title(code)}"
+            if SelectChoice(code, label) not in choices:
+                choices.append(SelectChoice(code, label))
+    return choices
+
+
+def _authority_choices(estate):
+    choices = [SelectChoice("", _("— not a maintenance-fund expense —"))]
+    for vote_id, item, vote_title, item_title in services.fund_resolutions(estate):
+        choices.append(SelectChoice(f"vote:{vote_id}:{item}", _("Resolution “%(item)s” of “%(vote)s”",
+                                                                   item=item_title, vote=vote_title)))
+    for case in rules.EMERGENCY_CASES:
+        choices.append(SelectChoice(f"emergency:{case}", str(EMERGENCY_TITLES[case])))
+    return choices
+
+
+def _authority(value: str | None) -> services.Authority:
+    if not value:
+        return services.Authority()
+    kind, _sep, rest = value.partition(":")
+    if kind == "emergency":
+        return services.Authority(emergency_case=rest)
+    if kind == "vote":
+        vote_id, _sep, item = rest.partition(":")
+        if vote_id.isdigit():
+            return services.Authority(vote_id=int(vote_id), item=item)
+    return services.Authority()
+
+
+def _entry_form(estate, kind: str, form=None):
+    form = form or EntryForm()
+    if hasattr(form, "direction"):
+        form.direction.choices = [SelectChoice("in", str(DIRECTION_TITLES["in"])),
+                                  SelectChoice("out", str(DIRECTION_TITLES["out"]))]
+    form.category.choices = _category_choices(kind)
+    form.authority.choices = _authority_choices(estate)
+    return form
+
+
+def _transfer_form(form=None):
+    form = form or TransferForm()
+    choices = [SelectChoice(kind.value, account_title(kind)) for kind in AccountKind]
+    form.source.choices, form.target.choices = choices, choices
+    return form
+
+
+@bp.get("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>")
+@login_required
+def account(estate_id: int, kind: str):
+    estate = _estate(estate_id)
+    account = _account(estate, kind)
+    filters = FilterForm(request.args)
+    filters.direction.choices = [SelectChoice("", _("any")), SelectChoice("in", str(DIRECTION_TITLES["in"])),
+                                 SelectChoice("out", str(DIRECTION_TITLES["out"]))]
+    filters.category.choices = _category_choices(kind, with_blank=True)
+    query = services.posted(account)
+    if filters.validate():
+        if filters.direction.data:
+            query = query.where(Entry.direction == filters.direction.data)
+        if filters.category.data:
+            query = query.where(Entry.category == filters.category.data)
+        if filters.since.data:
+            query = query.where(Entry.day >= filters.since.data)
+        if filters.until.data:
+            query = query.where(Entry.day <= filters.until.data)
+        if filters.text.data:
+            needle = f"%{filters.text.data.strip()}%"
+            query = query.where(or_(Entry.counterparty.ilike(needle), Entry.description.ilike(needle)))
+    entries = db.session.scalars(query.order_by(Entry.day.desc(), Entry.id.desc()).limit(500)).all()
+    manage = can(current_user, "funds.manage", estate)
+    drafts = db.session.scalars(select(Entry).where(Entry.account_id == account.id, Entry.state == EntryState.DRAFT)
+                                .order_by(Entry.day)).all() if manage else []
+    from . import charts as chart_module
+
+    year_start = services.today().replace(month=1, day=1)
+    numbers = services.figures(account, max(year_start, account.opened_on), services.today())
+    rows = [(f"{DIRECTION_TITLES[d]} · {category_title(c)}", amount) for d in ("in", "out")
+            for c, amount in sorted(numbers.totals[d].items(), key=lambda pair: -pair[1])]
+    chart = chart_module.category_chart(rows, title=_("This year by category"),
+                                        desc=_("Money in and out of the account this year, by category, in yuan."),
+                                        id_prefix=f"categories-{kind}")
+    return render_template("funds/account.html", estate=estate, account=account, kind=kind, entries=entries,
+                           drafts=drafts, manage=manage, filters=filters, chart=chart,
+                           balance=services.balance(account), statements=services.statements(account),
+                           entry_form=_entry_form(estate, kind) if manage else None,
+                           transfer_form=_transfer_form() if manage else None, authority_text=authority_text,
+                           cadence=services.cadence(account))
+
+
+@bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/entries")
+@login_required
+def add_entry(estate_id: int, kind: str):
+    estate = _estate(estate_id, "funds.manage")
+    account = _account(estate, kind)
+    form = _entry_form(estate, kind)
+    if not form.validate_on_submit():
+        flash(_("Check the entry: %(problems)s", problems="; ".join(
+            f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())), "error")
+        return redirect(url_for(".account", estate_id=estate.id, kind=kind))
+    try:
+        entry = services.add_entry(estate, account, day=form.day.data, direction=form.direction.data,
+                                   amount=_money(form.amount.data), category=form.category.data,
+                                   counterparty=form.counterparty.data or "", description=form.description.data or "",
+                                   authority=_authority(form.authority.data), actor=current_user)
+    except FundError as error:
+        _fail(error)
+        return redirect(url_for(".account", estate_id=estate.id, kind=kind))
+    db.session.commit()
+    flash(_("Entry recorded."), "success")
+    return redirect(url_for(".entry", estate_id=estate.id, entry_id=entry.id))
+
+
+@bp.post("/estates/<int:estate_id>/funds/transfer")
+@login_required
+def transfer(estate_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    form = _transfer_form()
+    if form.validate_on_submit():
+        source, target = _account(estate, form.source.data), _account(estate, form.target.data)
+        try:
+            services.transfer(estate, source, target, day=form.day.data, amount=_money(form.amount.data),
+                              description=form.description.data or "", actor=current_user)
+        except FundError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("Transfer recorded."), "success")
+        return redirect(url_for(".account", estate_id=estate.id, kind=form.source.data))
+    flash(_("Choose the accounts, the date and the amount."), "error")
+    return redirect(url_for(".overview", estate_id=estate.id))
+
+
+@bp.get("/estates/<int:estate_id>/funds/entries/<int:entry_id>")
+@login_required
+def entry(estate_id: int, entry_id: int):
+    estate = _estate(estate_id)
+    found = _entry(estate, entry_id)
+    manage = can(current_user, "funds.manage", estate)
+    reversal = db.session.scalar(select(Entry).where(Entry.reverses_id == found.id))
+    return render_template(
+        "funds/entry.html", estate=estate, entry=found, manage=manage, reversal=reversal,
+        authority=authority_text(found), questions=services.questions(estate, found),
+        question_form=QuestionForm() if can(current_user, "funds.ask", estate) else None,
+        answer_form=AnswerForm() if manage else None, evidence_form=EvidenceForm() if manage else None,
+        reverse_form=ReverseForm() if manage and found.state == EntryState.POSTED and not reversal else None,
+        draft_form=_entry_form(estate, found.account.kind.value, DraftForm(
+            formdata=None, category=found.category or None, counterparty=found.counterparty,
+            description=found.description)) if manage and found.state == EntryState.DRAFT else None)
+
+
+@bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/post")
+@login_required
+def post_draft(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    found = _entry(estate, entry_id)
+    form = _entry_form(estate, found.account.kind.value, DraftForm())
+    if form.validate_on_submit():
+        try:
+            services.post_draft(estate, found, category=form.category.data, counterparty=form.counterparty.data or "",
+                                description=form.description.data or "", authority=_authority(form.authority.data),
+                                actor=current_user)
+        except FundError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("Entry posted."), "success")
+    else:
+        flash(_("Choose a category."), "error")
+    return redirect(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+
+
+@bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/discard")
+@login_required
+def discard(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    found = _entry(estate, entry_id)
+    kind = found.account.kind.value
+    try:
+        services.discard_draft(found, current_user)
+    except FundError as error:
+        _fail(error)
+        return redirect(url_for(".entry", estate_id=estate.id, entry_id=entry_id))
+    db.session.commit()
+    flash(_("Draft discarded."), "success")
+    return redirect(url_for(".account", estate_id=estate.id, kind=kind))
+
+
+@bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/reverse")
+@login_required
+def reverse(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    found = _entry(estate, entry_id)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            correction = services.reverse(estate, found, day=form.day.data, reason=form.reason.data,
+                                          actor=current_user)
+        except FundError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("The entry is reversed. Record the correct entry if there is one."), "success")
+            return redirect(url_for(".entry", estate_id=estate.id, entry_id=correction.id))
+    else:
+        flash(_("Give the date and the reason of the correction."), "error")
+    return redirect(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+
+
+@bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence")
+@login_required
+def attach(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    found = _entry(estate, entry_id)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.attach_evidence(found, form.file.data.read(), form.label.data or form.file.data.filename or "",
+                                     current_user)
+        except FundError as error:
+            _fail(error)
+        except files.FileRefused as error:
+            db.session.rollback()
+            flash(str(FILE_REASONS[error.reason]), "error")
+        else:
+            db.session.commit()
+            flash(_("Evidence attached."), "success")
+    else:
+        flash(_("Choose a file."), "error")
+    return redirect(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+
+
+@bp.get("/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence(estate_id: int, entry_id: int, evidence_id: int):
+    estate = _estate(estate_id)
+    found = _entry(estate, entry_id)
+    item = db.session.get(EntryEvidence, evidence_id)
+    if item is None or item.entry_id != found.id:
+        abort(404)
+    stored = files.get(item.file_id)
+    return Response(stored.content, mimetype=stored.content_type, headers={
+        "Content-Disposition": f"inline; filename=evidence-{evidence_id}", "Cache-Control": "private, no-store"})
+
+
+@bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions")
+@login_required
+def ask(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "funds.ask")
+    found = _entry(estate, entry_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        services.ask(found, current_user, form.text.data)
+        db.session.commit()
+        flash(_("Your question is sent; the committee's answer will appear here for every owner."), "success")
+    else:
+        flash(_("Write your question."), "error")
+    return redirect(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+
+
+@bp.post("/estates/<int:estate_id>/funds/questions/<int:question_id>/answer")
+@login_required
+def answer(estate_id: int, question_id: int):
+    estate = _estate(estate_id, "funds.manage")
+    question = db.session.get(Question, question_id)
+    if question is None or question.estate_id != estate.id:
+        abort(404)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        services.answer(question, current_user, form.text.data)
+        db.session.commit()
+        flash(_("The answer is published."), "success")
+    else:
+        flash(_("Write the answer."), "error")
+    return redirect(url_for(".entry", estate_id=estate.id, entry_id=question.entry_id))
+
+
+# --- bank statements -------------------------------------------------------------------------------
+
+@bp.route("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/bank",
+          methods=["GET", "POST"])
+@login_required
+def bank(estate_id: int, kind: str):
+    from . import bank_file
+
+    estate = _estate(estate_id, "funds.manage")
+    account = _account(estate, kind)
+    upload_form = BankUploadForm()
+    mapping_form = MappingForm()
+    upload, report, headers = None, None, []
+    if "file" in request.files and upload_form.validate_on_submit():
+        content = upload_form.file.data.read()
+        upload = BankUpload(estate_id=estate.id, account_id=account.id, filename=upload_form.file.data.filename or "",
+                            content=content, created_at=services.now())
+        db.session.add(upload)
+        db.session.commit()
+    elif mapping_form.upload_id.data:
+        upload = db.session.get(BankUpload, int(mapping_form.upload_id.data)) \
+            if mapping_form.upload_id.data.isdigit() else None
+        if upload is None or upload.estate_id != estate.id or upload.account_id != account.id or upload.used_at:
+            abort(404)
+    if upload is not None:
+        headers, _rows, problems = bank_file.read_table(upload.content, upload.filename)
+        if problems:
+            report = bank_file.BankFile(rows=[], problems=problems)
+        else:
+            saved = services.settings(estate).bank_columns or {}
+            mapping = {field: request.form.get(field) or None for field in bank_file.MAPPING_FIELDS} \
+                if mapping_form.upload_id.data else ({k: v for k, v in saved.items() if v in headers}
+                                                     or bank_file.guess_mapping(headers))
+            choices = [SelectChoice("", "—")] + [SelectChoice(h, h) for h in headers]
+            for field in bank_file.MAPPING_FIELDS:
+                mapping_form[field].choices = choices
+                mapping_form[field].data = mapping.get(field) or ""
+            mapping_form.upload_id.data = str(upload.id)
+            mapping = {k: v for k, v in mapping.items() if v}
+            mapping_problems = bank_file.validate_mapping(mapping, headers)
+            if mapping_problems:
+                report = bank_file.BankFile(rows=[], problems=[bank_file.Problem(0, "", code, "")
+                                                               for code in mapping_problems])
+            else:
+                report = bank_file.read_bank_rows(upload.content, upload.filename, mapping)
+                if not report.problems and request.form.get("confirm"):
+                    try:
+                        created, skipped = services.create_drafts(estate, account, report.rows, current_user)
+                    except FundError as error:
+                        _fail(error)
+                    else:
+                        services.settings(estate).bank_columns = mapping
+                        upload.used_at, upload.content = services.now(), None
+                        db.session.commit()
+                        flash(_("%(created)d draft entries created, %(skipped)d already imported.",
+                                created=created, skipped=skipped), "success")
+                        return redirect(url_for(".account", estate_id=estate.id, kind=kind))
+    status = 422 if report is not None and report.problems else 200
+    return render_template("funds/bank.html", estate=estate, account=account, kind=kind, upload_form=upload_form,
+                           mapping_form=mapping_form, upload=upload, report=report, headers=headers,
+                           describe=_bank_problem), status
+
+
+def _bank_problem(problem) -> str:
+    from .bank_messages import REASONS
+
+    template = REASONS.get(problem.reason, problem.reason)
+    return str(template) % {"value": problem.value}
+
+
+# --- statements ----------------------------------------------------------------------------------------
+
+def statement_view(estate, account, start, end, stored: Statement | None = None) -> StatementView:
+    if stored is not None:
+        entries = db.session.scalars(select(Entry).where(Entry.id.in_(stored.entry_ids or [-1]))
+                                     .order_by(Entry.day, Entry.id)).all()
+        return StatementView(estate=estate.name, account_kind=account.kind.value, account_title=account_title(
+            account.kind), period_start=stored.period_start, period_end=stored.period_end,
+            opening_balance=stored.opening_balance, closing_balance=stored.closing_balance,
+            entries=[_line(e) for e in entries], totals=stored.totals, published=True)
+    numbers = services.figures(account, start, end)
+    return StatementView(estate=estate.name, account_kind=account.kind.value, account_title=account_title(
+        account.kind), period_start=start, period_end=end, opening_balance=numbers.opening,
+        closing_balance=numbers.closing, entries=[_line(e) for e in numbers.entries], totals=numbers.totals)
+
+
+@bp.route("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements/new",
+          methods=["GET", "POST"])
+@login_required
+def new_statement(estate_id: int, kind: str):
+    """Preview a period; publishing is its own request, with step-up."""
+    estate = _estate(estate_id, "funds.manage")
+    account = _account(estate, kind)
+    start = services.covered_until(account) + dt.timedelta(days=1)
+    due = services.cadence(account)
+    form = StatementForm(start=start, end=min(due.period_end, services.today()))
+    view = None
+    if form.validate_on_submit() and form.end.data >= form.start.data:
+        view = statement_view(estate, account, form.start.data, form.end.data)
+    return render_template("funds/new_statement.html", estate=estate, account=account, kind=kind, form=form,
+                           view=view, can_publish=can(current_user, "funds.publish", estate))
+
+
+@bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements")
+@login_required
+@fresh_second_factor
+def publish_statement(estate_id: int, kind: str):
+    """R-54: the committee chair publishes with a fresh code; the statement is then frozen."""
+    estate = _estate(estate_id, "funds.publish")
+    account = _account(estate, kind)
+    form = StatementForm()
+    if form.validate_on_submit():
+        try:
+            statement = services.publish_statement(estate, account, start=form.start.data, end=form.end.data,
+                                                   actor=current_user)
+        except FundError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash(_("The statement is published; it can no longer change."), "success")
+            return redirect(url_for(".statement", estate_id=estate.id, statement_id=statement.id))
+    else:
+        flash(_("Choose the last day of the period."), "error")
+    return redirect(url_for(".new_statement", estate_id=estate.id, kind=kind))
+
+
+def _statement(estate, statement_id: int) -> Statement:
+    found = db.session.get(Statement, statement_id)
+    if found is None or found.estate_id != estate.id:
+        abort(404)
+    return found
+
+
+@bp.get("/estates/<int:estate_id>/funds/statements/<int:statement_id>")
+@login_required
+def statement(estate_id: int, statement_id: int):
+    estate = _estate(estate_id)
+    found = _statement(estate, statement_id)
+    return render_template("funds/statement.html", estate=estate, statement=found,
+                           view=statement_view(estate, found.account, None, None, found),
+                           corrections=services.corrections_of(found))
+
+
+@bp.get("/estates/<int:estate_id>/funds/statements/<int:statement_id>.<any(csv, xlsx):fmt>")
+@login_required
+def export_statement(estate_id: int, statement_id: int, fmt: str):
+    from . import export
+
+    estate = _estate(estate_id)
+    found = _statement(estate, statement_id)
+    view = statement_view(estate, found.account, None, None, found)
+    labels = export_labels()
+    name = f"statement-{found.account.kind.value}-{found.period_start}-{found.period_end}"
+    if fmt == "csv":
+        return Response(export.statement_csv(view, labels), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+    return Response(export.statement_xlsx(view, labels),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+
+
+def export_labels() -> dict:
+    return {"estate": _("Estate"), "account": _("Account"), "period": _("Period"), "opening": _("Opening balance"),
+            "closing": _("Closing balance"), "date": _("Date"), "direction": _("In or out"), "in": _("In"),
+            "out": _("Out"), "category": _("Category"), "counterparty": _("Counterparty"),
+            "description": _("Description"), "amount": _("Amount (yuan)"), "signed": _("Signed amount"),
+            "totals_in": _("Money in by category"), "totals_out": _("Money out by category"),
+            "total_in": _("Total in"), "total_out": _("Total out")}
+
+
+# --- supervisors ----------------------------------------------------------------------------------------
+
+@bp.get("/funds/supervision")
+@login_required
+def supervision():
+    estates = [e for e in list_estates() if can(current_user, "funds.supervise", e)]
+    if not estates:
+        abort(404)
+    rows = []
+    for estate in estates:
+        found = services.accounts(estate)
+        rows.append({"estate": estate, "opened": bool(found),
+                     "cadence": {kind: services.cadence(account) for kind, account in found.items()},
+                     "top_up": services.top_up(estate), "checks": [c for c in services.transfer_checks(estate)
+                                                                   if not c.met and c.end < services.today()],
+                     "questions": services.overdue_questions(estate)})
+    return render_template("funds/supervision.html", rows=rows, account_titles=ACCOUNT_TITLES)
+
+
+@bp.app_template_global()
+def yuan(fen: int) -> str:
+    return rules.format_yuan(fen)
+
+
+@bp.app_template_global()
+def fund_category(code: str) -> str:
+    return category_title(code)
+
+
+@bp.app_template_global()
+def fund_account_title(kind) -> str:
+    return account_title(kind)
+
+
+@bp.app_template_global()
+def fund_direction(direction: str) -> str:
+    return str(DIRECTION_TITLES.get(direction, direction))

@@ -1,0 +1,487 @@
+"""Use cases of the estate's accounts: entries, transfers, corrections, statements, questions."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import event, func, select
+
+from ..audit.services import record
+from ..estates.models import Estate
+from ..extensions import db
+from ..files import services as files
+from . import rules
+from .models import (
+    AccountKind, Entry, EntryEvidence, EntryState, FundAccount, FundError, FundSettings, Question, Statement,
+    UnitBalance,
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def today() -> dt.date:
+    return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+# --- accounts and settings ---------------------------------------------------------------
+
+def accounts(estate: Estate) -> dict[AccountKind, FundAccount]:
+    found = db.session.scalars(select(FundAccount).where(FundAccount.estate_id == estate.id)).all()
+    return {account.kind: account for account in found}
+
+
+def get_account(estate: Estate, kind: str) -> FundAccount | None:
+    try:
+        return accounts(estate).get(AccountKind(kind))
+    except ValueError:
+        return None
+
+
+def open_accounts(estate: Estate, *, opened_on: dt.date, balances: dict[AccountKind, int], first_period_amount: int,
+                  actor) -> list[FundAccount]:
+    """Open the estate's three accounts with their opening balances (once)."""
+    if accounts(estate):
+        raise FundError("accounts_exist")
+    if first_period_amount < 0 or any(value < 0 for value in balances.values()):
+        raise FundError("negative_amount")
+    made = []
+    for kind in AccountKind:
+        account = FundAccount(estate_id=estate.id, kind=kind, opened_on=opened_on,
+                              opening_balance=balances.get(kind, 0),
+                              first_period_amount=first_period_amount if kind == AccountKind.MAINTENANCE_FUND else 0)
+        db.session.add(account)
+        made.append(account)
+    db.session.flush()
+    record("funds.accounts_opened", estate_id=estate.id, object_type="estate", object_id=estate.id,
+           details={"opened_on": opened_on.isoformat(), "balances": {k.value: v for k, v in balances.items()},
+                    "first_period_amount": first_period_amount}, actor=actor)
+    return made
+
+
+def settings(estate: Estate) -> FundSettings:
+    found = db.session.get(FundSettings, estate.id)
+    if found is None:
+        found = FundSettings(estate_id=estate.id, income_tops_up_fund=False)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def set_policy(estate: Estate, income_tops_up_fund: bool, actor) -> None:
+    settings(estate).income_tops_up_fund = income_tops_up_fund
+    record("funds.policy_changed", estate_id=estate.id, object_type="estate", object_id=estate.id,
+           details={"income_tops_up_fund": income_tops_up_fund}, actor=actor)
+
+
+# --- published periods are frozen (R-54) ---------------------------------------------------
+
+def covered_until(account: FundAccount) -> dt.date:
+    """The last day that published statements cover (the day before opening if none)."""
+    last = db.session.scalar(select(func.max(Statement.period_end)).where(Statement.account_id == account.id))
+    return last or account.opened_on - dt.timedelta(days=1)
+
+
+def _refuse_if_published(account: FundAccount, day: dt.date) -> None:
+    if day <= covered_until(account):
+        raise FundError("period_published", until=covered_until(account))
+    if day < account.opened_on:
+        raise FundError("before_opening", opened_on=account.opened_on)
+
+
+@event.listens_for(Statement, "before_update")
+@event.listens_for(Statement, "before_delete")
+def _statement_frozen(mapper, connection, target):  # noqa: ARG001 (SQLAlchemy's signature)
+    raise FundError("statement_frozen")
+
+
+@event.listens_for(Entry, "before_update")
+@event.listens_for(Entry, "before_delete")
+def _entry_frozen(mapper, connection, target):  # noqa: ARG001
+    """Whatever the route or service: an entry inside a published period never changes."""
+    published = connection.execute(
+        select(Statement.id).where(Statement.account_id == target.account_id, Statement.period_start <= target.day,
+                                   Statement.period_end >= target.day).limit(1)).first()
+    if published is not None:
+        raise FundError("period_published")
+
+
+# --- entries ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Authority:
+    """R-53: a published resolution of matter 5 that passed, or the emergency procedure."""
+
+    vote_id: int | None = None
+    item: str | None = None
+    emergency_case: str | None = None
+
+
+def fund_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
+    """(vote id, item key, vote title, item title) of published, passed resolutions of matter 5."""
+    from ..voting.models import ItemKind, Vote, VoteState
+
+    found = []
+    for vote in db.session.scalars(select(Vote).where(Vote.estate_id == estate.id,
+                                                      Vote.state == VoteState.PUBLISHED)):
+        for item in vote.items:
+            outcome = (vote.result or {}).get("items", {}).get(item.key, {})
+            if item.kind == ItemKind.RESOLUTION and item.matter == rules.FUND_MATTER and \
+                    outcome.get("outcome") == "passed":
+                found.append((vote.id, item.key, vote.title, item.title))
+    return found
+
+
+def _check_authority(estate: Estate, account: FundAccount, direction: str, category: str,
+                     authority: Authority) -> Authority:
+    if not rules.needs_authority(account.kind.value, direction, category):
+        return Authority()
+    if authority.emergency_case:
+        if authority.emergency_case not in rules.EMERGENCY_CASES:
+            raise FundError("unknown_emergency")
+        return Authority(emergency_case=authority.emergency_case)
+    if authority.vote_id is None:
+        raise FundError("authority_missing")
+    if (authority.vote_id, authority.item) not in {(v, i) for v, i, _t, _it in fund_resolutions(estate)}:
+        raise FundError("authority_not_passed")
+    return Authority(vote_id=authority.vote_id, item=authority.item)
+
+
+def _validate(account: FundAccount, day: dt.date, direction: str, amount: int, category: str) -> None:
+    if direction not in ("in", "out"):
+        raise FundError("bad_direction")
+    if amount <= 0:
+        raise FundError("amount_not_positive")
+    if not rules.category_allowed(account.kind.value, direction, category):
+        raise FundError("bad_category")
+    if category == "transfer":
+        raise FundError("use_transfer")
+    _refuse_if_published(account, day)
+
+
+def add_entry(estate: Estate, account: FundAccount, *, day: dt.date, direction: str, amount: int, category: str,
+              counterparty: str, description: str, authority: Authority, actor) -> Entry:
+    _validate(account, day, direction, amount, category)
+    checked = _check_authority(estate, account, direction, category, authority)
+    entry = Entry(estate_id=estate.id, account_id=account.id, state=EntryState.POSTED, day=day, direction=direction,
+                  amount=amount, category=category, counterparty=counterparty.strip()[:200],
+                  description=description.strip(), authority_vote_id=checked.vote_id, authority_item=checked.item,
+                  emergency_case=checked.emergency_case, created_by_id=actor.id, created_at=now())
+    db.session.add(entry)
+    db.session.flush()
+    _audit_entry("funds.entry_posted", entry, actor)
+    return entry
+
+
+def post_draft(estate: Estate, entry: Entry, *, category: str, counterparty: str, description: str,
+               authority: Authority, actor) -> Entry:
+    """Check an imported draft and post it with its category (and authority, R-53)."""
+    if entry.state != EntryState.DRAFT:
+        raise FundError("not_a_draft")
+    account = entry.account
+    _validate(account, entry.day, entry.direction, entry.amount, category)
+    checked = _check_authority(estate, account, entry.direction, category, authority)
+    entry.category, entry.counterparty, entry.description = category, counterparty.strip()[:200], description.strip()
+    entry.authority_vote_id, entry.authority_item, entry.emergency_case = checked.vote_id, checked.item, \
+        checked.emergency_case
+    entry.state = EntryState.POSTED
+    db.session.flush()
+    _audit_entry("funds.entry_posted", entry, actor)
+    return entry
+
+
+def discard_draft(entry: Entry, actor) -> None:
+    if entry.state != EntryState.DRAFT:
+        raise FundError("not_a_draft")
+    record("funds.draft_discarded", estate_id=entry.estate_id, object_type="fund_entry", object_id=entry.id,
+           details={"amount": entry.amount, "day": entry.day.isoformat()}, actor=actor)
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def transfer(estate: Estate, source: FundAccount, target: FundAccount, *, day: dt.date, amount: int,
+             description: str, actor) -> tuple[Entry, Entry]:
+    """A transfer between two of the estate's accounts: one entry pair sharing a group id."""
+    if source.id == target.id:
+        raise FundError("same_account")
+    if amount <= 0:
+        raise FundError("amount_not_positive")
+    _refuse_if_published(source, day)
+    _refuse_if_published(target, day)
+    group = secrets.token_hex(8)
+    pair = []
+    for account, direction in ((source, "out"), (target, "in")):
+        entry = Entry(estate_id=estate.id, account_id=account.id, state=EntryState.POSTED, day=day,
+                      direction=direction, amount=amount, category="transfer",
+                      counterparty=_account_name(target if direction == "out" else source),
+                      description=description.strip(), transfer_group=group, created_by_id=actor.id,
+                      created_at=now())
+        db.session.add(entry)
+        pair.append(entry)
+    db.session.flush()
+    record("funds.transfer", estate_id=estate.id, object_type="fund_entry", object_id=pair[0].id,
+           details={"from": source.kind.value, "to": target.kind.value, "amount": amount, "day": day.isoformat()},
+           actor=actor)
+    return pair[0], pair[1]
+
+
+def _account_name(account: FundAccount) -> str:
+    return account.kind.value
+
+
+def reverse(estate: Estate, entry: Entry, *, day: dt.date, reason: str, actor) -> Entry:
+    """R-54: a correction reverses an entry with an opposite entry dated in an open period."""
+    if entry.state != EntryState.POSTED:
+        raise FundError("not_posted")
+    if db.session.scalar(select(Entry.id).where(Entry.reverses_id == entry.id)):
+        raise FundError("already_reversed")
+    _refuse_if_published(entry.account, day)
+    if day < entry.day:
+        raise FundError("reversal_before_entry")
+    opposite = Entry(estate_id=estate.id, account_id=entry.account_id, state=EntryState.POSTED, day=day,
+                     direction="out" if entry.direction == "in" else "in", amount=entry.amount,
+                     category=entry.category, counterparty=entry.counterparty,
+                     description=reason.strip(), reverses_id=entry.id,
+                     authority_vote_id=entry.authority_vote_id, authority_item=entry.authority_item,
+                     emergency_case=entry.emergency_case, created_by_id=actor.id, created_at=now())
+    db.session.add(opposite)
+    db.session.flush()
+    _audit_entry("funds.entry_reversed", opposite, actor)
+    return opposite
+
+
+def attach_evidence(entry: Entry, content: bytes, label: str, actor) -> EntryEvidence:
+    """Invoices, contracts, bank slips (PDF/JPEG/PNG by content), before the period is published."""
+    _refuse_if_published(entry.account, entry.day)
+    stored = files.store(content)
+    existing = db.session.scalar(select(EntryEvidence).where(EntryEvidence.entry_id == entry.id,
+                                                             EntryEvidence.file_id == stored.id))
+    if existing is not None:
+        return existing
+    evidence = EntryEvidence(entry_id=entry.id, file_id=stored.id, label=label.strip()[:200])
+    db.session.add(evidence)
+    db.session.flush()
+    record("funds.evidence_attached", estate_id=entry.estate_id, object_type="fund_entry", object_id=entry.id,
+           details={"file": stored.sha256, "label": evidence.label}, actor=actor)
+    return evidence
+
+
+def _audit_entry(action: str, entry: Entry, actor) -> None:
+    record(action, estate_id=entry.estate_id, object_type="fund_entry", object_id=entry.id,
+           details={"account": entry.account.kind.value if entry.account else entry.account_id,
+                    "day": entry.day.isoformat(), "direction": entry.direction, "amount": entry.amount,
+                    "category": entry.category, "reverses": entry.reverses_id}, actor=actor)
+
+
+def create_drafts(estate: Estate, account: FundAccount, rows, actor) -> tuple[int, int]:
+    """Bank rows become draft entries; rows already imported (same reference, or same day,
+    direction, amount and counterparty) are skipped. Returns (created, skipped)."""
+    existing = db.session.execute(select(Entry.bank_reference, Entry.day, Entry.direction, Entry.amount,
+                                         Entry.counterparty).where(Entry.account_id == account.id)).all()
+    references = {row.bank_reference for row in existing if row.bank_reference}
+    signatures = {(row.day, row.direction, row.amount, row.counterparty) for row in existing}
+    for row in rows:
+        _refuse_if_published(account, row.day)
+    created = skipped = 0
+    for row in rows:
+        signature = (row.day, row.direction, row.amount, row.counterparty[:200])
+        if (row.reference and row.reference in references) or signature in signatures:
+            skipped += 1
+            continue
+        db.session.add(Entry(estate_id=estate.id, account_id=account.id, state=EntryState.DRAFT, day=row.day,
+                             direction=row.direction, amount=row.amount, category="",
+                             counterparty=row.counterparty[:200], description=row.description,
+                             bank_reference=row.reference or None, created_by_id=actor.id, created_at=now()))
+        references.add(row.reference)
+        signatures.add(signature)
+        created += 1
+    db.session.flush()
+    record("funds.bank_imported", estate_id=estate.id, object_type="fund_account", object_id=account.id,
+           details={"created": created, "skipped": skipped}, actor=actor)
+    return created, skipped
+
+
+# --- balances and statements -----------------------------------------------------------------
+
+def posted(account: FundAccount):
+    return select(Entry).where(Entry.account_id == account.id, Entry.state == EntryState.POSTED)
+
+
+def balance(account: FundAccount, until: dt.date | None = None) -> int:
+    """The balance at the end of ``until`` (or now), from posted entries only."""
+    signed_sum = func.coalesce(func.sum(
+        db.case((Entry.direction == "in", Entry.amount), else_=-Entry.amount)), 0)
+    query = select(signed_sum).where(Entry.account_id == account.id, Entry.state == EntryState.POSTED)
+    if until is not None:
+        query = query.where(Entry.day <= until)
+    return account.opening_balance + int(db.session.scalar(query))
+
+
+def entries_between(account: FundAccount, start: dt.date, end: dt.date, *, drafts: bool = False) -> Sequence[Entry]:
+    query = select(Entry).where(Entry.account_id == account.id, Entry.day >= start, Entry.day <= end)
+    if not drafts:
+        query = query.where(Entry.state == EntryState.POSTED)
+    return db.session.scalars(query.order_by(Entry.day, Entry.id)).all()
+
+
+@dataclass(frozen=True)
+class Figures:
+    opening: int
+    closing: int
+    totals: dict
+    entries: Sequence[Entry]
+
+
+def figures(account: FundAccount, start: dt.date, end: dt.date) -> Figures:
+    entries = entries_between(account, start, end)
+    totals: dict[str, dict[str, int]] = {"in": {}, "out": {}}
+    for entry in entries:
+        bucket = totals[entry.direction]
+        bucket[entry.category] = bucket.get(entry.category, 0) + entry.amount
+    opening = balance(account, start - dt.timedelta(days=1))
+    closing = opening + sum(totals["in"].values()) - sum(totals["out"].values())
+    return Figures(opening, closing, totals, entries)
+
+
+def publish_statement(estate: Estate, account: FundAccount, *, start: dt.date, end: dt.date, actor) -> Statement:
+    """Publish a period; it must follow the last published one without a gap, have ended, and
+    hold no unchecked draft. Its figures are stored and never change (R-54)."""
+    expected_start = covered_until(account) + dt.timedelta(days=1)
+    if start != expected_start:
+        raise FundError("period_gap", start=expected_start)
+    if end < start:
+        raise FundError("period_backwards")
+    if end > today():
+        raise FundError("period_not_over")
+    drafts = db.session.scalar(select(func.count()).select_from(Entry).where(
+        Entry.account_id == account.id, Entry.state == EntryState.DRAFT, Entry.day >= start, Entry.day <= end))
+    if drafts:
+        raise FundError("drafts_in_period", count=drafts)
+    numbers = figures(account, start, end)
+    statement = Statement(estate_id=estate.id, account_id=account.id, period_start=start, period_end=end,
+                          opening_balance=numbers.opening, closing_balance=numbers.closing, totals=numbers.totals,
+                          entry_ids=[e.id for e in numbers.entries], published_at=now(), published_by_id=actor.id)
+    db.session.add(statement)
+    db.session.flush()
+    record("funds.statement_published", estate_id=estate.id, object_type="fund_statement", object_id=statement.id,
+           details={"account": account.kind.value, "start": start.isoformat(), "end": end.isoformat(),
+                    "opening": numbers.opening, "closing": numbers.closing}, actor=actor)
+    return statement
+
+
+def statements(account: FundAccount) -> Sequence[Statement]:
+    return db.session.scalars(select(Statement).where(Statement.account_id == account.id)
+                              .order_by(Statement.period_start.desc())).all()
+
+
+def corrections_of(statement: Statement) -> Sequence[Entry]:
+    """Later entries that reverse entries of this statement: the statement stays as published,
+    and its page says a correction exists."""
+    if not statement.entry_ids:
+        return []
+    return db.session.scalars(select(Entry).where(Entry.reverses_id.in_(statement.entry_ids))
+                              .order_by(Entry.day)).all()
+
+
+# --- what the estate and supervisors are told (R-50, R-51, R-52) -----------------------------------
+
+def cadence(account: FundAccount) -> rules.Due:
+    return rules.next_statement_due(account.kind.value, covered_until(account), today())
+
+
+def top_up(estate: Estate) -> tuple[bool, int, int, int] | None:
+    """(due, amount to reach 50%, balance, first-period amount) of the maintenance fund."""
+    fund = accounts(estate).get(AccountKind.MAINTENANCE_FUND)
+    if fund is None or fund.first_period_amount <= 0:
+        return None
+    current = balance(fund)
+    return (rules.top_up_due(current, fund.first_period_amount),
+            rules.top_up_amount(current, fund.first_period_amount), current, fund.first_period_amount)
+
+
+@dataclass(frozen=True)
+class QuarterCheck:
+    start: dt.date
+    end: dt.date
+    income: int
+    transferred: int
+    met: bool
+
+
+def transfer_checks(estate: Estate) -> list[QuarterCheck]:
+    """R-51, when the estate's rules say common income mainly tops up the fund: per quarter,
+    the transfers to the fund against the quarter's common income."""
+    if not settings(estate).income_tops_up_fund:
+        return []
+    found = accounts(estate)
+    income_account, fund = found.get(AccountKind.COMMON_INCOME), found.get(AccountKind.MAINTENANCE_FUND)
+    if income_account is None or fund is None:
+        return []
+    checks = []
+    start, _end = rules.quarter_of(income_account.opened_on)
+    while start <= today():
+        end = rules.add_months(start, 3) - dt.timedelta(days=1)
+        entries = entries_between(income_account, start, end)
+        income = sum(e.amount for e in entries if e.direction == "in" and e.category != "transfer")
+        fund_groups = set(db.session.scalars(select(Entry.transfer_group).where(
+            Entry.account_id == fund.id, Entry.direction == "in", Entry.transfer_group.is_not(None))))
+        transferred = sum(e.amount for e in entries if e.direction == "out" and e.transfer_group in fund_groups)
+        transferred -= sum(e.amount for e in entries if e.direction == "in" and e.transfer_group in fund_groups)
+        checks.append(QuarterCheck(start, end, income, transferred, rules.transfer_share_met(transferred, income)))
+        start = end + dt.timedelta(days=1)
+    return checks
+
+
+# --- owners' questions ------------------------------------------------------------------------------
+
+def ask(entry: Entry, user, text: str) -> Question:
+    question = Question(estate_id=entry.estate_id, entry_id=entry.id, asked_by_id=user.id, text=text.strip(),
+                        asked_at=now())
+    db.session.add(question)
+    db.session.flush()
+    record("funds.question_asked", estate_id=entry.estate_id, object_type="fund_question", object_id=question.id,
+           details={"entry": entry.id}, actor=user)
+    return question
+
+
+def answer(question: Question, user, text: str) -> None:
+    question.answer, question.answered_by_id, question.answered_at = text.strip(), user.id, now()
+    record("funds.question_answered", estate_id=question.estate_id, object_type="fund_question",
+           object_id=question.id, actor=user)
+
+
+def questions(estate: Estate, entry: Entry | None = None) -> Sequence[Question]:
+    query = select(Question).where(Question.estate_id == estate.id)
+    if entry is not None:
+        query = query.where(Question.entry_id == entry.id)
+    return db.session.scalars(query.order_by(Question.asked_at)).all()
+
+
+def overdue_questions(estate: Estate) -> list[Question]:
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return [q for q in questions(estate) if rules.question_overdue(
+        _aware(q.asked_at).astimezone(zone).date(), today(), q.answer is not None)]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+# --- per-unit shares -----------------------------------------------------------------------------------
+
+def unit_shares(estate: Estate, unit_areas: dict[str, int], total_area: int) -> dict[str, tuple[int, str]]:
+    """Each unit's share of the maintenance fund: its recorded own balance where the estate
+    imported one from the housing authority, else its share by area. (fen, "recorded"|"area")."""
+    fund = accounts(estate).get(AccountKind.MAINTENANCE_FUND)
+    if fund is None:
+        return {}
+    recorded = {row.unit: row.balance for row in db.session.scalars(
+        select(UnitBalance).where(UnitBalance.estate_id == estate.id, UnitBalance.unit.in_(list(unit_areas))))}
+    current = balance(fund)
+    return {unit: (recorded[unit], "recorded") if unit in recorded else
+            (rules.unit_share(current, area, total_area), "area") for unit, area in unit_areas.items()}

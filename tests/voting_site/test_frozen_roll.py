@@ -1,0 +1,146 @@
+"""R-05: the roll is frozen at the notice; a sale during the vote passes the unit's single
+ballot right to the new owner, never a second ballot."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from governance_app.auth.models import Role
+from governance_app.estates import services as estate_services
+from governance_app.extensions import db
+from governance_app.voting import services
+from governance_app.voting.models import Ballot, ItemKind, Vote, VoteRollEntry
+from tests.conftest import owner_row
+from tests.voting_site.conftest import close
+from tests.voting_site.support import (
+    JPEG, SOLD_1_104, account_of, cast, code_now, count, form_time, fresh, import_roll, local, local_now,
+    page_client, roll_with, text, upload, voter_of,
+)
+
+
+def _frozen(vote) -> list[tuple]:
+    fresh()
+    return [tuple(row) for row in db.session.execute(
+        select(VoteRollEntry.unit, VoteRollEntry.building, VoteRollEntry.area, VoteRollEntry.area_source,
+               VoteRollEntry.voter).where(VoteRollEntry.vote_id == vote.id).order_by(VoteRollEntry.unit))]
+
+
+def test_r05_a_changed_roll_imported_after_the_notice_changes_neither_roll_nor_totals(open_vote, estate, committee,
+                                                                                     clock):
+    before = _frozen(open_vote)
+    changed = roll_with(
+        replace={"1-103": [owner_row("1", "1-103", "85.50", "李娜", "310101198001012222", source="实测")],
+                 **SOLD_1_104},
+        extra=[owner_row("4", "4-101", "300.00", "钱进", "310101197001014444")])
+
+    import_roll(estate, changed)
+
+    # The estate's current roll did change ...
+    current = estate_services.estate_overview(estate).roll
+    assert current.total_area == 1060_00 + 5_50 + 300_00 and current.total_heads == 10
+    # ... the vote's did not.
+    assert _frozen(open_vote) == before
+    assert services.voter_for_unit(open_vote, "4-101") is None
+    close(open_vote, clock)
+    result = services.count(open_vote, committee)
+    assert result["totals"] == {"area": "1060.00", "heads": 9}
+
+
+def test_r05_the_sold_unit_passes_its_mandate_to_the_new_owner(app, login, open_vote, estate, make_user, owner_of,
+                                                               clock):
+    seller = owner_of("1-104")
+    frozen_voter = voter_of(open_vote, "1-104")
+    import_roll(estate, roll_with(replace=SOLD_1_104))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+
+    assert services.mandates(seller, open_vote) == []
+    [mandate] = services.mandates(buyer, open_vote)
+    assert mandate.voter == frozen_voter and mandate.units == ("1-104",)
+
+    pages = page_client(app)
+    login(seller, client=pages)
+    assert pages.get(f"/votes/{open_vote.id}/ballot?voter={frozen_voter}").status_code == 404
+    assert "现在投票" not in text(pages.get(f"/votes/{open_vote.id}"))
+
+    login(buyer, client=pages)
+    assert pages.get(f"/votes/{open_vote.id}/ballot?voter={frozen_voter}").status_code == 200
+    cast_response = pages.post(f"/votes/{open_vote.id}/ballot/confirm",
+                               data={"voter": frozen_voter, "item-i1": "approve", "code": code_now(buyer)})
+    assert cast_response.status_code == 302 and "/receipt" in cast_response.headers["Location"]
+
+    fresh()
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.voter == frozen_voter and ballot.cast_by_id == buyer.id
+    # Still one ballot for that voter: not again online, not on paper.
+    again = pages.post(f"/votes/{open_vote.id}/ballot/confirm",
+                       data={"voter": frozen_voter, "item-i1": "oppose", "code": code_now(buyer, 1)})
+    assert again.status_code == 302 and "/receipt" in again.headers["Location"]
+    assert services.cast_online(open_vote, buyer, mandate, {"i1": "oppose"})[1] is False
+    db.session.rollback()
+    staff = make_user(Role.COMMUNITY_STAFF, estate.community, login="staff")
+    login(staff, client=pages)
+    paper = pages.post(f"/votes/{open_vote.id}/paper",
+                       data={"unit": "1-104", "received_at": form_time(local_now(clock)), "signed": "y",
+                             "signer_matches": "y", "scan": upload(JPEG, "scan.jpg")})
+    assert "1-104 的选票已经登记；每位业主只有一张选票（R-30）。" in text(paper)
+    assert count(Ballot) == 1
+
+
+def test_r05_a_ballot_cast_before_the_sale_is_the_unit_s_only_ballot(app, login, open_vote, estate, make_user,
+                                                                   owner_of):
+    seller = owner_of("1-104")
+    frozen_voter = voter_of(open_vote, "1-104")
+    first = cast(open_vote, seller, i1="oppose")
+    import_roll(estate, roll_with(replace=SOLD_1_104))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+    pages = page_client(app)
+    login(buyer, client=pages)
+
+    page = text(pages.get(f"/votes/{open_vote.id}"))
+    ballot_page = pages.get(f"/votes/{open_vote.id}/ballot?voter={frozen_voter}")
+    confirm = pages.post(f"/votes/{open_vote.id}/ballot/confirm",
+                         data={"voter": frozen_voter, "item-i1": "approve", "code": code_now(buyer)})
+
+    assert "查看我的回执" in page and "现在投票" not in page
+    assert ballot_page.status_code == 302 and "/receipt" in ballot_page.headers["Location"]
+    assert confirm.status_code == 302 and "/receipt" in confirm.headers["Location"]
+    fresh()
+    assert [(b.id, b.choices["i1"]) for b in db.session.scalars(select(Ballot))] == [(first.id, "oppose")]
+
+
+def test_r04_a_vote_on_some_buildings_counts_only_their_units(app, login, estate, committee, owner_of, clock):
+    today = local_now(clock).date()
+    form = {"title": "1、2号楼外墙维修", "opening_date": (today + dt.timedelta(days=15)).isoformat(),
+            "last_day": (today + dt.timedelta(days=21)).isoformat()}
+    pages = page_client(app)
+    login(committee, client=pages)
+
+    unknown = pages.post(f"/estates/{estate.id}/votes/new", data={**form, "buildings": "1，9"})
+    assert unknown.status_code == 400 and "本小区没有“9”楼栋。" in text(unknown)
+    assert count(Vote) == 0
+    created = pages.post(f"/estates/{estate.id}/votes/new", data={**form, "buildings": "2，1"})
+    assert created.status_code == 302
+    fresh()
+    vote = db.session.scalar(select(Vote))
+    assert created.headers["Location"] == f"/votes/{vote.id}" and vote.buildings == ["1", "2"]
+    services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金维修外墙")
+    db.session.commit()
+    assert "公告已发布，名册已冻结。" in text(pages.post(f"/votes/{vote.id}/notice", follow_redirects=True))
+
+    fresh()
+    assert sorted({entry.building for entry in services.frozen_roll(vote)}) == ["1", "2"]
+    assert len(services.frozen_roll(vote)) == 8
+    clock.move_to(dt.datetime.combine(local(vote.opens_at).date(), dt.time(9)))
+    outside = owner_of("3-103")
+    assert services.mandates(outside, vote) == []
+    login(outside, client=pages)
+    assert "1, 2 号楼业主" in text(pages.get(f"/votes/{vote.id}"))
+    assert pages.get(f"/votes/{vote.id}/ballot?voter={services.voter_for_unit(vote, '1-103')}").status_code == 404
+    fresh()
+    cast(vote, owner_of("1-103"), i1="approve")
+    close(vote, clock)
+    result = services.count(vote, committee)
+    db.session.commit()
+    assert result["totals"] == {"area": "645.00", "heads": 7}
+    assert result["participation"] == {"area": "80.00", "heads": 1, "met": False, "rule": "R-10"}
