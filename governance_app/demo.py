@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import hashlib
 import io
 import random
@@ -189,4 +190,73 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
         reports.append((spec.name, report))
     _ensure_accounts()
     _ensure_letters()
+    _ensure_vote()
+    _ensure_funds()
     return reports
+
+
+def _demo_actor():
+    return auth_services.find_user("chair")
+
+
+def _ensure_vote() -> None:
+    """An open vote in 梅园小区 that the demo owner can cast a ballot in. Its notice is dated
+    16 days back so that the 15 days of R-40 have passed (demo data only)."""
+    from .voting import services as voting
+    from .voting.models import ItemKind, NominationSource, VoteState
+
+    estate = _first_estate()
+    if voting.votes_of(estate):
+        return
+    today = voting.now().astimezone(voting.zone()).date()
+    vote = voting.create_vote(estate, title="加装电梯与业委会换届", description="1 号楼加装电梯；选举第二届业主委员会。",
+                              opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=20),
+                              buildings=None, two_staff_paper=False, actor=_demo_actor())
+    voting.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用专项维修资金为 1 号楼加装电梯")
+    election = voting.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举第二届业主委员会委员", seats=5,
+                               alternates=1)
+    for name, source in (("王某", NominationSource.SELF), ("李某", NominationSource.JOINT),
+                         ("张某", NominationSource.COMMUNITY), ("赵某", NominationSource.SELF),
+                         ("陈某", NominationSource.COMMUNITY), ("周某", NominationSource.JOINT),
+                         ("吴某", NominationSource.SELF)):
+        voting.add_candidate(election, name=name, nomination=source, statement="", pledge_signed=True)
+    voting.add_item(vote, kind=ItemKind.CHOICE, matter=4, title="物业管理方式", options=["继续聘用专业物业公司", "自行管理"])
+    voting.publish_notice(vote, _demo_actor())
+    shift = dt.timedelta(days=16)
+    vote.notice_at -= shift
+    vote.opens_at -= shift
+    vote.state = VoteState.OPEN
+
+
+def _ensure_funds() -> None:
+    """Accounts for 梅园小区 opened at the start of the year, with a few entries."""
+    from .funds import services as funds
+    from .funds.models import AccountKind
+
+    estate = _first_estate()
+    if funds.accounts(estate):
+        return
+    year = funds.today().year
+    accounts = {account.kind: account for account in funds.open_accounts(
+        estate, opened_on=dt.date(year, 1, 1), first_period_amount=2_400_000_00,
+        balances={AccountKind.MAINTENANCE_FUND: 1_860_432_15, AccountKind.COMMON_INCOME: 86_210_00,
+                  AccountKind.WORKING_FUND: 12_000_00}, actor=_demo_actor())}
+    nothing = funds.Authority()
+    for month, direction, amount, category, counterparty in (
+        (1, "in", 42_300_00, "parking", "停车管理处"), (2, "in", 18_000_00, "advertising", "某传媒有限公司"),
+        (3, "out", 3_600_00, "management_cost", "财务代理记账"), (4, "in", 41_950_00, "parking", "停车管理处"),
+        (5, "in", 6_000_00, "venue_rental", "社区活动室租用"), (7, "in", 43_100_00, "parking", "停车管理处"),
+    ):
+        funds.add_entry(estate, accounts[AccountKind.COMMON_INCOME], day=dt.date(year, month, 15),
+                        direction=direction, amount=amount, category=category, counterparty=counterparty,
+                        description="", authority=nothing, actor=_demo_actor())
+    funds.add_entry(estate, accounts[AccountKind.MAINTENANCE_FUND], day=dt.date(year, 6, 21), direction="in",
+                    amount=12_803_45, category="interest", counterparty="银行", description="结息",
+                    authority=nothing, actor=_demo_actor())
+    funds.add_entry(estate, accounts[AccountKind.MAINTENANCE_FUND], day=dt.date(year, 8, 2), direction="out",
+                    amount=18_600_00, category="repair_pumps", counterparty="某机电维修公司",
+                    description="生活水泵紧急更换", authority=funds.Authority(emergency_case="pumps_tanks"),
+                    actor=_demo_actor())
+    funds.transfer(estate, accounts[AccountKind.COMMON_INCOME], accounts[AccountKind.MAINTENANCE_FUND],
+                   day=dt.date(year, 7, 20), amount=60_000_00, description="公共收益补充维修资金",
+                   actor=_demo_actor())
