@@ -66,10 +66,11 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .core.routes import bp as core_bp
     from .estates.routes import bp as estates_bp
+    from .disclosure.routes import bp as disclosure_bp
     from .funds.routes import bp as funds_bp
     from .voting.routes import bp as voting_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp, disclosure_bp):
         app.register_blueprint(blueprint)
 
 

@@ -32,9 +32,13 @@ ESTATE_ACTIONS: dict[str, frozenset[Role]] = {
     "funds.manage": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR}),
     "funds.publish": frozenset({Role.COMMITTEE_CHAIR}),
     "funds.supervise": frozenset({Role.COMMUNITY_STAFF, Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    # What the committee posts for the estate.
+    "disclosure.view": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
+                                  Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    "disclosure.manage": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR}),
 }
 # Actions an owner may take in the estate of the owner their account is linked to.
-OWNER_ACTIONS = frozenset({"estate.view", "vote.view", "funds.view", "funds.ask"})
+OWNER_ACTIONS = frozenset({"estate.view", "vote.view", "funds.view", "funds.ask", "disclosure.view"})
 # Roles that a sub-district supervisor may grant inside their sub-district.
 SUPERVISOR_GRANTABLE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
                                   Role.AUDITOR, Role.PROXY})

@@ -54,13 +54,16 @@ FUNDS_MANAGE = "funds.manage"
 FUNDS_PUBLISH = "funds.publish"
 FUNDS_SUPERVISE = "funds.supervise"
 FUNDS_ASK = "funds.ask"
+DISCLOSURE_VIEW = "disclosure.view"
+DISCLOSURE_MANAGE = "disclosure.manage"
 
 ACTIONS = (VIEW, IMPORT, ACTIVATION, ESTATE_AUDIT, PLATFORM_AUDIT, USER_CREATE, USER_LIST, AUDIT, MANAGE,
            VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER, VOTE_AUDIT, FUNDS_VIEW, FUNDS_MANAGE, FUNDS_PUBLISH, FUNDS_SUPERVISE,
-           FUNDS_ASK)
+           FUNDS_ASK, DISCLOSURE_VIEW, DISCLOSURE_MANAGE)
 # Actions on an estate (the vote actions also take a vote, which stands for its estate).
 ESTATE_OBJECT_ACTIONS = {VIEW, IMPORT, ACTIVATION, ESTATE_AUDIT, VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER, VOTE_AUDIT,
-                         FUNDS_VIEW, FUNDS_MANAGE, FUNDS_PUBLISH, FUNDS_SUPERVISE, FUNDS_ASK}
+                         FUNDS_VIEW, FUNDS_MANAGE, FUNDS_PUBLISH, FUNDS_SUPERVISE, FUNDS_ASK, DISCLOSURE_VIEW,
+                         DISCLOSURE_MANAGE}
 OBJECTS = ("own_estate", "same_community", "same_sub_district", "other_sub_district")
 
 # (role, scope of the grant) -> {object -> actions allowed}. The owner's "scope" is the
@@ -253,10 +256,14 @@ FUNDS_BY_ROLE = {
     "auditor": {FUNDS_VIEW, FUNDS_SUPERVISE},
     "platform_admin": set(),
 }
+# Notices, documents, the committee and its meetings likewise: whoever sees the
+# votes sees them; whoever manages votes posts them.
+DISCLOSURE_BY_ROLE = {role: {DISCLOSURE_VIEW} for role in FUNDS_BY_ROLE if FUNDS_BY_ROLE[role]}
+DISCLOSURE_BY_ROLE["committee_member"] = DISCLOSURE_BY_ROLE["committee_chair"] = {DISCLOSURE_VIEW, DISCLOSURE_MANAGE}
 for (_role, _scope), _row in EXPECTED.items():
     for _object, _actions in _row.items():
         if VOTE_VIEW in _actions:
-            _actions |= FUNDS_BY_ROLE[_role]
+            _actions |= FUNDS_BY_ROLE[_role] | DISCLOSURE_BY_ROLE.get(_role, set())
 
 GRANT_SCOPES = ("estate", "community", "sub_district", "platform")
 
@@ -391,7 +398,7 @@ def test_a_revoked_grant_leaves_the_others(world, make_user):
     auth_services.revoke_grant(auditor, actor=None)
     db.session.commit()
     assert allowed(user, world, "own_estate") == {VIEW, IMPORT, ACTIVATION, VOTE_VIEW, VOTE_MANAGE, VOTE_PAPER,
-                                                  FUNDS_VIEW, FUNDS_MANAGE}
+                                                  FUNDS_VIEW, FUNDS_MANAGE, DISCLOSURE_VIEW, DISCLOSURE_MANAGE}
 
 
 @pytest.mark.parametrize("action", ["estate.delete", "", "ESTATE.VIEW", "user.manage "])
