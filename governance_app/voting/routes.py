@@ -340,10 +340,17 @@ def decide_paper(vote_id: int, entry_id: int, decision: str):
 @bp.get("/votes/<int:vote_id>/paper/<int:entry_id>/scan")
 @login_required
 def paper_scan(vote_id: int, entry_id: int):
+    """A scan shows how an owner voted. Staff see it only while the entry waits for a second
+    staff member's check; supervisors and auditors at any time, and each view is audited."""
     vote = _vote_or_404(vote_id)
-    if not (can(current_user, "vote.record_paper", vote) or can(current_user, "vote.audit", vote)):
+    entry = _entry_or_404(vote, entry_id)
+    waiting = entry.confirmed_at is None and entry.rejected_at is None
+    if can(current_user, "vote.audit", vote):
+        record("vote.scan_viewed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
+        db.session.commit()
+    elif not (waiting and can(current_user, "vote.record_paper", vote)):
         abort(404)
-    stored = files.get(_entry_or_404(vote, entry_id).scan_id)
+    stored = files.get(entry.scan_id)
     return Response(stored.content, mimetype=stored.content_type,
                     headers={"Content-Disposition": f"inline; filename=ballot-{entry_id}",
                              "Cache-Control": "private, no-store"})

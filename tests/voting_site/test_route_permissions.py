@@ -96,7 +96,8 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/votes/{counted}/paper/{entry}/reject": PAPER_STAFF("/votes/{counted}/paper"),
     },
     ("GET", "/votes/<int:vote_id>/paper/<int:entry_id>/scan"): {
-        "/votes/{counted}/paper/{entry}/scan": (LOGIN, 404, 200, 200, 200, 200, 404),
+        # A recorded ballot's scan shows how the owner voted: supervisors and auditors only.
+        "/votes/{counted}/paper/{entry}/scan": (LOGIN, 404, 404, 404, 200, 200, 404),
         "/votes/{open}/paper/{entry}/scan": (LOGIN, 404, 404, 404, 404, 404, 404),
     },
     ("GET", "/votes/<int:vote_id>/proxies"): {
