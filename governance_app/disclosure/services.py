@@ -166,7 +166,8 @@ def current_members(estate: Estate, on: dt.date | None = None) -> list[Committee
     day = on or today()
     return list(db.session.scalars(select(CommitteeMember).where(
         CommitteeMember.estate_id == estate.id, CommitteeMember.term_start <= day, CommitteeMember.term_end >= day,
-        CommitteeMember.left_on.is_(None)).order_by(CommitteeMember.role, CommitteeMember.name)))
+        CommitteeMember.left_on.is_(None) | (CommitteeMember.left_on > day))  # serving until the day they leave
+        .order_by(CommitteeMember.role, CommitteeMember.name)))
 
 
 def add_member(estate: Estate, *, name: str, role: MemberRole, term_start: dt.date, term_end: dt.date,
@@ -198,7 +199,8 @@ def member_left(member: CommitteeMember, on: dt.date, actor) -> None:
 def schedule_meeting(estate: Estate, *, title: str, place: str, scheduled_at: dt.datetime, agenda: str,
                      actor) -> Meeting:
     """The agenda is posted when the meeting is scheduled, before it is held."""
-    members = current_members(estate, scheduled_at.date())
+    # Terms are written in Shanghai days: the UTC date of a morning meeting is the day before.
+    members = current_members(estate, scheduled_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
     if not members:
         raise DisclosureError("no_members")
     if scheduled_at <= now():

@@ -61,6 +61,8 @@ REASONS = {
     "same_account": _l("Choose two different accounts."),
     "not_posted": _l("Only posted entries can be reversed."),
     "already_reversed": _l("This entry has already been reversed."),
+    "transfer_leg": _l("A transfer is corrected with a transfer back between the same two accounts, not by "
+                       "reversing one side."),
     "reversal_before_entry": _l("A correction cannot be dated before the entry it corrects."),
     "period_gap": _l("The next statement must start on %(start)s, the day after the last published one."),
     "period_backwards": _l("The period ends before it starts."),

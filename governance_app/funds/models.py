@@ -61,9 +61,10 @@ class Entry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True)
+    # active_history: the R-54 guard (services._entry_frozen) needs the old day and account of a change.
+    account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True, active_history=True)
     state: Mapped[EntryState] = mapped_column(string_enum(EntryState, "entry_state"))
-    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True, active_history=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
     amount: Mapped[int] = mapped_column(BigInteger)
     category: Mapped[str] = mapped_column(String(40), default="")

@@ -312,7 +312,8 @@ def entry(estate_id: int, entry_id: int):
         authority=authority_text(found), questions=services.questions(estate, found),
         question_form=QuestionForm() if can(current_user, "funds.ask", estate) else None,
         answer_form=AnswerForm() if manage else None, evidence_form=EvidenceForm() if manage else None,
-        reverse_form=ReverseForm() if manage and found.state == EntryState.POSTED and not reversal else None,
+        reverse_form=ReverseForm() if manage and found.state == EntryState.POSTED and not reversal
+        and not found.transfer_group else None,
         draft_form=_entry_form(estate, found.account.kind.value, DraftForm(
             formdata=None, category=found.category or None, counterparty=found.counterparty,
             description=found.description)) if manage and found.state == EntryState.DRAFT else None)
@@ -504,7 +505,7 @@ def bank(estate_id: int, kind: str):
     status = 422 if report is not None and report.problems else 200
     return render_template("funds/bank.html", estate=estate, account=account, kind=kind, upload_form=upload_form,
                            mapping_form=mapping_form, upload=upload, report=report, headers=headers,
-                           describe=_bank_problem), status
+                           describe=_bank_problem, column_title=_bank_column), status
 
 
 def _bank_problem(problem) -> str:
@@ -512,6 +513,12 @@ def _bank_problem(problem) -> str:
 
     template = REASONS.get(problem.reason, problem.reason)
     return str(template) % {"value": problem.value}
+
+
+def _bank_column(field: str) -> str:
+    from .bank_messages import field_title
+
+    return field_title(field)
 
 
 # --- statements ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 
 from ..audit.services import record
 from ..estates.models import Estate
@@ -88,10 +88,11 @@ def covered_until(account: FundAccount) -> dt.date:
 
 
 def _refuse_if_published(account: FundAccount, day: dt.date) -> None:
-    if day <= covered_until(account):
-        raise FundError("period_published", until=covered_until(account))
+    # Before the opening first: with nothing published, covered_until is the day before opening.
     if day < account.opened_on:
         raise FundError("before_opening", opened_on=account.opened_on)
+    if day <= covered_until(account):
+        raise FundError("period_published", until=covered_until(account))
 
 
 @event.listens_for(Statement, "before_update")
@@ -103,12 +104,18 @@ def _statement_frozen(mapper, connection, target):  # noqa: ARG001 (SQLAlchemy's
 @event.listens_for(Entry, "before_update")
 @event.listens_for(Entry, "before_delete")
 def _entry_frozen(mapper, connection, target):  # noqa: ARG001
-    """Whatever the route or service: an entry inside a published period never changes."""
-    published = connection.execute(
-        select(Statement.id).where(Statement.account_id == target.account_id, Statement.period_start <= target.day,
-                                   Statement.period_end >= target.day).limit(1)).first()
-    if published is not None:
-        raise FundError("period_published")
+    """Whatever the route or service: an entry inside a published period never changes, and no
+    entry moves into or out of one (its day and account as they were, and as they would be)."""
+    state = inspect(target)
+    places = {(account_id, day) for account_id in {target.account_id, *state.attrs.account_id.history.deleted}
+              for day in {target.day, *state.attrs.day.history.deleted}}
+    for account_id, day in places:
+        published = connection.execute(
+            select(Statement.id).where(Statement.account_id == account_id, Statement.period_start <= day,
+                                       Statement.period_end >= day).limit(1)).first()
+        if published is not None:
+            until = connection.scalar(select(func.max(Statement.period_end)).where(Statement.account_id == account_id))
+            raise FundError("period_published", until=until)
 
 
 # --- entries ----------------------------------------------------------------------------------
@@ -238,6 +245,8 @@ def reverse(estate: Estate, entry: Entry, *, day: dt.date, reason: str, actor) -
     """R-54: a correction reverses an entry with an opposite entry dated in an open period."""
     if entry.state != EntryState.POSTED:
         raise FundError("not_posted")
+    if entry.transfer_group:  # one leg alone would create or destroy money: transfer it back instead
+        raise FundError("transfer_leg")
     if db.session.scalar(select(Entry.id).where(Entry.reverses_id == entry.id)):
         raise FundError("already_reversed")
     _refuse_if_published(entry.account, day)
@@ -422,16 +431,18 @@ def transfer_checks(estate: Estate) -> list[QuarterCheck]:
     income_account, fund = found.get(AccountKind.COMMON_INCOME), found.get(AccountKind.MAINTENANCE_FUND)
     if income_account is None or fund is None:
         return []
+    # Transfer groups by the fund's side: money into the fund, and money sent back out of it.
+    fund_groups = {direction: set(db.session.scalars(select(Entry.transfer_group).where(
+        Entry.account_id == fund.id, Entry.direction == direction, Entry.transfer_group.is_not(None))))
+        for direction in ("in", "out")}
     checks = []
     start, _end = rules.quarter_of(income_account.opened_on)
     while start <= today():
         end = rules.add_months(start, 3) - dt.timedelta(days=1)
         entries = entries_between(income_account, start, end)
         income = sum(e.amount for e in entries if e.direction == "in" and e.category != "transfer")
-        fund_groups = set(db.session.scalars(select(Entry.transfer_group).where(
-            Entry.account_id == fund.id, Entry.direction == "in", Entry.transfer_group.is_not(None))))
-        transferred = sum(e.amount for e in entries if e.direction == "out" and e.transfer_group in fund_groups)
-        transferred -= sum(e.amount for e in entries if e.direction == "in" and e.transfer_group in fund_groups)
+        transferred = sum(e.amount for e in entries if e.direction == "out" and e.transfer_group in fund_groups["in"])
+        transferred -= sum(e.amount for e in entries if e.direction == "in" and e.transfer_group in fund_groups["out"])
         checks.append(QuarterCheck(start, end, income, transferred, rules.transfer_share_met(transferred, income)))
         start = end + dt.timedelta(days=1)
     return checks
