@@ -1,0 +1,1037 @@
+"""Every route of the application, requested by every role, for objects in and out of its scope.
+
+``MATRIX`` has one entry per (method, rule) of ``app.url_map``; a new route makes
+``test_every_route_is_in_the_matrix`` fail until it is added here. Each entry maps
+the URLs to request (with ids from the world below) to the expected answer for
+each role, in the order of ``ROLES``: a status code, or a path for a redirect
+(302) there.
+
+Objects outside one's scope answer 404, exactly as ids that do not exist, so
+that ids cannot be probed. POST requests carry an empty form (CSRF is off in
+tests): out of scope they must be 404, in scope they reach the form handling.
+
+The world: 东街道 / 东一居民区 / 东一小区 ("mine": every signed-in role except the
+platform administrator holds its role there) and 西街道 / 西一居民区 / 西一小区
+("theirs"), each with a small roll, activation letters, a checked roll upload
+waiting for confirmation and a committee member account.
+
+For the voting rows and the rows that name votes only (they take time to build), each
+estate also has three votes with one resolution item: a draft; an open vote (two staff
+confirm paper ballots) where the estate's 1-101 has voted online and a paper ballot for
+1-102 waits for a second staff member; and a published vote whose one ballot, 1-102's,
+came on paper.
+The owner is 王伟 of 东一小区 1-101: he may cast (and has cast) for himself only.
+
+For the rows of the accounts only, each estate's three accounts were opened 90 days ago; the
+maintenance fund has an entry in its first 30 days, published as a statement of that period, then a
+posted entry of five days ago with a receipt (evidence) and a question from an owner of the estate,
+and a draft of three days ago (a bank line not yet checked). For the rows of what the committee
+posts only, each estate has a showing notice with an attachment, a version of its management
+rules, a committee member with a signed pledge, a meeting held, decided and posted, and a meeting
+held but not yet posted; 东一小区 also has a notice that starts showing tomorrow. The rows of the
+PDF documents also have, in each estate, an election counted but not yet published. A row gets
+the objects of its blueprint and those its URLs name (``test_route``).
+
+A POST that must name something carries it: such a URL is written
+``(url, "field=value")``, the form it sends.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import string
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from governance_app.auth import services as auth_services
+from governance_app.auth.models import ActivationCode, Role, RoleGrant, ScopeKind
+from governance_app.disclosure import services as disclosure_services
+from governance_app.disclosure.models import DocumentKind, MemberRole, NoticeAttachment, NoticeKind
+from governance_app.estates import services as estate_services
+from governance_app.estates.models import Owner
+from governance_app.extensions import db
+from governance_app.funds import services as funds_services
+from governance_app.funds.models import AccountKind, Entry, EntryState
+from governance_app.voting import services as voting_services
+from governance_app.voting.models import ItemKind, NominationSource, VoteState
+from tests.conftest import owner_row, roll_csv
+from tests.voting_site.support import JPEG, PDF
+
+ROLES = ("anonymous", "owner", "committee_member", "community_staff", "subdistrict_supervisor", "auditor",
+         "platform_admin")
+LOGIN = "/login"  # anonymous visitors of a protected page are sent to sign in
+EVERYONE = lambda answer: (answer,) * len(ROLES)  # noqa: E731
+SIGNED_IN = lambda answer: (LOGIN,) + (answer,) * (len(ROLES) - 1)  # noqa: E731
+NOBODY = SIGNED_IN(404)
+# Votes: vote.view (the estate's owners and every kind of staff), vote.manage (the committee),
+# vote.record_paper (the committee and community staff), vote.audit (supervisors and auditors),
+# and a mandate to cast (the owner, for himself).
+READERS = (LOGIN, 200, 200, 200, 200, 200, 404)
+MANAGERS = lambda answer: (LOGIN, 404, answer, 404, 404, 404, 404)  # noqa: E731
+PAPER_STAFF = lambda answer: (LOGIN, 404, answer, answer, 404, 404, 404)  # noqa: E731
+AUDITORS = (LOGIN, 404, 404, 404, 200, 200, 404)
+THE_OWNER = lambda answer: (LOGIN, answer, 404, 404, 404, 404, 404)  # noqa: E731
+# Accounts: funds.view (the estate's owners and every kind of staff, as vote.view), funds.manage (the
+# committee), funds.publish (the committee chair only: the world's member is not), funds.supervise
+# (community staff, supervisors and auditors), funds.ask (the estate's owners). What the committee
+# posts: disclosure.view (as vote.view), disclosure.manage (the committee).
+SUPERVISORS = (LOGIN, 404, 404, 200, 200, 200, 404)
+# A counted result before it is published: the committee, supervisors and auditors.
+INSIDERS = (LOGIN, 404, 200, 404, 200, 200, 404)
+# A page with the committee's form: its POST from a reader shows the page again and changes nothing.
+FORM_PAGE = lambda answer: (LOGIN, 200, answer, 200, 200, 200, 404)  # noqa: E731
+FUNDS = "/estates/{estate_mine}/funds"
+FUND = FUNDS + "/maintenance_fund"
+ENTRY = FUNDS + "/entries/{fund_entry_mine}"
+DRAFT = FUNDS + "/entries/{fund_draft_mine}"
+
+#   anonymous  owner  member  staff  supervisor  auditor  admin
+MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
+    # --- public pages ---
+    ("GET", "/static/<path:filename>"): {"/static/css/site.css": EVERYONE(200)},
+    ("GET", "/"): {"/": EVERYONE(200)},
+    ("GET", "/healthz"): {"/healthz": EVERYONE(200)},
+    ("POST", "/language"): {"/language": EVERYONE("/")},  # no language chosen: back to the home page
+    ("GET", "/estates/roll-template.csv"): {"/estates/roll-template.csv": EVERYONE(200)},
+    # Anyone holding a paper copy may check its number (tests/documents/test_check_page.py).
+    ("GET", "/documents/check"): {"/documents/check?number=GV-2026-AAAA-BBBB": EVERYONE(200)},
+    ("GET", "/login"): {"/login": (200,) + ("/account",) * 6},
+    ("POST", "/login"): {"/login": (400,) + ("/account",) * 6},
+    # The steps after the password or the letter need a pending sign-in or activation.
+    ("GET", "/login/verify"): {"/login/verify": EVERYONE("/login")},
+    ("POST", "/login/verify"): {"/login/verify": EVERYONE("/login")},
+    ("GET", "/account/authenticator"): {"/account/authenticator": EVERYONE("/login")},
+    ("POST", "/account/authenticator"): {"/account/authenticator": EVERYONE("/login")},
+    ("GET", "/activate"): {"/activate": EVERYONE(200)},
+    ("POST", "/activate"): {"/activate": EVERYONE(400)},
+    ("GET", "/activate/account"): {"/activate/account": EVERYONE("/activate")},
+    ("POST", "/activate/account"): {"/activate/account": EVERYONE("/activate")},
+    # --- one's own account ---
+    ("GET", "/account"): {"/account": SIGNED_IN(200)},
+    ("GET", "/account/password"): {"/account/password": SIGNED_IN(200)},
+    ("POST", "/account/password"): {"/account/password": SIGNED_IN(400)},
+    ("POST", "/account/recovery-codes"): {"/account/recovery-codes": SIGNED_IN(200)},
+    ("POST", "/logout"): {"/logout": SIGNED_IN("/")},
+    ("POST", "/logout/everywhere"): {"/logout/everywhere": SIGNED_IN("/")},
+    # --- accounts and roles ---
+    ("GET", "/admin/users"): {"/admin/users": (LOGIN, 404, 404, 404, 200, 404, 200)},
+    ("GET", "/admin/users/new"): {"/admin/users/new": (LOGIN, 404, 404, 404, 200, 404, 200)},
+    ("POST", "/admin/users/new"): {"/admin/users/new": (LOGIN, 404, 404, 404, 400, 404, 400)},
+    ("GET", "/admin/users/<int:user_id>"): {
+        "/admin/users/{user_theirs}": (LOGIN, 404, 404, 404, 404, 404, 200),
+        "/admin/users/{platform_admin}": (LOGIN, 404, 404, 404, 404, 404, 200),
+        "/admin/users/{subdistrict_supervisor}": (LOGIN, 404, 404, 404, 404, 404, 200),
+        "/admin/users/{missing}": (LOGIN, 404, 404, 404, 404, 404, 404),
+        # Also a committee member of 东一小区, but platform-wide: out of the supervisor's reach.
+        "/admin/users/{user_platform_wide}": (LOGIN, 404, 404, 404, 404, 404, 200),
+        "/admin/users/{user_mine}": (LOGIN, 404, 404, 404, 200, 404, 200),
+    },
+    ("POST", "/admin/users/<int:user_id>/grants"): {
+        "/admin/users/{user_theirs}/grants": (LOGIN, 404, 404, 404, 404, 404, "/admin/users/{user_theirs}"),
+        "/admin/users/{platform_admin}/grants": (LOGIN, 404, 404, 404, 404, 404, "/admin/users/{platform_admin}"),
+        "/admin/users/{user_mine}/grants": (LOGIN, 404, 404, 404, "/admin/users/{user_mine}", 404,
+                                            "/admin/users/{user_mine}"),
+    },
+    ("POST", "/admin/users/<int:user_id>/grants/<int:grant_id>/revoke"): {
+        "/admin/users/{user_theirs}/grants/{grant_theirs}/revoke":
+            (LOGIN, 404, 404, 404, 404, 404, "/admin/users/{user_theirs}"),
+        # A grant of another user, through a user one may manage.
+        "/admin/users/{user_mine}/grants/{grant_theirs}/revoke": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/admin/users/{user_mine}/grants/{grant_mine}/revoke":
+            (LOGIN, 404, 404, 404, "/admin/users/{user_mine}", 404, "/admin/users/{user_mine}"),
+    },
+    ("POST", "/admin/users/<int:user_id>/reset"): {
+        "/admin/users/{user_theirs}/reset": (LOGIN, 404, 404, 404, 404, 404, 200),
+        "/admin/users/{user_platform_wide}/reset": (LOGIN, 404, 404, 404, 404, 404, 200),
+        "/admin/users/{user_mine}/reset": (LOGIN, 404, 404, 404, 200, 404, 200),
+    },
+    # --- estates: platform administrators run accounts, not estates ---
+    ("GET", "/estates/<int:estate_id>"): {
+        "/estates/{estate_theirs}": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{missing}": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}": (LOGIN, 200, 200, 200, 200, 200, 404),
+    },
+    ("GET", "/estates/<int:estate_id>/roll/import"): {
+        "/estates/{estate_theirs}/roll/import": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/roll/import": (LOGIN, 404, 200, 200, 200, 404, 404),
+    },
+    ("POST", "/estates/<int:estate_id>/roll/import"): {
+        "/estates/{estate_theirs}/roll/import": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/roll/import": (LOGIN, 404, 400, 400, 400, 404, 404),  # no file
+    },
+    ("POST", "/estates/<int:estate_id>/roll/import/<int:upload_id>"): {
+        "/estates/{estate_theirs}/roll/import/{upload_theirs}": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/roll/import/{upload_theirs}": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/roll/import/{upload_mine}":
+            (LOGIN, 404, "/estates/{estate_mine}", "/estates/{estate_mine}", "/estates/{estate_mine}", 404, 404),
+    },
+    ("GET", "/estates/<int:estate_id>/activation"): {
+        "/estates/{estate_theirs}/activation": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/activation": (LOGIN, 404, 200, 200, 200, 404, 404),
+    },
+    ("POST", "/estates/<int:estate_id>/activation/letters"): {
+        "/estates/{estate_theirs}/activation/letters": (LOGIN, 404, 404, 404, 404, 404, 404),
+        # Every owner without an account already has a letter: back to the activation page.
+        "/estates/{estate_mine}/activation/letters": (LOGIN, 404, "/estates/{estate_mine}/activation",
+                                                      "/estates/{estate_mine}/activation",
+                                                      "/estates/{estate_mine}/activation", 404, 404),
+    },
+    ("POST", "/estates/<int:estate_id>/activation/<int:code_id>/revoke"): {
+        "/estates/{estate_theirs}/activation/{code_theirs}/revoke": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/activation/{code_theirs}/revoke": (LOGIN, 404, 404, 404, 404, 404, 404),
+        "/estates/{estate_mine}/activation/{code_mine}/revoke": (LOGIN, 404, "/estates/{estate_mine}/activation",
+                                                                 "/estates/{estate_mine}/activation",
+                                                                 "/estates/{estate_mine}/activation", 404, 404),
+    },
+    # --- the audit log (what each sees there: tests/audit/test_page.py) ---
+    ("GET", "/audit"): {
+        "/audit?estate={estate_theirs}": (LOGIN, 404, 404, 404, 200, 200, 200),
+        "/audit": (LOGIN, 404, 404, 404, 200, 200, 200),
+    },
+    # --- votes: drafts only for those who manage votes; noticed, open and published votes for all
+    #     who may view the estate's votes (what each page shows: tests/voting_site) ---
+    ("GET", "/estates/<int:estate_id>/votes"): {
+        "/estates/{estate_theirs}/votes": NOBODY,
+        "/estates/{missing}/votes": NOBODY,
+        "/estates/{estate_mine}/votes": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/votes/new"): {
+        "/estates/{estate_theirs}/votes/new": NOBODY,
+        "/estates/{missing}/votes/new": NOBODY,
+        "/estates/{estate_mine}/votes/new": MANAGERS(200),
+    },
+    ("POST", "/estates/<int:estate_id>/votes/new"): {
+        "/estates/{estate_theirs}/votes/new": NOBODY,
+        "/estates/{missing}/votes/new": NOBODY,
+        "/estates/{estate_mine}/votes/new": MANAGERS(400),  # no title, no dates
+    },
+    ("GET", "/votes/<int:vote_id>"): {
+        "/votes/{vote_draft_theirs}": NOBODY,
+        "/votes/{vote_open_theirs}": NOBODY,
+        "/votes/{vote_published_theirs}": NOBODY,
+        "/votes/{missing}": NOBODY,
+        "/votes/{vote_draft_mine}": MANAGERS(200),
+        "/votes/{vote_open_mine}": READERS,
+        "/votes/{vote_published_mine}": READERS,
+    },
+    ("POST", "/votes/<int:vote_id>/items"): {
+        "/votes/{vote_draft_theirs}/items": NOBODY,
+        "/votes/{missing}/items": NOBODY,
+        "/votes/{vote_open_mine}/items": MANAGERS("/votes/{vote_open_mine}"),  # no item given
+        "/votes/{vote_draft_mine}/items": MANAGERS("/votes/{vote_draft_mine}"),
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates"): {
+        "/votes/{vote_draft_theirs}/items/1/candidates": NOBODY,
+        "/votes/{missing}/items/1/candidates": NOBODY,
+        "/votes/{vote_draft_mine}/items/9/candidates": NOBODY,  # no such item
+        "/votes/{vote_draft_mine}/items/1/candidates": MANAGERS("/votes/{vote_draft_mine}"),  # no name given
+    },
+    ("POST", "/votes/<int:vote_id>/notice"): {
+        "/votes/{vote_draft_theirs}/notice": NOBODY,
+        "/votes/{missing}/notice": NOBODY,
+        # Refused: noticed long ago (the message is R-40's, the dates being checked before the state).
+        "/votes/{vote_open_mine}/notice": MANAGERS("/votes/{vote_open_mine}"),
+        "/votes/{vote_draft_mine}/notice": MANAGERS("/votes/{vote_draft_mine}"),
+    },
+    # Casting: only for a voter one holds a mandate for; 王伟 has voted in the open vote, not in
+    # the published one (closed: back to the vote). Nobody casts for a neighbour.
+    ("GET", "/votes/<int:vote_id>/ballot"): {
+        "/votes/{vote_open_theirs}/ballot?voter={voter_theirs}": NOBODY,
+        "/votes/{vote_open_theirs}/ballot?voter={voter_mine}": NOBODY,
+        "/votes/{missing}/ballot?voter={voter_mine}": NOBODY,
+        "/votes/{vote_draft_mine}/ballot?voter={voter_mine}": NOBODY,
+        "/votes/{vote_open_mine}/ballot": NOBODY,  # no voter named
+        "/votes/{vote_open_mine}/ballot?voter={voter_neighbour}": NOBODY,
+        "/votes/{vote_published_mine}/ballot?voter={voter_mine}": THE_OWNER("/votes/{vote_published_mine}"),
+        "/votes/{vote_open_mine}/ballot?voter={voter_mine}": THE_OWNER("/votes/{vote_open_mine}/receipt"),
+    },
+    ("POST", "/votes/<int:vote_id>/ballot"): {
+        "/votes/{vote_open_theirs}/ballot?voter={voter_theirs}": NOBODY,
+        "/votes/{missing}/ballot?voter={voter_mine}": NOBODY,
+        "/votes/{vote_open_mine}/ballot": NOBODY,
+        "/votes/{vote_open_mine}/ballot?voter={voter_neighbour}": NOBODY,
+        "/votes/{vote_published_mine}/ballot?voter={voter_mine}": THE_OWNER("/votes/{vote_published_mine}"),
+        "/votes/{vote_open_mine}/ballot?voter={voter_mine}": THE_OWNER("/votes/{vote_open_mine}/receipt"),
+    },
+    ("POST", "/votes/<int:vote_id>/ballot/confirm"): {
+        ("/votes/{vote_open_theirs}/ballot/confirm", "voter={voter_theirs}"): NOBODY,
+        ("/votes/{missing}/ballot/confirm", "voter={voter_mine}"): NOBODY,
+        "/votes/{vote_open_mine}/ballot/confirm": NOBODY,  # no voter named
+        ("/votes/{vote_open_mine}/ballot/confirm", "voter={voter_neighbour}"): NOBODY,
+        ("/votes/{vote_published_mine}/ballot/confirm", "voter={voter_mine}"): THE_OWNER(400),  # no code
+        ("/votes/{vote_open_mine}/ballot/confirm", "voter={voter_mine}"): THE_OWNER("/votes/{vote_open_mine}/receipt"),
+    },
+    ("GET", "/votes/<int:vote_id>/receipt"): {
+        "/votes/{vote_open_theirs}/receipt?voter={voter_theirs}": NOBODY,  # 赵敏 has voted there
+        "/votes/{missing}/receipt?voter={voter_mine}": NOBODY,
+        "/votes/{vote_open_mine}/receipt?voter={voter_neighbour}": NOBODY,
+        "/votes/{vote_published_mine}/receipt?voter={voter_mine}": NOBODY,  # 王伟 did not vote there
+        "/votes/{vote_open_mine}/receipt?voter={voter_mine}": THE_OWNER(200),
+    },
+    ("GET", "/votes/<int:vote_id>/board"): {
+        "/votes/{vote_open_theirs}/board": NOBODY,
+        "/votes/{missing}/board": NOBODY,
+        "/votes/{vote_draft_mine}/board": MANAGERS(200),
+        "/votes/{vote_open_mine}/board": READERS,
+        "/votes/{vote_published_mine}/board": READERS,
+    },
+    # Paper ballots and proxies: the committee and community staff (staff see no drafts).
+    ("GET", "/votes/<int:vote_id>/paper"): {
+        "/votes/{vote_open_theirs}/paper": NOBODY,
+        "/votes/{missing}/paper": NOBODY,
+        "/votes/{vote_draft_mine}/paper": MANAGERS(200),
+        "/votes/{vote_open_mine}/paper": PAPER_STAFF(200),
+    },
+    ("POST", "/votes/<int:vote_id>/paper"): {
+        "/votes/{vote_open_theirs}/paper": NOBODY,
+        "/votes/{missing}/paper": NOBODY,
+        "/votes/{vote_open_mine}/paper": PAPER_STAFF(400),  # no unit, no scan
+    },
+    ("POST", "/votes/<int:vote_id>/paper/<int:entry_id>/<any(confirm, reject):decision>"): {
+        "/votes/{vote_open_theirs}/paper/{entry_theirs}/confirm": NOBODY,
+        # The other estate's entry through one's own vote; an entry of another vote of the estate.
+        "/votes/{vote_open_mine}/paper/{entry_theirs}/confirm": NOBODY,
+        "/votes/{vote_open_mine}/paper/{missing}/confirm": NOBODY,
+        "/votes/{vote_published_mine}/paper/{entry_mine}/confirm": NOBODY,
+        # Entered by another committee member: confirmed (or rejected), then already decided.
+        "/votes/{vote_open_mine}/paper/{entry_mine}/confirm": PAPER_STAFF("/votes/{vote_open_mine}/paper"),
+        "/votes/{vote_open_mine}/paper/{entry_mine}/reject": PAPER_STAFF("/votes/{vote_open_mine}/paper"),
+    },
+    ("GET", "/votes/<int:vote_id>/paper/<int:entry_id>/scan"): {
+        "/votes/{vote_open_theirs}/paper/{entry_theirs}/scan": NOBODY,
+        "/votes/{vote_open_mine}/paper/{entry_theirs}/scan": NOBODY,
+        "/votes/{vote_open_mine}/paper/{missing}/scan": NOBODY,
+        "/votes/{vote_published_mine}/paper/{entry_mine}/scan": NOBODY,
+        # Waiting: the second staff member compares the entry with the scan.
+        "/votes/{vote_open_mine}/paper/{entry_mine}/scan": (LOGIN, 404, 200, 200, 200, 200, 404),
+        # A recorded ballot shows how an owner voted: the committee sees only totals, and only
+        # supervisors and auditors see individual choices (DESIGN.md, "Verifiability"). The app
+        # still serves it to the committee and community staff (200): it fails here.
+        "/votes/{vote_published_mine}/paper/{entry_recorded_mine}/scan": AUDITORS,
+    },
+    ("GET", "/votes/<int:vote_id>/proxies"): {
+        "/votes/{vote_open_theirs}/proxies": NOBODY,
+        "/votes/{missing}/proxies": NOBODY,
+        "/votes/{vote_draft_mine}/proxies": MANAGERS(200),
+        "/votes/{vote_open_mine}/proxies": PAPER_STAFF(200),
+    },
+    ("POST", "/votes/<int:vote_id>/proxies"): {
+        "/votes/{vote_open_theirs}/proxies": NOBODY,
+        "/votes/{missing}/proxies": NOBODY,
+        "/votes/{vote_open_mine}/proxies": PAPER_STAFF(400),  # no unit, no authority
+    },
+    # Counting and publishing: the committee; both refused here (still open; already published).
+    ("POST", "/votes/<int:vote_id>/count"): {
+        "/votes/{vote_open_theirs}/count": NOBODY,
+        "/votes/{missing}/count": NOBODY,
+        "/votes/{vote_open_mine}/count": MANAGERS("/votes/{vote_open_mine}"),
+        "/votes/{vote_published_mine}/count": MANAGERS("/votes/{vote_published_mine}"),
+    },
+    ("POST", "/votes/<int:vote_id>/publish"): {
+        "/votes/{vote_published_theirs}/publish": NOBODY,
+        "/votes/{missing}/publish": NOBODY,
+        "/votes/{vote_open_mine}/publish": MANAGERS("/votes/{vote_open_mine}/result"),
+        "/votes/{vote_published_mine}/publish": MANAGERS("/votes/{vote_published_mine}/result"),
+    },
+    ("GET", "/votes/<int:vote_id>/result"): {
+        "/votes/{vote_published_theirs}/result": NOBODY,
+        "/votes/{missing}/result": NOBODY,
+        "/votes/{vote_open_mine}/result": NOBODY,  # nothing counted yet
+        "/votes/{vote_published_mine}/result": READERS,
+    },
+    # The documents of a vote: as its result page (what each PDF holds: tests/documents). The filing
+    # form is for the committee, supervisors and auditors, and only for a vote with an election: the
+    # published vote here has none.
+    ("GET", "/votes/<int:vote_id>/result-announcement.pdf"): {
+        "/votes/{vote_published_theirs}/result-announcement.pdf": NOBODY,
+        "/votes/{missing}/result-announcement.pdf": NOBODY,
+        "/votes/{vote_open_mine}/result-announcement.pdf": NOBODY,  # nothing counted yet
+        "/votes/{vote_published_mine}/result-announcement.pdf": READERS,
+    },
+    ("GET", "/votes/<int:vote_id>/minutes.pdf"): {
+        "/votes/{vote_published_theirs}/minutes.pdf": NOBODY,
+        "/votes/{missing}/minutes.pdf": NOBODY,
+        "/votes/{vote_open_mine}/minutes.pdf": NOBODY,
+        "/votes/{vote_published_mine}/minutes.pdf": READERS,
+    },
+    ("GET", "/votes/<int:vote_id>/filing-form.pdf"): {
+        "/votes/{vote_published_theirs}/filing-form.pdf": NOBODY,
+        "/votes/{missing}/filing-form.pdf": NOBODY,
+        "/votes/{vote_open_mine}/filing-form.pdf": NOBODY,
+        "/votes/{vote_published_mine}/filing-form.pdf": NOBODY,  # no election in it
+    },
+    # Individual choices: supervisors and auditors (every download and view is audited).
+    ("GET", "/votes/<int:vote_id>/bundle.json"): {
+        "/votes/{vote_published_theirs}/bundle.json": NOBODY,
+        "/votes/{missing}/bundle.json": NOBODY,
+        "/votes/{vote_open_mine}/bundle.json": NOBODY,  # nothing counted yet
+        "/votes/{vote_published_mine}/bundle.json": AUDITORS,
+    },
+    ("GET", "/votes/<int:vote_id>/ballots"): {
+        "/votes/{vote_published_theirs}/ballots": NOBODY,
+        "/votes/{missing}/ballots": NOBODY,
+        "/votes/{vote_draft_mine}/ballots": NOBODY,
+        "/votes/{vote_open_mine}/ballots": AUDITORS,  # also while voting goes on
+        "/votes/{vote_published_mine}/ballots": AUDITORS,
+    },
+    # --- the accounts (R-50 to R-55; what each page shows: tests/funds) ---
+    ("GET", "/estates/<int:estate_id>/funds"): {
+        "/estates/{estate_theirs}/funds": NOBODY,
+        "/estates/{missing}/funds": NOBODY,
+        FUNDS: READERS,
+    },
+    # The accounts are open already: refused, back to the overview (an empty form is refused first).
+    ("POST", "/estates/<int:estate_id>/funds/setup"): {
+        "/estates/{estate_theirs}/funds/setup": NOBODY,
+        "/estates/{missing}/funds/setup": NOBODY,
+        FUNDS + "/setup": MANAGERS(FUNDS),
+    },
+    ("POST", "/estates/<int:estate_id>/funds/policy"): {
+        "/estates/{estate_theirs}/funds/policy": NOBODY,
+        "/estates/{missing}/funds/policy": NOBODY,
+        FUNDS + "/policy": MANAGERS(FUNDS),  # an empty form unticks the box
+    },
+    ("POST", "/estates/<int:estate_id>/funds/transfer"): {
+        "/estates/{estate_theirs}/funds/transfer": NOBODY,
+        "/estates/{missing}/funds/transfer": NOBODY,
+        FUNDS + "/transfer": MANAGERS(FUNDS),  # no accounts, no amount
+    },
+    ("GET", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>"): {
+        "/estates/{estate_theirs}/funds/maintenance_fund": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund": NOBODY,
+        FUND: READERS,
+        FUNDS + "/working_fund": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/entries"): {
+        "/estates/{estate_theirs}/funds/maintenance_fund/entries": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/entries": NOBODY,
+        FUND + "/entries": MANAGERS(FUND),  # nothing filled in: back to the account
+    },
+    ("GET", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/bank"): {
+        "/estates/{estate_theirs}/funds/maintenance_fund/bank": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/bank": NOBODY,
+        FUND + "/bank": MANAGERS(200),
+    },
+    ("POST", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/bank"): {
+        "/estates/{estate_theirs}/funds/maintenance_fund/bank": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/bank": NOBODY,
+        FUND + "/bank": MANAGERS(200),  # no file: the upload page again
+    },
+    ("GET", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements/new"):
+        {
+        "/estates/{estate_theirs}/funds/maintenance_fund/statements/new": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/statements/new": NOBODY,
+        FUND + "/statements/new": MANAGERS(200),
+    },
+    ("POST", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements/new"):
+        {
+        "/estates/{estate_theirs}/funds/maintenance_fund/statements/new": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/statements/new": NOBODY,
+        FUND + "/statements/new": MANAGERS(200),  # a preview; publishing is its own request
+    },
+    # Only the committee chair publishes (R-54), and the world's committee member is not the chair.
+    ("POST", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements"): {
+        "/estates/{estate_theirs}/funds/maintenance_fund/statements": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/statements": NOBODY,
+        FUND + "/statements": NOBODY,
+    },
+    # Entries: drafts (unchecked bank lines) only for the committee.
+    ("GET", "/estates/<int:estate_id>/funds/entries/<int:entry_id>"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_entry_theirs}": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_entry_theirs}": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{missing}": NOBODY,
+        "/estates/{estate_theirs}/funds/entries/{fund_entry_mine}": NOBODY,
+        DRAFT: MANAGERS(200),
+        ENTRY: READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/funds/entries/<int:entry_id>/post"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_draft_theirs}/post": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_draft_theirs}/post": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{missing}/post": NOBODY,
+        ENTRY + "/post": MANAGERS(ENTRY),  # no category given
+        DRAFT + "/post": MANAGERS(DRAFT),
+    },
+    ("POST", "/estates/<int:estate_id>/funds/entries/<int:entry_id>/discard"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_draft_theirs}/discard": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_draft_theirs}/discard": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{missing}/discard": NOBODY,
+        ENTRY + "/discard": MANAGERS(ENTRY),  # refused: not a draft
+        DRAFT + "/discard": MANAGERS(FUND),  # discarded: back to the account
+    },
+    ("POST", "/estates/<int:estate_id>/funds/entries/<int:entry_id>/reverse"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_entry_theirs}/reverse": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_entry_theirs}/reverse": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{missing}/reverse": NOBODY,
+        ENTRY + "/reverse": MANAGERS(ENTRY),  # no date, no reason
+    },
+    ("POST", "/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_entry_theirs}/evidence": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_entry_theirs}/evidence": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{missing}/evidence": NOBODY,
+        ENTRY + "/evidence": MANAGERS(ENTRY),  # no file
+    },
+    ("GET", "/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence/<int:evidence_id>"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_entry_theirs}/evidence/{evidence_theirs}": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_entry_theirs}/evidence/{evidence_theirs}": NOBODY,
+        # The other estate's receipt through one's own entry.
+        ENTRY + "/evidence/{evidence_theirs}": NOBODY,
+        ENTRY + "/evidence/{missing}": NOBODY,
+        ENTRY + "/evidence/{evidence_mine}": READERS,
+    },
+    # Owners ask about the entries of their estate (funds.ask), never about a draft they cannot see.
+    ("POST", "/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions"): {
+        "/estates/{estate_theirs}/funds/entries/{fund_entry_theirs}/questions": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{fund_entry_theirs}/questions": NOBODY,
+        "/estates/{estate_mine}/funds/entries/{missing}/questions": NOBODY,
+        DRAFT + "/questions": NOBODY,
+        ENTRY + "/questions": THE_OWNER(ENTRY),  # nothing written
+    },
+    ("POST", "/estates/<int:estate_id>/funds/questions/<int:question_id>/answer"): {
+        "/estates/{estate_theirs}/funds/questions/{question_theirs}/answer": NOBODY,
+        "/estates/{estate_mine}/funds/questions/{question_theirs}/answer": NOBODY,
+        "/estates/{estate_mine}/funds/questions/{missing}/answer": NOBODY,
+        FUNDS + "/questions/{question_mine}/answer": MANAGERS(ENTRY),  # nothing written: back to the entry
+    },
+    ("GET", "/estates/<int:estate_id>/funds/statements/<int:statement_id>"): {
+        "/estates/{estate_theirs}/funds/statements/{statement_theirs}": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{statement_theirs}": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{missing}": NOBODY,
+        FUNDS + "/statements/{statement_mine}": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/funds/statements/<int:statement_id>.<any(csv, xlsx):fmt>"): {
+        "/estates/{estate_theirs}/funds/statements/{statement_theirs}.csv": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{statement_theirs}.xlsx": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{missing}.csv": NOBODY,
+        FUNDS + "/statements/{statement_mine}.csv": READERS,
+        FUNDS + "/statements/{statement_mine}.xlsx": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/funds/statements/<int:statement_id>.pdf"): {
+        "/estates/{estate_theirs}/funds/statements/{statement_theirs}.pdf": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{statement_theirs}.pdf": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{missing}.pdf": NOBODY,
+        FUNDS + "/statements/{statement_mine}.pdf": READERS,
+    },
+    # Every estate of one's scope, for those who supervise the accounts.
+    ("GET", "/funds/supervision"): {"/funds/supervision": SUPERVISORS},
+    # --- PDF documents and the public check of their numbers (what they say: tests/documents) ---
+    ("GET", "/documents/check"): {
+        "/documents/check": EVERYONE(200),
+        "/documents/check?number=GV-2026-0000-0000": EVERYONE(200),  # unknown: said so, to anyone
+    },
+    # Once counted for those who may see the result then; once published for every reader.
+    ("GET", "/votes/<int:vote_id>/result-announcement.pdf"): {
+        "/votes/{vote_published_theirs}/result-announcement.pdf": NOBODY,
+        "/votes/{vote_counted_theirs}/result-announcement.pdf": NOBODY,
+        "/votes/{missing}/result-announcement.pdf": NOBODY,
+        "/votes/{vote_draft_mine}/result-announcement.pdf": NOBODY,
+        "/votes/{vote_open_mine}/result-announcement.pdf": NOBODY,  # nothing counted yet
+        "/votes/{vote_counted_mine}/result-announcement.pdf": INSIDERS,
+        "/votes/{vote_published_mine}/result-announcement.pdf": READERS,
+    },
+    ("GET", "/votes/<int:vote_id>/minutes.pdf"): {
+        "/votes/{vote_published_theirs}/minutes.pdf": NOBODY,
+        "/votes/{vote_counted_theirs}/minutes.pdf": NOBODY,
+        "/votes/{missing}/minutes.pdf": NOBODY,
+        "/votes/{vote_draft_mine}/minutes.pdf": NOBODY,
+        "/votes/{vote_open_mine}/minutes.pdf": NOBODY,
+        "/votes/{vote_counted_mine}/minutes.pdf": INSIDERS,
+        "/votes/{vote_published_mine}/minutes.pdf": READERS,
+    },
+    # R-46: an election's filing form, for the committee and the sub-district that checks it.
+    ("GET", "/votes/<int:vote_id>/filing-form.pdf"): {
+        "/votes/{vote_counted_theirs}/filing-form.pdf": NOBODY,
+        "/votes/{missing}/filing-form.pdf": NOBODY,
+        "/votes/{vote_open_mine}/filing-form.pdf": NOBODY,
+        "/votes/{vote_published_mine}/filing-form.pdf": NOBODY,  # no election in it
+        "/votes/{vote_counted_mine}/filing-form.pdf": INSIDERS,
+    },
+    ("GET", "/estates/<int:estate_id>/funds/statements/<int:statement_id>.pdf"): {
+        "/estates/{estate_theirs}/funds/statements/{statement_theirs}.pdf": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{statement_theirs}.pdf": NOBODY,
+        "/estates/{estate_mine}/funds/statements/{missing}.pdf": NOBODY,
+        FUNDS + "/statements/{statement_mine}.pdf": READERS,
+    },
+    # --- what the committee posts for the estate (R-42 to R-45, R-55; pages: tests/disclosure) ---
+    ("GET", "/estates/<int:estate_id>/notices"): {
+        "/estates/{estate_theirs}/notices": NOBODY,
+        "/estates/{missing}/notices": NOBODY,
+        "/estates/{estate_mine}/notices": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/notices"): {
+        "/estates/{estate_theirs}/notices": NOBODY,
+        "/estates/{missing}/notices": NOBODY,
+        "/estates/{estate_mine}/notices": FORM_PAGE(400),  # no title, no text
+    },
+    # A notice not yet showing is the committee's only.
+    ("GET", "/estates/<int:estate_id>/notices/<int:notice_id>"): {
+        "/estates/{estate_theirs}/notices/{notice_theirs}": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_theirs}": NOBODY,
+        "/estates/{estate_mine}/notices/{missing}": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_future_mine}": MANAGERS(200),
+        "/estates/{estate_mine}/notices/{notice_mine}": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/notices/<int:notice_id>/attachments/<int:attachment_id>"): {
+        "/estates/{estate_theirs}/notices/{notice_theirs}/attachments/{attachment_theirs}": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_theirs}/attachments/{attachment_theirs}": NOBODY,
+        # The other estate's attachment through one's own notice.
+        "/estates/{estate_mine}/notices/{notice_mine}/attachments/{attachment_theirs}": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_mine}/attachments/{missing}": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_future_mine}/attachments/{attachment_future_mine}": MANAGERS(200),
+        "/estates/{estate_mine}/notices/{notice_mine}/attachments/{attachment_mine}": READERS,
+    },
+    # An empty form is enough to withdraw: out of scope first, then withdrawn.
+    ("POST", "/estates/<int:estate_id>/notices/<int:notice_id>/withdraw"): {
+        "/estates/{estate_theirs}/notices/{notice_theirs}/withdraw": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_theirs}/withdraw": NOBODY,
+        "/estates/{estate_mine}/notices/{missing}/withdraw": NOBODY,
+        "/estates/{estate_mine}/notices/{notice_mine}/withdraw": MANAGERS("/estates/{estate_mine}/notices"),
+    },
+    ("GET", "/estates/<int:estate_id>/documents"): {
+        "/estates/{estate_theirs}/documents": NOBODY,
+        "/estates/{missing}/documents": NOBODY,
+        "/estates/{estate_mine}/documents": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/documents"): {
+        "/estates/{estate_theirs}/documents": NOBODY,
+        "/estates/{missing}/documents": NOBODY,
+        "/estates/{estate_mine}/documents": FORM_PAGE(400),  # no title, no file
+    },
+    ("GET", "/estates/<int:estate_id>/documents/versions/<int:version_id>"): {
+        "/estates/{estate_theirs}/documents/versions/{version_theirs}": NOBODY,
+        "/estates/{estate_mine}/documents/versions/{version_theirs}": NOBODY,
+        "/estates/{estate_mine}/documents/versions/{missing}": NOBODY,
+        "/estates/{estate_mine}/documents/versions/{version_mine}": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/committee"): {
+        "/estates/{estate_theirs}/committee": NOBODY,
+        "/estates/{missing}/committee": NOBODY,
+        "/estates/{estate_mine}/committee": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/committee"): {
+        "/estates/{estate_theirs}/committee": NOBODY,
+        "/estates/{missing}/committee": NOBODY,
+        "/estates/{estate_mine}/committee": FORM_PAGE(400),  # no name, no term
+    },
+    # R-44: every member's signed pledge is shown to the estate.
+    ("GET", "/estates/<int:estate_id>/committee/<int:member_id>/pledge"): {
+        "/estates/{estate_theirs}/committee/{member_theirs}/pledge": NOBODY,
+        "/estates/{estate_mine}/committee/{member_theirs}/pledge": NOBODY,
+        "/estates/{estate_mine}/committee/{missing}/pledge": NOBODY,
+        "/estates/{estate_mine}/committee/{member_mine}/pledge": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/meetings"): {
+        "/estates/{estate_theirs}/meetings": NOBODY,
+        "/estates/{missing}/meetings": NOBODY,
+        "/estates/{estate_mine}/meetings": MANAGERS("/estates/{estate_mine}/committee"),  # no title, no time
+    },
+    # A meeting held but not posted yet (its minutes and decisions) is the committee's only.
+    ("GET", "/estates/<int:estate_id>/meetings/<int:meeting_id>"): {
+        "/estates/{estate_theirs}/meetings/{meeting_posted_theirs}": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_posted_theirs}": NOBODY,
+        "/estates/{estate_mine}/meetings/{missing}": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_mine}": MANAGERS(200),
+        "/estates/{estate_mine}/meetings/{meeting_posted_mine}": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/meetings/<int:meeting_id>/attendance"): {
+        "/estates/{estate_theirs}/meetings/{meeting_held_theirs}/attendance": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_theirs}/attendance": NOBODY,
+        "/estates/{estate_mine}/meetings/{missing}/attendance": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_mine}/attendance":
+            MANAGERS("/estates/{estate_mine}/meetings/{meeting_held_mine}"),  # no day given
+    },
+    ("POST", "/estates/<int:estate_id>/meetings/<int:meeting_id>/decisions"): {
+        "/estates/{estate_theirs}/meetings/{meeting_held_theirs}/decisions": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_theirs}/decisions": NOBODY,
+        "/estates/{estate_mine}/meetings/{missing}/decisions": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_mine}/decisions":
+            MANAGERS("/estates/{estate_mine}/meetings/{meeting_held_mine}"),  # nothing written
+    },
+    # An empty form is enough to post: out of scope first, then the posted one (refused), then posted.
+    ("POST", "/estates/<int:estate_id>/meetings/<int:meeting_id>/post"): {
+        "/estates/{estate_theirs}/meetings/{meeting_held_theirs}/post": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_theirs}/post": NOBODY,
+        "/estates/{estate_mine}/meetings/{missing}/post": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_posted_mine}/post":
+            MANAGERS("/estates/{estate_mine}/meetings/{meeting_posted_mine}"),
+        "/estates/{estate_mine}/meetings/{meeting_held_mine}/post":
+            MANAGERS("/estates/{estate_mine}/meetings/{meeting_held_mine}"),
+    },
+}
+
+
+def methods_and_rules(app) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route fails here until its row is written in MATRIX."""
+    missing = sorted(methods_and_rules(app) - set(MATRIX), key=lambda key: (key[1], key[0]))
+    assert not missing, "routes missing from MATRIX:\n" + "\n".join(f"{m} {r}" for m, r in missing)
+    gone = sorted(set(MATRIX) - methods_and_rules(app), key=lambda key: (key[1], key[0]))
+    assert not gone, "MATRIX rows for routes that no longer exist:\n" + "\n".join(f"{m} {r}" for m, r in gone)
+
+
+def test_every_row_has_an_answer_for_every_role():
+    for urls in MATRIX.values():
+        assert all(len(answers) == len(ROLES) for answers in urls.values())
+
+
+@pytest.mark.parametrize("method, rule", list(MATRIX), ids=[f"{m} {r}" for m, r in MATRIX])
+def test_every_url_of_a_row_is_its_rule(app, method, rule):
+    adapter = app.url_map.bind("localhost")
+    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS, 1)
+    for target in MATRIX[(method, rule)]:
+        url, form = request_of(target, ids)
+        assert not form or method == "POST", target
+        matched, _arguments = adapter.match(urlsplit(url).path, method=method, return_rule=True)
+        assert matched.rule == rule, target
+
+
+def request_of(target: str | tuple[str, str], ids: dict) -> tuple[str, dict]:
+    """The URL of a MATRIX key, and the form it sends."""
+    url, form = (target, "") if isinstance(target, str) else target
+    return url.format(**ids), dict(parse_qsl(form.format(**ids)))
+
+
+def blueprints_of(app, rule: str) -> set[str]:
+    return {found.endpoint.partition(".")[0] for found in app.url_map.iter_rules() if found.rule == rule}
+
+
+def names_in(row: dict) -> set[str]:
+    """The ids a MATRIX row names, in its URLs, forms and redirects."""
+    texts = [text for target, answers in row.items()
+             for text in ((target,) if isinstance(target, str) else target) + tuple(answers) if isinstance(text, str)]
+    return {field for text in texts for _literal, field, _spec, _conversion in string.Formatter().parse(text) if field}
+
+
+IDS = ("estate_mine", "estate_theirs", "code_mine", "code_theirs", "upload_mine", "upload_theirs", "user_mine",
+       "user_theirs", "user_platform_wide", "grant_mine", "grant_theirs", "platform_admin",
+       "subdistrict_supervisor", "missing")
+# Ids of the votes, built for the voting rows only (voters are keys of the frozen roll).
+VOTE_IDS = ("vote_draft_mine", "vote_draft_theirs", "vote_open_mine", "vote_open_theirs", "vote_published_mine",
+            "vote_published_theirs", "entry_mine", "entry_theirs", "entry_recorded_mine", "voter_mine",
+            "voter_neighbour", "voter_theirs")
+# Ids of an election counted but not published, in each estate, built for the rows that name them only.
+ELECTION_IDS = ("vote_counted_mine", "vote_counted_theirs")
+# Ids of the accounts' objects, built for the rows that name them only.
+FUND_IDS = ("fund_entry_mine", "fund_entry_theirs", "fund_draft_mine", "fund_draft_theirs", "evidence_mine",
+            "evidence_theirs", "question_mine", "question_theirs", "statement_mine", "statement_theirs")
+# Ids of what the committee posts, built for the rows that name them only.
+DISCLOSURE_IDS = ("notice_mine", "notice_theirs", "notice_future_mine", "attachment_mine", "attachment_theirs",
+                  "attachment_future_mine", "version_mine", "version_theirs", "member_mine", "member_theirs",
+                  "meeting_posted_mine", "meeting_posted_theirs", "meeting_held_mine", "meeting_held_theirs")
+
+
+class World:
+    def __init__(self, make_estate, make_user):
+        self._make_user = make_user
+        self.estate_mine = make_estate("东一小区", "东一居民区", "东街道")
+        self.estate_theirs = make_estate("西一小区", "西一居民区", "西街道")
+        self._roll(self.estate_mine, [
+            owner_row("1", "1-101", "88.50", "王伟", "310101199001011234"),
+            owner_row("1", "1-102", "90", "李娜", "310101198001012222"),
+        ])
+        self._roll(self.estate_theirs, [
+            owner_row("1", "1-101", "70", "赵敏", "310101197001013333"),
+            owner_row("1", "1-102", "75", "钱进", "310101197001014444"),
+        ])
+        wang = db.session.scalar(select(Owner).where(Owner.estate_id == self.estate_mine.id, Owner.name == "王伟"))
+        self.users = {
+            "owner": make_user(owner=wang, login="owner"),
+            "committee_member": make_user(Role.COMMITTEE_MEMBER, self.estate_mine, login="member"),
+            "community_staff": make_user(Role.COMMUNITY_STAFF, self.estate_mine.community, login="staff"),
+            "subdistrict_supervisor": make_user(Role.SUBDISTRICT_SUPERVISOR, self.estate_mine.community.sub_district,
+                                                login="supervisor"),
+            "auditor": make_user(Role.AUDITOR, self.estate_mine.community.sub_district, login="auditor"),
+            "platform_admin": make_user(Role.PLATFORM_ADMIN, None, login="admin"),
+        }
+        user_mine = make_user(Role.COMMITTEE_MEMBER, self.estate_mine, login="target-east")
+        user_theirs = make_user(Role.COMMITTEE_MEMBER, self.estate_theirs, login="target-west")
+        user_platform_wide = make_user(Role.COMMITTEE_MEMBER, self.estate_mine, login="target-everywhere")
+        auth_services.grant_role(user_platform_wide, Role.COMMITTEE_MEMBER, ScopeKind.PLATFORM, None, actor=None)
+        for estate in (self.estate_mine, self.estate_theirs):
+            auth_services.issue_letters(estate, None, actor=None)
+        db.session.commit()
+        self.ids = {
+            "estate_mine": self.estate_mine.id, "estate_theirs": self.estate_theirs.id,
+            "code_mine": self._code(self.estate_mine), "code_theirs": self._code(self.estate_theirs),
+            "upload_mine": self._pending_upload(self.estate_mine),
+            "upload_theirs": self._pending_upload(self.estate_theirs),
+            "user_mine": user_mine.id, "user_theirs": user_theirs.id, "user_platform_wide": user_platform_wide.id,
+            "grant_mine": self._grant(user_mine), "grant_theirs": self._grant(user_theirs),
+            "platform_admin": self.users["platform_admin"].id,
+            "subdistrict_supervisor": self.users["subdistrict_supervisor"].id,
+            "missing": 999999,
+        }
+        self._managers = {self.estate_mine.id: user_mine, self.estate_theirs.id: user_theirs}
+        assert set(self.ids) == set(IDS)
+
+    def _owners(self) -> dict:
+        """王伟 of 东一小区, and an account for 赵敏 of 西一小区 (made once)."""
+        if not hasattr(self, "_owner_accounts"):
+            zhao = db.session.scalar(select(Owner).where(Owner.estate_id == self.estate_theirs.id,
+                                                         Owner.name == "赵敏"))
+            self._owner_accounts = {"mine": self.users["owner"],
+                                    "theirs": self._make_user(owner=zhao, login="owner-west")}
+        return self._owner_accounts
+
+    def _sides(self):
+        return (("mine", self.estate_mine), ("theirs", self.estate_theirs))
+
+    def add_votes(self) -> None:
+        """In each estate a draft, an open vote and a published one (see the module's docstring)."""
+        owners = self._owners()
+        for side, estate in self._sides():
+            manager, owner = self._managers[estate.id], owners[side]
+            draft = self._draft(estate, manager, "草稿")
+            opened = self._draft(estate, manager, "投票中的表决", two_staff_paper=True)
+            self._open(opened, manager)
+            voting_services.cast_online(opened, owner, voting_services.mandates(owner, opened)[0], {"i1": "approve"})
+            waiting, ballot = self._paper(opened, manager, minutes_ago=0)
+            assert ballot is None
+            published = self._draft(estate, manager, "已公布的表决")
+            self._open(published, manager)
+            recorded, ballot = self._paper(published, manager, minutes_ago=10)
+            assert ballot is not None
+            # Its deadline has just passed.
+            published.closes_at = voting_services.now() - dt.timedelta(minutes=1)
+            voting_services.advance(published)
+            voting_services.count(published, manager)
+            voting_services.publish_result(published, manager)
+            db.session.commit()
+            assert (draft.state, opened.state, published.state) == (VoteState.DRAFT, VoteState.OPEN,
+                                                                    VoteState.PUBLISHED)
+            self.ids |= {f"vote_draft_{side}": draft.id, f"vote_open_{side}": opened.id,
+                         f"vote_published_{side}": published.id, f"entry_{side}": waiting.id,
+                         f"voter_{side}": voting_services.voter_for_unit(opened, "1-101")}
+            if side == "mine":
+                self.ids |= {"entry_recorded_mine": recorded.id,
+                             "voter_neighbour": voting_services.voter_for_unit(opened, "1-102")}
+        assert set(VOTE_IDS) <= set(self.ids)
+
+    def add_elections(self) -> None:
+        """In each estate an election of three members (small estates may have three), counted
+        without a ballot and not published."""
+        for side, estate in self._sides():
+            manager = self._managers[estate.id]
+            today = voting_services.local_date(voting_services.now())
+            vote = voting_services.create_vote(estate, title="业委会选举", description="",
+                                               opening_date=today + dt.timedelta(days=15),
+                                               last_day=today + dt.timedelta(days=21), buildings=None,
+                                               two_staff_paper=False, actor=manager)
+            item = voting_services.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举业委会委员", seats=3)
+            for name in ("甲", "乙", "丙"):
+                voting_services.add_candidate(item, name=name, nomination=NominationSource.SELF, statement="",
+                                              pledge_signed=True)
+            self._open(vote, manager)
+            vote.closes_at = voting_services.now() - dt.timedelta(minutes=1)
+            voting_services.advance(vote)
+            voting_services.count(vote, manager)
+            db.session.commit()
+            assert vote.state == VoteState.COUNTED
+            self.ids[f"vote_counted_{side}"] = vote.id
+        assert set(ELECTION_IDS) <= set(self.ids)
+
+    def add_funds(self) -> None:
+        """In each estate the accounts, a statement, a posted entry and a draft (see the module's docstring)."""
+        today = funds_services.today()
+        opened = today - dt.timedelta(days=90)
+        owners = self._owners()
+        for side, estate in self._sides():
+            manager = self._managers[estate.id]
+            funds_services.open_accounts(estate, opened_on=opened, first_period_amount=100_000_00, balances={
+                AccountKind.MAINTENANCE_FUND: 80_000_00, AccountKind.COMMON_INCOME: 5_000_00,
+                AccountKind.WORKING_FUND: 1_000_00}, actor=manager)
+            fund = funds_services.get_account(estate, "maintenance_fund")
+            funds_services.add_entry(estate, fund, day=opened + dt.timedelta(days=1), direction="in", amount=120_00,
+                                     category="interest", counterparty="银行", description="利息",
+                                     authority=funds_services.Authority(), actor=manager)
+            statement = funds_services.publish_statement(estate, fund, start=opened,
+                                                         end=opened + dt.timedelta(days=29), actor=manager)
+            posted = funds_services.add_entry(estate, fund, day=today - dt.timedelta(days=5), direction="in",
+                                              amount=3_000_00, category="owner_contribution", counterparty="业主",
+                                              description="补缴维修资金", authority=funds_services.Authority(),
+                                              actor=manager)
+            evidence = funds_services.attach_evidence(posted, PDF + f"receipt {side}".encode(), "收据", manager)
+            question = funds_services.ask(posted, owners[side], "这笔钱是哪一户补缴的？")
+            draft = Entry(estate_id=estate.id, account_id=fund.id, state=EntryState.DRAFT,
+                          day=today - dt.timedelta(days=3), direction="in", amount=45_00, category="",
+                          counterparty="银行", description="未核对的银行流水", created_by_id=manager.id,
+                          created_at=funds_services.now())
+            db.session.add(draft)
+            db.session.commit()
+            self.ids |= {f"fund_entry_{side}": posted.id, f"fund_draft_{side}": draft.id,
+                         f"evidence_{side}": evidence.id, f"question_{side}": question.id,
+                         f"statement_{side}": statement.id}
+        assert set(FUND_IDS) <= set(self.ids)
+
+    def add_disclosure(self) -> None:
+        """In each estate a notice, a document, a member and two meetings (see the module's docstring)."""
+        today, moment = disclosure_services.today(), disclosure_services.now()
+        for side, estate in self._sides():
+            manager = self._managers[estate.id]
+            notice = self._notice(estate, manager, moment - dt.timedelta(hours=1), PDF + f"notice {side}".encode())
+            version = disclosure_services.add_version(
+                estate, kind=DocumentKind.MANAGEMENT_RULES, title="管理规约", content=PDF + f"rules {side}".encode(),
+                adopted_on=today - dt.timedelta(days=400), vote_id=None, item=None, note="", actor=manager)
+            member = disclosure_services.add_member(
+                estate, name="张三", role=MemberRole.CHAIR, term_start=today - dt.timedelta(days=365),
+                term_end=today + dt.timedelta(days=3 * 365), pledge=PDF + f"pledge {side}".encode(),
+                pledge_signed_on=today - dt.timedelta(days=365), actor=manager)
+            posted = self._meeting(estate, manager, "第一次会议", [member.id], moment)
+            disclosure_services.record_decision(posted, "同意更换电梯维保单位。", [member.id], manager)
+            disclosure_services.post_meeting(posted, manager)
+            held = self._meeting(estate, manager, "第二次会议", [member.id], moment)
+            db.session.commit()
+            self.ids |= {f"notice_{side}": notice.id, f"attachment_{side}": self._attachment(notice),
+                         f"version_{side}": version.id, f"member_{side}": member.id,
+                         f"meeting_posted_{side}": posted.id, f"meeting_held_{side}": held.id}
+            if side == "mine":
+                future = self._notice(estate, manager, moment + dt.timedelta(days=1), PDF + b"future notice")
+                db.session.commit()
+                self.ids |= {"notice_future_mine": future.id, "attachment_future_mine": self._attachment(future)}
+        assert set(DISCLOSURE_IDS) <= set(self.ids)
+
+    @staticmethod
+    def _notice(estate, manager, starts_at, attachment: bytes):
+        return disclosure_services.publish_notice(
+            estate, kind=NoticeKind.ANNOUNCEMENT, title="停水通知", body="明天 9:00-12:00 停水。", starts_at=starts_at,
+            ends_at=None, pinned=False, attachments=[(attachment, "通知.pdf")], actor=manager)
+
+    @staticmethod
+    def _attachment(notice) -> int:
+        return db.session.scalar(select(NoticeAttachment.id).where(NoticeAttachment.notice_id == notice.id))
+
+    @staticmethod
+    def _meeting(estate, manager, title: str, present: list[int], moment):
+        """Scheduled an hour ahead (the agenda must come first), then held today."""
+        meeting = disclosure_services.schedule_meeting(estate, title=title, place="会议室",
+                                                       scheduled_at=moment + dt.timedelta(hours=1),
+                                                       agenda="1. 电梯维保", actor=manager)
+        disclosure_services.record_attendance(meeting, present, disclosure_services.today(), "纪要", manager)
+        return meeting
+
+    @staticmethod
+    def _draft(estate, manager, title: str, two_staff_paper: bool = False):
+        """A draft with one resolution, opening 15 days from today (the earliest R-40 allows)."""
+        today = voting_services.local_date(voting_services.now())
+        vote = voting_services.create_vote(estate, title=title, description="",
+                                           opening_date=today + dt.timedelta(days=15),
+                                           last_day=today + dt.timedelta(days=21), buildings=None,
+                                           two_staff_paper=two_staff_paper, actor=manager)
+        voting_services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
+        return vote
+
+    @staticmethod
+    def _open(vote, manager) -> None:
+        """Publish the notice, then let the 15 days pass: the vote opened yesterday."""
+        voting_services.publish_notice(vote, manager)
+        vote.opens_at = voting_services.now() - dt.timedelta(days=1)
+        voting_services.advance(vote)  # commits
+
+    @staticmethod
+    def _paper(vote, manager, minutes_ago: int):
+        """1-102's paper ballot, entered by the estate's other committee member."""
+        entry, ballot = voting_services.record_paper(
+            vote, manager, unit="1-102", received_at=voting_services.now() - dt.timedelta(minutes=minutes_ago),
+            signed=True, signer_matches=True, choices={"i1": "oppose"}, scan=JPEG + vote.uid.encode())
+        return entry, ballot
+
+    @staticmethod
+    def _roll(estate, rows):
+        report = estate_services.import_roll(estate, roll_csv(rows), "roll.csv")
+        assert report.ok and report.applied
+        db.session.commit()
+
+    @staticmethod
+    def _code(estate) -> int:
+        return db.session.scalar(select(ActivationCode.id).where(ActivationCode.estate_id == estate.id)
+                                 .order_by(ActivationCode.id).limit(1))
+
+    @staticmethod
+    def _pending_upload(estate) -> int:
+        content = roll_csv([owner_row("9", "9-901", "60", "孙丽", "310101196001015555")])
+        report = estate_services.check_roll_file(estate, content, "more.csv")
+        upload = estate_services.store_checked_upload(estate, content, "more.csv", report)
+        db.session.commit()
+        return upload.id
+
+    @staticmethod
+    def _grant(user) -> int:
+        return db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user.id))
+
+
+@pytest.fixture
+def world(make_estate, make_user) -> World:
+    return World(make_estate, make_user)
+
+
+def answer(response) -> int | str:
+    """The status, or for a redirect the path it leads to."""
+    if response.status_code == 302:
+        return urlsplit(response.headers["Location"]).path
+    return response.status_code
+
+
+def expected(value: int | str, ids: dict) -> int | str:
+    return value.format(**ids) if isinstance(value, str) else value
+
+
+def _prepare(app, world, method: str, rule: str) -> None:
+    """Only the objects of the row's blueprint, or that the row names: they take time to build."""
+    names, blueprints = names_in(MATRIX[(method, rule)]), blueprints_of(app, rule)
+    if "voting" in blueprints or names & set(VOTE_IDS):
+        world.add_votes()
+    if names & set(ELECTION_IDS):
+        world.add_elections()
+    if "funds" in blueprints or names & set(FUND_IDS):
+        world.add_funds()
+    if "disclosure" in blueprints or names & set(DISCLOSURE_IDS):
+        world.add_disclosure()
+
+
+def _answers(client, world, method: str, rule: str) -> dict:
+    # The URLs of a row are listed out of scope first: a request that wrongly acted on
+    # another's object would then also show in the in-scope answers that follow.
+    answers = {}
+    for target in MATRIX[(method, rule)]:
+        url, form = request_of(target, world.ids)
+        response = client.open(url, method=method, data=form if method == "POST" else None)
+        response.close()  # static files are streamed from an open file
+        answers[target] = answer(response)
+    return answers
+
+
+def _expected(world, method: str, rule: str, role: str) -> dict:
+    column = ROLES.index(role)
+    return {target: expected(row[column], world.ids) for target, row in MATRIX[(method, rule)].items()}
+
+
+GET_ROWS = [key for key in MATRIX if key[0] == "GET"]
+OTHER_ROWS = [key for key in MATRIX if key[0] != "GET"]
+
+
+@pytest.mark.parametrize("method, rule", GET_ROWS, ids=[f"{m} {r}" for m, r in GET_ROWS])
+def test_get_route_as_every_role(app, world, login, method, rule):
+    """Reading changes nothing another role would see, so one world serves every role."""
+    _prepare(app, world, method, rule)
+    answers, wanted = {}, {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            login(world.users[role], client=client)
+        answers[role] = _answers(client, world, method, rule)
+        wanted[role] = _expected(world, method, rule, role)
+    assert answers == wanted
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, rule", OTHER_ROWS, ids=[f"{m} {r}" for m, r in OTHER_ROWS])
+def test_route(app, world, client, login, method, rule, role):
+    """A request that changes something gets a fresh world for each role."""
+    _prepare(app, world, method, rule)
+    if role != "anonymous":
+        login(world.users[role])
+    assert _answers(client, world, method, rule) == _expected(world, method, rule, role)
