@@ -67,10 +67,12 @@ def _register_blueprints(app: Flask) -> None:
     from .core.routes import bp as core_bp
     from .estates.routes import bp as estates_bp
     from .disclosure.routes import bp as disclosure_bp
+    from .documents.routes import bp as documents_bp
     from .funds.routes import bp as funds_bp
     from .voting.routes import bp as voting_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp, disclosure_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp, disclosure_bp,
+                      documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,6 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..documents import services as documents
+from ..documents.render import require_font
+from ..documents.routes import pdf_response
 from ..estates.models import Community, Estate, SubDistrict
 from ..estates.services import get_estate
 from ..extensions import db
@@ -211,14 +214,21 @@ def letters(estate_id: int):
     form = LettersForm()
     if not form.validate_on_submit():
         return redirect(url_for(".activation", estate_id=estate.id))
+    if form.pdf.data:  # codes are shown only in this response: check first that it can be drawn
+        require_font()
     named = [key for key in (form.voters.data or "").split(",") if key]
     keys = named or [s.voter.key for s in services.voter_statuses(estate)
                      if not s.has_account and (form.reissue.data or s.active_code is None)]
     issued = services.issue_letters(estate, keys, actor=current_user)
-    db.session.commit()
     if not issued:
+        db.session.commit()
         flash(_("Every owner already has an account or an unused letter."), "info")
         return redirect(url_for(".activation", estate_id=estate.id))
+    if form.pdf.data:
+        content = documents.activation_letters_pdf(estate, issued, current_user)
+        db.session.commit()
+        return pdf_response(content, f"activation-letters-{estate.id}.pdf")
+    db.session.commit()
     with force_locale("zh_CN"):  # letters go to owners: always in Chinese
         return render_template("auth/letters.html", estate=estate, letters=issued,
                                site_url=current_app.config["SITE_URL"])

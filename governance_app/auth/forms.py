@@ -87,3 +87,4 @@ class LettersForm(FlaskForm):
     voters = HiddenField(validators=[Optional()])
     reissue = BooleanField(_l("Also replace codes already issued and not yet used"))
     submit = SubmitField(_l("Generate activation letters"))
+    pdf = SubmitField(_l("Generate as PDF"))

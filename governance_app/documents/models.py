@@ -1,0 +1,38 @@
+"""The register of every document the platform has generated."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db, string_enum
+
+
+class DocumentKind(enum.StrEnum):
+    RESULT_ANNOUNCEMENT = "result_announcement"  # 表决结果公告
+    VOTE_MINUTES = "vote_minutes"  # 业主大会会议纪要
+    MEETING_MINUTES = "meeting_minutes"  # 业委会会议纪要
+    FILING_FORM = "filing_form"  # 选举结果备案表 (R-46)
+    ACTIVATION_LETTER = "activation_letter"  # 业主账户激活函
+    FUND_STATEMENT = "fund_statement"  # 资金收支公示
+
+
+class DocumentRecord(db.Model):
+    """One generated document: its number, what it shows (by object) and the SHA-256 of the
+    canonical JSON of the values it shows. The PDF itself is not kept: the check page
+    compares the hash with what the same object would show today."""
+
+    __tablename__ = "document_record"
+    __table_args__ = (Index("ix_document_record_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[DocumentKind] = mapped_column(string_enum(DocumentKind, "document_kind_pdf", 24))
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int] = mapped_column(Integer)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    generated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
