@@ -633,6 +633,14 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{estate_mine}/meetings/{meeting_held_mine}": MANAGERS(200),
         "/estates/{estate_mine}/meetings/{meeting_posted_mine}": READERS,
     },
+    # The minutes as a PDF: the same readers as the meeting page.
+    ("GET", "/estates/<int:estate_id>/meetings/<int:meeting_id>/minutes.pdf"): {
+        "/estates/{estate_theirs}/meetings/{meeting_posted_theirs}/minutes.pdf": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_posted_theirs}/minutes.pdf": NOBODY,
+        "/estates/{estate_mine}/meetings/{missing}/minutes.pdf": NOBODY,
+        "/estates/{estate_mine}/meetings/{meeting_held_mine}/minutes.pdf": MANAGERS(200),
+        "/estates/{estate_mine}/meetings/{meeting_posted_mine}/minutes.pdf": READERS,
+    },
     ("POST", "/estates/<int:estate_id>/meetings/<int:meeting_id>/attendance"): {
         "/estates/{estate_theirs}/meetings/{meeting_held_theirs}/attendance": NOBODY,
         "/estates/{estate_mine}/meetings/{meeting_held_theirs}/attendance": NOBODY,

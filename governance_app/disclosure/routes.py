@@ -24,6 +24,15 @@ from .models import (
 bp = Blueprint("disclosure", __name__)
 
 
+@bp.record_once
+def _register_minutes_source(state) -> None:
+    """Let the document check page rebuild posted minutes to tell whether a copy is current."""
+    from ..documents.models import DocumentKind
+    from ..documents.services import register_current_source
+
+    register_current_source(DocumentKind.MEETING_MINUTES, services.current_minutes)
+
+
 def _estate(estate_id: int, action: str = "disclosure.view"):
     estate = get_estate(estate_id)
     if estate is None or not can(current_user, action, estate):
@@ -276,6 +285,24 @@ def meeting(estate_id: int, meeting_id: int):
                            decision_form=DecisionForm(), action_form=ActionForm(), overdue=overdue,
                            needed=rules.signatures_needed(len(found.members)),
                            due=rules.posting_due(found.held_on) if found.held_on else None)
+
+
+@bp.get("/estates/<int:estate_id>/meetings/<int:meeting_id>/minutes.pdf")
+@login_required
+def minutes_pdf(estate_id: int, meeting_id: int):
+    """The posted minutes as a PDF carrying a document number (the committee may draw a draft
+    before posting)."""
+    from ..documents import services as documents
+    from ..documents.routes import pdf_response
+
+    estate = _estate(estate_id)
+    found = _meeting(estate, meeting_id)
+    if found.present is None:
+        abort(404)
+    content = documents.meeting_minutes_pdf(services.minutes_view(found), estate_id=estate.id,
+                                            meeting_id=found.id, actor=current_user)
+    db.session.commit()
+    return pdf_response(content, f"minutes-{found.id}.pdf")
 
 
 @bp.post("/estates/<int:estate_id>/meetings/<int:meeting_id>/attendance")

@@ -270,3 +270,32 @@ def meetings(estate: Estate, *, include_unposted: bool) -> Sequence[Meeting]:
 
 def members_by_id(estate: Estate) -> dict[int, CommitteeMember]:
     return {m.id: m for m in db.session.scalars(select(CommitteeMember).where(CommitteeMember.estate_id == estate.id))}
+
+
+# --- minutes as a document ------------------------------------------------------------------------------
+
+def minutes_view(meeting: Meeting):
+    """The meeting as its PDF minutes show it (present and absent members, agenda, decisions
+    with their signers and R-45 validity)."""
+    from ..documents.views import MeetingMinutesView, MinutesDecision
+
+    members = members_by_id(db.session.get(Estate, meeting.estate_id))
+    name = lambda member_id: members[member_id].name if member_id in members else "?"  # noqa: E731
+    present = set(meeting.present or [])
+    held = dt.datetime.combine(meeting.held_on, dt.time(), ZoneInfo(current_app.config["TIMEZONE"])) \
+        if meeting.held_on else _aware(meeting.scheduled_at)
+    return MeetingMinutesView(
+        estate=db.session.get(Estate, meeting.estate_id).name, title=meeting.title, held_at=held,
+        place=meeting.place, members_present=tuple(name(m) for m in meeting.members if m in present),
+        members_absent=tuple(name(m) for m in meeting.members if m not in present),
+        agenda=tuple(line.strip() for line in meeting.agenda.splitlines() if line.strip()),
+        decisions=tuple(MinutesDecision(text=d.text, signers=tuple(name(m) for m in d.signers), valid=d.valid)
+                        for d in meeting.decisions))
+
+
+def current_minutes(meeting_id: int):
+    """For the check page: the minutes of a posted meeting as they would be drawn today."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.posted_at is None:
+        return None
+    return minutes_view(meeting)
