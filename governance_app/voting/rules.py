@@ -140,7 +140,9 @@ def tally(roll: Sequence[RollEntry], items: Sequence[Item], ballots: Sequence[Ba
         "items": {},
     }
     for item in items:
-        marks = [(voters[b.voter], b.choices.get(item.id)) for b in counted]
+        # A generator, read once by the item's function: a list of thousands of pairs per item
+        # would only feed the garbage collector.
+        marks = ((voters[b.voter], b.choices.get(item.id)) for b in counted)
         if item.kind == "resolution":
             outcome = _resolution(item, marks, part_area, part_heads, met)
         elif item.kind == "election":
