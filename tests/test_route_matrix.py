@@ -392,6 +392,11 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{missing}/funds/policy": NOBODY,
         FUNDS + "/policy": MANAGERS(FUNDS),  # an empty form unticks the box
     },
+    ("POST", "/estates/<int:estate_id>/funds/unit-balances"): {
+        "/estates/{estate_theirs}/funds/unit-balances": NOBODY,
+        "/estates/{missing}/funds/unit-balances": NOBODY,
+        FUNDS + "/unit-balances": MANAGERS(FUNDS),  # no file: back with a message
+    },
     ("POST", "/estates/<int:estate_id>/funds/transfer"): {
         "/estates/{estate_theirs}/funds/transfer": NOBODY,
         "/estates/{missing}/funds/transfer": NOBODY,

@@ -19,6 +19,13 @@ class SetupForm(FlaskForm):
     submit = SubmitField(_l("Open the accounts"))
 
 
+class UnitBalancesForm(FlaskForm):
+    file = FileField(_l("Unit balances from the housing authority (CSV: unit, balance in yuan)"),
+                     validators=[FileRequired(_l("Choose a file."))])
+    as_of = DateField(_l("Balances as of"), validators=[InputRequired(_l("Enter the date of the statement."))])
+    submit = SubmitField(_l("Import unit balances"))
+
+
 class PolicyForm(FlaskForm):
     income_tops_up_fund = BooleanField(_l("The estate's rules say common income mainly tops up the maintenance fund (R-51)"))
     submit = SubmitField(_l("Save"))

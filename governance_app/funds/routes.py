@@ -5,6 +5,7 @@ import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +19,7 @@ from ..voting.messages import FILE_REASONS
 from . import rules, services
 from .forms import (
     AnswerForm, BankUploadForm, DraftForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm, QuestionForm,
-    ReverseForm, SetupForm, StatementForm, TransferForm,
+    ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,
 )
 from .messages import (
     ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
@@ -110,7 +111,8 @@ def overview(estate_id: int):
         cadence={kind: services.cadence(account) for kind, account in found.items()},
         top_up=services.top_up(estate), checks=services.transfer_checks(estate), shares=shares, charts=charts,
         overdue_questions=services.overdue_questions(estate), setup_form=SetupForm(), account_titles=ACCOUNT_TITLES,
-        policy_form=PolicyForm(income_tops_up_fund=services.settings(estate).income_tops_up_fund) if manage else None)
+        policy_form=PolicyForm(income_tops_up_fund=services.settings(estate).income_tops_up_fund) if manage else None,
+        unit_balances_form=UnitBalancesForm() if manage else None)
 
 
 def _balance_points(account) -> list[tuple[dt.date, int]]:
@@ -145,6 +147,38 @@ def setup(estate_id: int):
             flash(_("The accounts are open."), "success")
     else:
         flash(_("Fill in every amount and the start day."), "error")
+    return redirect(url_for(".overview", estate_id=estate.id))
+
+
+UNIT_BALANCE_REASONS = {
+    "encoding": _l("The file is neither UTF-8 nor GBK text."),
+    "columns": _l("Row %(row)d needs two columns: unit and balance."),
+    "amount": _l("Row %(row)d: “%(value)s” is not an amount of yuan with at most two decimals."),
+    "unit": _l("Row %(row)d: unit “%(value)s” is not in the estate's roll."),
+    "duplicate": _l("Row %(row)d: unit “%(value)s” appears twice."),
+    "empty": _l("The file has no balances."),
+}
+
+
+@bp.post("/estates/<int:estate_id>/funds/unit-balances")
+@login_required
+def unit_balances(estate_id: int):
+    """Each unit's own fund balance from the housing authority's statement: shown to owners
+    instead of the share by area. Nothing is written while the file has a problem."""
+    estate = _estate(estate_id, "funds.manage")
+    form = UnitBalancesForm()
+    if form.validate_on_submit():
+        known = {unit.label for unit in current_roll_units(estate)}
+        balances, problems = services.read_unit_balances(form.file.data.read(), known)
+        if problems:
+            for row, reason, value in problems[:20]:
+                flash(str(UNIT_BALANCE_REASONS[reason]) % {"row": row, "value": value}, "error")
+        else:
+            services.replace_unit_balances(estate, balances, form.as_of.data, current_user)
+            db.session.commit()
+            flash(_("%(count)d unit balances recorded.", count=len(balances)), "success")
+    else:
+        flash(_("Choose the file and the date of the statement."), "error")
     return redirect(url_for(".overview", estate_id=estate.id))
 
 

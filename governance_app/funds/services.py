@@ -496,3 +496,57 @@ def unit_shares(estate: Estate, unit_areas: dict[str, int], total_area: int) -> 
     current = balance(fund)
     return {unit: (recorded[unit], "recorded") if unit in recorded else
             (rules.unit_share(current, area, total_area), "area") for unit, area in unit_areas.items()}
+
+
+def read_unit_balances(content: bytes, known_units: set[str]) -> tuple[dict[str, int], list[tuple[int, str, str]]]:
+    """Rows "unit, balance" (a header row is skipped) from the housing authority's statement.
+    Returns the balances and the problems as (row, reason, value); UTF-8 or GBK."""
+    import csv
+    import io
+
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("gb18030")
+        except UnicodeDecodeError:
+            return {}, [(0, "encoding", "")]
+    balances: dict[str, int] = {}
+    problems: list[tuple[int, str, str]] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if len(cells) < 2:
+            problems.append((number, "columns", ",".join(cells)))
+            continue
+        unit, amount = cells[0], cells[1]
+        try:
+            fen = rules.parse_yuan(amount)
+        except rules.MoneyError:
+            if number == 1:
+                continue  # the header
+            problems.append((number, "amount", amount))
+            continue
+        if unit not in known_units:
+            problems.append((number, "unit", unit))
+        elif unit in balances:
+            problems.append((number, "duplicate", unit))
+        elif fen < 0:
+            problems.append((number, "amount", amount))
+        else:
+            balances[unit] = fen
+    if not balances and not problems:
+        problems.append((0, "empty", ""))
+    return balances, problems
+
+
+def replace_unit_balances(estate: Estate, balances: dict[str, int], as_of: dt.date, actor) -> None:
+    """The estate's recorded unit balances become exactly these (all or nothing)."""
+    db.session.execute(db.delete(UnitBalance).where(UnitBalance.estate_id == estate.id))
+    db.session.add_all(UnitBalance(estate_id=estate.id, unit=unit, balance=fen, as_of=as_of)
+                       for unit, fen in balances.items())
+    db.session.flush()
+    record("funds.unit_balances_imported", estate_id=estate.id, object_type="estate", object_id=estate.id,
+           details={"units": len(balances), "total": sum(balances.values()), "as_of": as_of.isoformat()},
+           actor=actor)

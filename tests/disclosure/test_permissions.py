@@ -100,6 +100,13 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/estates/{other_estate}/meetings/{posted_meeting}": NOBODY,
         "/estates/{estate}/meetings/{missing}": NOBODY,
     },
+    ("GET", "/estates/<int:estate_id>/meetings/<int:meeting_id>/minutes.pdf"): {
+        "/estates/{estate}/meetings/{agenda_meeting}/minutes.pdf": NOBODY,  # not held: no minutes yet
+        "/estates/{estate}/meetings/{held_meeting}/minutes.pdf": MANAGERS(200),
+        "/estates/{estate}/meetings/{posted_meeting}/minutes.pdf": READERS,
+        "/estates/{other_estate}/meetings/{posted_meeting}/minutes.pdf": NOBODY,
+        "/estates/{estate}/meetings/{missing}/minutes.pdf": NOBODY,
+    },
     ("POST", "/estates/<int:estate_id>/meetings/<int:meeting_id>/attendance"): {
         "/estates/{estate}/meetings/{agenda_meeting}/attendance":
             MANAGERS("/estates/{estate}/meetings/{agenda_meeting}"),  # an empty form

@@ -45,6 +45,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", "/estates/<int:estate_id>/funds/policy"): {
         "/estates/{estate}/funds/policy": COMMITTEE(OVERVIEW),
     },
+    ("POST", "/estates/<int:estate_id>/funds/unit-balances"): {
+        "/estates/{estate}/funds/unit-balances": COMMITTEE(OVERVIEW),
+    },
     ("GET", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>"): {
         "/estates/{estate}/funds/maintenance_fund": READERS,
         "/estates/{estate}/funds/common_income?direction=in&text=停车": READERS,
