@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.permissions import can
 from ..estates.services import get_estate
 from ..extensions import db
+from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
 from . import rules, services
@@ -127,13 +128,7 @@ def attachment(estate_id: int, notice_id: int, attachment_id: int):
     item = db.session.get(NoticeAttachment, attachment_id)
     if item is None or item.notice_id != found.id:
         abort(404)
-    return _file_response(item.file_id, f"attachment-{attachment_id}")
-
-
-def _file_response(file_id: int, name: str) -> Response:
-    stored = files.get(file_id)
-    return Response(stored.content, mimetype=stored.content_type,
-                    headers={"Content-Disposition": f"inline; filename={name}", "Cache-Control": "private, no-store"})
+    return file_responses.inline(item.file_id, f"attachment-{attachment_id}")
 
 
 # --- estate documents ---------------------------------------------------------------------------------
@@ -178,7 +173,7 @@ def document_file(estate_id: int, version_id: int):
     version = db.session.get(DocumentVersion, version_id)
     if version is None or version.document.estate_id != estate.id:
         abort(404)
-    return _file_response(version.file_id, f"document-{version_id}")
+    return file_responses.inline(version.file_id, f"document-{version_id}")
 
 
 # --- the committee --------------------------------------------------------------------------------------
@@ -236,7 +231,7 @@ def pledge(estate_id: int, member_id: int):
     member = db.session.get(CommitteeMember, member_id)
     if member is None or member.estate_id != estate.id or member.pledge_file_id is None:
         abort(404)
-    return _file_response(member.pledge_file_id, f"pledge-{member_id}")
+    return file_responses.inline(member.pledge_file_id, f"pledge-{member_id}")
 
 
 # --- meetings ---------------------------------------------------------------------------------------------

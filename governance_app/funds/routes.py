@@ -14,6 +14,7 @@ from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..estates.services import current_roll_units, get_estate, list_estates
 from ..extensions import db
+from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
 from . import rules, services
@@ -442,9 +443,7 @@ def evidence(estate_id: int, entry_id: int, evidence_id: int):
     item = db.session.get(EntryEvidence, evidence_id)
     if item is None or item.entry_id != found.id:
         abort(404)
-    stored = files.get(item.file_id)
-    return Response(stored.content, mimetype=stored.content_type, headers={
-        "Content-Disposition": f"inline; filename=evidence-{evidence_id}", "Cache-Control": "private, no-store"})
+    return file_responses.inline(item.file_id, f"evidence-{evidence_id}")
 
 
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions")

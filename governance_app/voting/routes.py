@@ -17,6 +17,7 @@ from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..estates.services import get_estate
 from ..extensions import db
+from ..files import responses as file_responses
 from ..files import services as files
 from . import bundle, rules, services
 from .forms import MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm
@@ -350,10 +351,7 @@ def paper_scan(vote_id: int, entry_id: int):
         db.session.commit()
     elif not (waiting and can(current_user, "vote.record_paper", vote)):
         abort(404)
-    stored = files.get(entry.scan_id)
-    return Response(stored.content, mimetype=stored.content_type,
-                    headers={"Content-Disposition": f"inline; filename=ballot-{entry_id}",
-                             "Cache-Control": "private, no-store"})
+    return file_responses.inline(entry.scan_id, f"ballot-{entry_id}")
 
 
 @bp.route("/votes/<int:vote_id>/proxies", methods=["GET", "POST"])
