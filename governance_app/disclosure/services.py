@@ -121,13 +121,8 @@ def add_version(estate: Estate, *, kind: DocumentKind, title: str, content: byte
                 vote_id: int | None, item: str | None, note: str, actor) -> DocumentVersion:
     """A new version of an estate document, linked to the resolution that adopted it (matters
     1 and 2 of CC 278 for rules; 4 for the service contract) when it was adopted by vote."""
-    if vote_id is not None:
-        from ..voting.models import Vote, VoteState
-
-        vote = db.session.get(Vote, vote_id)
-        outcome = ((vote.result or {}).get("items", {}).get(item or "", {}) if vote else {}).get("outcome")
-        if vote is None or vote.estate_id != estate.id or vote.state != VoteState.PUBLISHED or outcome != "passed":
-            raise DisclosureError("resolution_not_passed")
+    if vote_id is not None and (vote_id, item) not in {(v, i) for v, i, _t, _it in passed_resolutions(estate)}:
+        raise DisclosureError("resolution_not_passed")
     document = db.session.scalar(select(EstateDocument).where(
         EstateDocument.estate_id == estate.id, EstateDocument.kind == kind, EstateDocument.title == title.strip()))
     if document is None:
@@ -149,15 +144,9 @@ def add_version(estate: Estate, *, kind: DocumentKind, title: str, content: byte
 
 def passed_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
     """(vote id, item key, vote title, item title) of every published resolution that passed."""
-    from ..voting.models import ItemKind, Vote, VoteState
+    from ..voting.services import passed_items
 
-    found = []
-    for vote in db.session.scalars(select(Vote).where(Vote.estate_id == estate.id, Vote.state == VoteState.PUBLISHED)):
-        for item in vote.items:
-            if item.kind != ItemKind.ELECTION and \
-                    (vote.result or {}).get("items", {}).get(item.key, {}).get("outcome") == "passed":
-                found.append((vote.id, item.key, vote.title, item.title))
-    return found
+    return passed_items(estate)
 
 
 # --- the committee -------------------------------------------------------------------------------------------

@@ -131,17 +131,10 @@ class Authority:
 
 def fund_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
     """(vote id, item key, vote title, item title) of published, passed resolutions of matter 5."""
-    from ..voting.models import ItemKind, Vote, VoteState
+    from ..voting.models import ItemKind
+    from ..voting.services import passed_items
 
-    found = []
-    for vote in db.session.scalars(select(Vote).where(Vote.estate_id == estate.id,
-                                                      Vote.state == VoteState.PUBLISHED)):
-        for item in vote.items:
-            outcome = (vote.result or {}).get("items", {}).get(item.key, {})
-            if item.kind == ItemKind.RESOLUTION and item.matter == rules.FUND_MATTER and \
-                    outcome.get("outcome") == "passed":
-                found.append((vote.id, item.key, vote.title, item.title))
-    return found
+    return passed_items(estate, matter=rules.FUND_MATTER, kinds=(ItemKind.RESOLUTION,))
 
 
 def _check_authority(estate: Estate, account: FundAccount, direction: str, category: str,

@@ -510,6 +510,21 @@ def audit_bundle(vote: Vote) -> dict:
     }
 
 
+def passed_items(estate: Estate, *, matter: int | None = None,
+                 kinds: Sequence[ItemKind] = (ItemKind.RESOLUTION, ItemKind.CHOICE)) -> list[tuple[int, str, str, str]]:
+    """(vote id, item key, vote title, item title) of every item of a published vote of the
+    estate that passed: what other packages may cite as their authority (R-53, adopted documents)."""
+    found = []
+    for vote in db.session.scalars(select(Vote).where(Vote.estate_id == estate.id, Vote.state == VoteState.PUBLISHED)
+                                   .order_by(Vote.id)):
+        outcomes = (vote.result or {}).get("items", {})
+        for item in vote.items:
+            if item.kind in kinds and (matter is None or item.matter == matter) and \
+                    outcomes.get(item.key, {}).get("outcome") == "passed":
+                found.append((vote.id, item.key, vote.title, item.title))
+    return found
+
+
 def votes_of(estate: Estate) -> Sequence[Vote]:
     return db.session.scalars(select(Vote).where(Vote.estate_id == estate.id).order_by(Vote.created_at.desc())).all()
 
