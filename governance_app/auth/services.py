@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 from limits import RateLimitItemPerMinute
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record  # noqa: F401  (re-exported for routes)
 from ..estates import rules as roll_rules
@@ -288,8 +289,10 @@ def load_session(token: str) -> UserSession | None:
     """The live session for a cookie token; idle sessions are ended here."""
     if not token:
         return None
+    # The account and its owner come in the same query: every signed-in request needs them.
     found = db.session.scalar(select(UserSession).where(
-        UserSession.token_hash == hashlib.sha256(token.encode()).hexdigest(), UserSession.revoked_at.is_(None)))
+        UserSession.token_hash == hashlib.sha256(token.encode()).hexdigest(), UserSession.revoked_at.is_(None))
+        .options(joinedload(UserSession.user).joinedload(User.owner)))
     if found is None:
         return None
     now = utcnow()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..estates.models import Estate
@@ -189,7 +189,8 @@ class VoteRollEntry(db.Model):
     """The roll frozen when the notice was published (R-05)."""
 
     __tablename__ = "vote_roll_entry"
-    __table_args__ = (UniqueConstraint("vote_id", "unit"),)
+    # A voter's units are looked up by vote and voter on every cast request.
+    __table_args__ = (UniqueConstraint("vote_id", "unit"), Index("ix_vote_roll_entry_vote_id_voter", "vote_id", "voter"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
@@ -197,7 +198,7 @@ class VoteRollEntry(db.Model):
     building: Mapped[str] = mapped_column(String(40))
     area: Mapped[int] = mapped_column(Integer)
     area_source: Mapped[str] = mapped_column(String(16))
-    voter: Mapped[str] = mapped_column(String(200), index=True)
+    voter: Mapped[str] = mapped_column(String(200))
 
 
 class VoteChainHead(db.Model):

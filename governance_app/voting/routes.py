@@ -219,20 +219,22 @@ def ballot(vote_id: int):
 @login_required
 def confirm_ballot(vote_id: int):
     """R-34: a fresh second factor at the moment of casting. A repeated submission (double tap,
-    retry) finds the ballot already recorded and shows its receipt.
+    retry) finds the ballot already recorded and shows its receipt: recording returns the
+    existing ballot (R-30), and a refused code or a closed vote looks for it before saying no.
 
     No per-address limit here: many owners may vote from one address (a community centre,
     a carrier's NAT); wrong codes are limited per account instead."""
     vote = _vote_or_404(vote_id)
     mandate = _mandate_or_404(vote, request.form.get("voter"))
-    if services.existing_ballot(vote, mandate.voter) is not None:
-        return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+    receipt_url = url_for(".receipt", vote_id=vote_id, voter=mandate.voter)
     allowed = mandate.proxy.items if mandate.proxy else None
     try:
         choices = services.read_choices(vote, request.form, allowed=allowed)
     except VoteError as error:
+        if services.existing_ballot(vote, mandate.voter) is not None:
+            return redirect(receipt_url)
         flash(vote_error_message(error), "error")
-        return redirect(url_for(".ballot", vote_id=vote.id, voter=mandate.voter))
+        return redirect(url_for(".ballot", vote_id=vote_id, voter=mandate.voter))
     form = ConfirmBallotForm()
     if form.validate_on_submit():
         try:
@@ -240,7 +242,7 @@ def confirm_ballot(vote_id: int):
         except auth_services.AuthError as error:
             db.session.commit()
             if services.existing_ballot(vote, mandate.voter) is not None:  # the first tap got there
-                return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+                return redirect(receipt_url)
             flash(auth_error_message(error), "error")
         else:
             current_user.current_session.second_factor_at = utcnow()
@@ -248,10 +250,14 @@ def confirm_ballot(vote_id: int):
                 services.cast_online(vote, current_user, mandate, choices)
             except VoteError as error:
                 db.session.rollback()
+                if services.existing_ballot(vote, mandate.voter) is not None:  # cast before it closed
+                    return redirect(receipt_url)
                 flash(vote_error_message(error), "error")
-                return redirect(url_for(".vote", vote_id=vote.id))
+                return redirect(url_for(".vote", vote_id=vote_id))
             db.session.commit()
-            return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
+            return redirect(receipt_url)
+    elif services.existing_ballot(vote, mandate.voter) is not None:
+        return redirect(receipt_url)
     return render_template("voting/confirm.html", vote=vote, mandate=mandate, choices=choices,
                            form=form, selected=request.form), 400
 

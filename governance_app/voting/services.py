@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..estates import rules as roll_rules
@@ -199,10 +200,16 @@ def mandates(user, vote: Vote) -> list[Mandate]:
     if user.owner is not None and user.owner.estate_id == vote.estate_id:
         mine = _units_cast_by(vote, user.owner_id)
         if mine:
-            for entry in db.session.scalars(select(VoteRollEntry).where(
-                    VoteRollEntry.vote_id == vote.id, VoteRollEntry.unit.in_(mine))):
-                found.setdefault(entry.voter, Mandate(entry.voter, tuple(voter_units(vote, entry.voter)),
-                                                      Channel.ONLINE))
+            # The voters of my units, then all their frozen units: two lookups that each match an
+            # index whole (a join of the roll with itself is at the mercy of table statistics).
+            voters = set(db.session.scalars(select(VoteRollEntry.voter).where(
+                VoteRollEntry.vote_id == vote.id, VoteRollEntry.unit.in_(mine))))
+            units_of: dict[str, list[str]] = {}
+            for voter, unit in db.session.execute(select(VoteRollEntry.voter, VoteRollEntry.unit).where(
+                    VoteRollEntry.vote_id == vote.id, VoteRollEntry.voter.in_(voters)).order_by(VoteRollEntry.unit)):
+                units_of.setdefault(voter, []).append(unit)
+            for voter, units in units_of.items():
+                found[voter] = Mandate(voter, tuple(units), Channel.ONLINE)
     today = local_date(now())
     for proxy in db.session.scalars(select(ProxyAuthority).where(
             ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
@@ -253,41 +260,59 @@ def read_choices(vote: Vote, form, *, allowed: Sequence[str] | None = None, stri
     and such an item is then spoiled (it approves nobody).
     """
     choices: dict = {}
-    for item in vote.items:
-        name = f"item-{item.key}"
-        if allowed is not None and item.key not in allowed:
-            choices[item.key] = None
+    for item in ballot_items(vote):
+        name = f"item-{item.id}"
+        if allowed is not None and item.id not in allowed:
+            choices[item.id] = None
             continue
         if item.kind == ItemKind.RESOLUTION:
             value = form.get(name) or None
             if value not in (None, *rules.RESOLUTION_CHOICES):
                 raise VoteError("bad_choice", item=item.title)
-            choices[item.key] = value
+            choices[item.id] = value
         elif item.kind == ItemKind.ELECTION:
-            picked = list(dict.fromkeys(form.getlist(name)))
-            known = {c.key for c in item.candidates}
-            if any(p not in known for p in picked):
+            picked = set(form.getlist(name))
+            if not picked <= set(item.candidates):
                 raise VoteError("bad_choice", item=item.title)
             if strict and len(picked) > item.seats:
                 raise VoteError("too_many_candidates", item=item.title, seats=item.seats)
-            choices[item.key] = [c.key for c in item.candidates if c.key in picked] or None
+            choices[item.id] = [key for key in item.candidates if key in picked] or None
         else:
             value = form.get(name) or None
-            if value is not None and value not in {o.key for o in item.options}:
+            if value is not None and value not in item.options:
                 raise VoteError("bad_choice", item=item.title)
-            choices[item.key] = value
+            choices[item.id] = value
     return choices
+
+
+# Items of votes past their notice, per process: they can no longer change (R-40, ``Vote.require_draft``).
+# Keyed by id and the vote's random uid, so that another vote given a reused id is another key.
+_NOTICED_ITEMS: dict[tuple[int, str], tuple[rules.Item, ...]] = {}
+_NOTICED_ITEMS_KEPT = 256
+
+
+def ballot_items(vote: Vote) -> tuple[rules.Item, ...]:
+    """The items a ballot answers, in order; read from the database once per process and
+    vote after the notice, since every cast request needs them."""
+    if vote.state == VoteState.DRAFT:
+        return tuple(rule_items(vote))
+    key = (vote.id, vote.uid)
+    items = _NOTICED_ITEMS.get(key)
+    if items is None:
+        if len(_NOTICED_ITEMS) >= _NOTICED_ITEMS_KEPT:
+            _NOTICED_ITEMS.clear()
+        items = _NOTICED_ITEMS[key] = tuple(rule_items(vote))
+    return items
 
 
 # --- recording ballots ---------------------------------------------------------------------------
 
-def _lock_chain(vote: Vote) -> VoteChainHead:
-    """Serialise appends to this vote's chain only: a no-op UPDATE takes the row lock on
-    PostgreSQL and the write lock on SQLite, held until the transaction ends."""
-    db.session.execute(update(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
-                       .values(seq=VoteChainHead.seq))
-    return db.session.scalars(select(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
-                              .execution_options(populate_existing=True)).one()
+def _lock_chain(vote: Vote) -> tuple[int, str]:
+    """Serialise appends to this vote's chain only, and read its head: a no-op UPDATE takes the
+    row lock on PostgreSQL and the write lock on SQLite, held until the transaction ends."""
+    return tuple(db.session.execute(update(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
+                                    .values(seq=VoteChainHead.seq)
+                                    .returning(VoteChainHead.seq, VoteChainHead.chain)).one())
 
 
 def received_text(moment: dt.datetime) -> str:
@@ -296,22 +321,25 @@ def received_text(moment: dt.datetime) -> str:
 
 def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, status: BallotStatus,
             choices: dict, **links) -> tuple[Ballot, bool]:
-    """Add a ballot to the vote's chain; if the voter already has one, return it (R-30)."""
+    """Add a ballot to the vote's chain; if the voter already has one, return it (R-30).
+    Everything that does not need the chain's head is done before its lock is taken."""
     received_at = received_at.replace(microsecond=0)
     text = received_text(received_at)
     nonce = secrets.token_hex(16)
     tracker = bundle.tracker(vote.uid, voter, channel.value, text, status.value, choices, nonce)
-    head = _lock_chain(vote)
+    late = received_at >= aware(vote.closes_at)
+    seq, previous = _lock_chain(vote)
     found = existing_ballot(vote, voter)
     if found is not None:
         return found, False
-    chain = bundle.chain_next(head.chain, tracker)
-    ballot = Ballot(vote_id=vote.id, seq=head.seq + 1, voter=voter, channel=channel, received_at=received_at,
-                    received_text=text, status=status, late=received_at >= aware(vote.closes_at),
-                    choices=choices, nonce=nonce, tracker=tracker, chain=chain, **links)
-    head.seq, head.chain = ballot.seq, chain
+    chain = bundle.chain_next(previous, tracker)
+    ballot = Ballot(vote_id=vote.id, seq=seq + 1, voter=voter, channel=channel, received_at=received_at,
+                    received_text=text, status=status, late=late, choices=choices, nonce=nonce, tracker=tracker,
+                    chain=chain, **links)
     db.session.add(ballot)
     db.session.flush()
+    db.session.execute(update(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
+                       .values(seq=ballot.seq, chain=chain))
     return ballot, True
 
 
@@ -530,7 +558,8 @@ def votes_of(estate: Estate) -> Sequence[Vote]:
 
 
 def get_vote(vote_id: int) -> Vote | None:
-    return db.session.get(Vote, vote_id)
+    # With its estate: every page of a vote checks permissions on it.
+    return db.session.get(Vote, vote_id, options=[joinedload(Vote.estate)])
 
 
 def notifications(estate_id: int, limit: int = 5) -> Sequence[Notification]:
