@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from limits import RateLimitItemPerMinute
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.services import record  # noqa: F401  (re-exported for routes)
 from ..estates import rules as roll_rules
@@ -243,6 +244,17 @@ def _count_failure(user: User) -> None:
            estate_id=user.owner.estate_id if user.owner else None, actor=user)
 
 
+# Statements of every signed-in request and every second factor, built once (see voting.services).
+_USERS, _SESSIONS = User.__table__, UserSession.__table__
+_CLAIM_STEP = (update(_USERS).where(_USERS.c.id == bindparam("user_id"), _USERS.c.totp_last_step < bindparam("step"))
+               .values(totp_last_step=bindparam("step")))
+_MARK_SECOND_FACTOR = (update(_SESSIONS).where(_SESSIONS.c.id == bindparam("session_id"))
+                       .values(second_factor_at=bindparam("at")))
+_LIVE_SESSION = (select(UserSession).where(UserSession.token_hash == bindparam("token_hash"),
+                                           UserSession.revoked_at.is_(None))
+                 .options(joinedload(UserSession.user).joinedload(User.owner)))
+
+
 def verify_second_factor(user: User, code: str, now: float | None = None) -> str:
     """Check a TOTP code (no replay, one step of drift) or one unused recovery code.
 
@@ -255,8 +267,9 @@ def verify_second_factor(user: User, code: str, now: float | None = None) -> str
         step = Totp(secret).accept(cleaned, int(now if now is not None else time.time()), user.totp_last_step)
         # Claim the step in the database, not from what this request read: of two requests
         # with the same code, only the first to write succeeds.
-        if step is not None and db.session.execute(update(User).where(
-                User.id == user.id, User.totp_last_step < step).values(totp_last_step=step)).rowcount == 1:
+        if step is not None and db.session.execute(
+                _CLAIM_STEP, {"user_id": user.id, "step": step}).rowcount == 1:
+            set_committed_value(user, "totp_last_step", step)  # as written; the row is what counts
             return "totp"
     elif cleaned:
         recovery = db.session.scalar(select(RecoveryCode).where(
@@ -290,9 +303,7 @@ def load_session(token: str) -> UserSession | None:
     if not token:
         return None
     # The account and its owner come in the same query: every signed-in request needs them.
-    found = db.session.scalar(select(UserSession).where(
-        UserSession.token_hash == hashlib.sha256(token.encode()).hexdigest(), UserSession.revoked_at.is_(None))
-        .options(joinedload(UserSession.user).joinedload(User.owner)))
+    found = db.session.scalar(_LIVE_SESSION, {"token_hash": hashlib.sha256(token.encode()).hexdigest()})
     if found is None:
         return None
     now = utcnow()
@@ -317,6 +328,13 @@ def end_all_sessions(user: User, keep: UserSession | None = None) -> int:
     if keep is not None:
         statement = statement.where(UserSession.id != keep.id)
     return db.session.execute(statement.values(revoked_at=utcnow())).rowcount
+
+
+def mark_second_factor(session: UserSession) -> None:
+    """The session has just given a second factor (step-up, R-34)."""
+    at = utcnow()
+    db.session.execute(_MARK_SECOND_FACTOR, {"session_id": session.id, "at": at})
+    set_committed_value(session, "second_factor_at", at)
 
 
 def second_factor_is_fresh(session: UserSession) -> bool:

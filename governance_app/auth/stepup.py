@@ -17,7 +17,6 @@ from ..extensions import db
 from . import services
 from .forms import StepUpForm
 from .messages import auth_error_message
-from .models import utcnow
 
 CARRY_EXCLUDED = {"csrf_token", "step_up_code", "step_up_submit"}
 
@@ -38,7 +37,7 @@ def fresh_second_factor(view):
                 db.session.commit()  # the failure is counted and audited
                 flash(auth_error_message(error), "error")
             else:
-                session.second_factor_at = utcnow()
+                services.mark_second_factor(session)
                 db.session.commit()
                 return view(*args, **kwargs)
         elif "step_up_code" not in request.form:

@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 from ..audit.services import record
 from ..auth import services as auth_services
 from ..auth.messages import auth_error_message
-from ..auth.models import utcnow
 from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..estates.services import get_estate
@@ -183,10 +182,10 @@ def publish_notice(vote_id: int):
 # --- casting online -----------------------------------------------------------------------------
 
 def _mandate_or_404(vote, voter: str | None):
-    for mandate in services.mandates(current_user, vote):
-        if mandate.voter == voter:
-            return mandate
-    abort(404)
+    mandate = services.mandate_for(current_user, vote, voter)
+    if mandate is None:
+        abort(404)
+    return mandate
 
 
 @bp.route("/votes/<int:vote_id>/ballot", methods=["GET", "POST"])
@@ -245,7 +244,7 @@ def confirm_ballot(vote_id: int):
                 return redirect(receipt_url)
             flash(auth_error_message(error), "error")
         else:
-            current_user.current_session.second_factor_at = utcnow()
+            auth_services.mark_second_factor(current_user.current_session)
             try:
                 services.cast_online(vote, current_user, mandate, choices)
             except VoteError as error:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..estates import rules as roll_rules
-from ..estates.models import Building, Estate
+from ..estates.models import Building, Estate, Ownership, Unit
 from ..estates.services import current_roll_units
 from ..extensions import db
 from ..files import services as files
@@ -171,9 +171,28 @@ def frozen_roll(vote: Vote) -> list[rules.RollEntry]:
                 .order_by(VoteRollEntry.unit))]
 
 
+# Statements of the cast request, built once on the tables: SQLAlchemy then reuses their compiled
+# form without building them, their cache keys or ORM loading states again on every request.
+_ROLL, _BALLOT, _CHAIN_HEAD = VoteRollEntry.__table__, Ballot.__table__, VoteChainHead.__table__
+_UNIT, _OWNERSHIP = Unit.__table__, Ownership.__table__
+_VOTER_UNITS = (select(_ROLL.c.unit).where(_ROLL.c.vote_id == bindparam("vote_id"), _ROLL.c.voter == bindparam("voter"))
+                .order_by(_ROLL.c.unit))
+_HOLDERS = (select(_UNIT.c.label, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_representative)
+            .join(_OWNERSHIP, (_OWNERSHIP.c.unit_id == _UNIT.c.id) & _OWNERSHIP.c.valid_to.is_(None))
+            .where(_UNIT.c.estate_id == bindparam("estate_id"),
+                   _UNIT.c.id.in_(select(_OWNERSHIP.c.unit_id).where(_OWNERSHIP.c.owner_id == bindparam("owner_id"),
+                                                                    _OWNERSHIP.c.valid_to.is_(None)))))
+_HOLDERS_AMONG = _HOLDERS.where(_UNIT.c.label.in_(bindparam("labels", expanding=True)))
+_BALLOT_ID = select(_BALLOT.c.id).where(_BALLOT.c.vote_id == bindparam("vote_id"), _BALLOT.c.voter == bindparam("voter"))
+_LOCK_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of")).values(seq=_CHAIN_HEAD.c.seq)
+               .returning(_CHAIN_HEAD.c.seq, _CHAIN_HEAD.c.chain))
+_MOVE_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of"))
+               .values(seq=bindparam("new_seq"), chain=bindparam("new_chain")))
+_VOTE = select(Vote).where(Vote.id == bindparam("vote_id")).options(joinedload(Vote.estate))
+
+
 def voter_units(vote: Vote, voter: str) -> list[str]:
-    return list(db.session.scalars(select(VoteRollEntry.unit).where(
-        VoteRollEntry.vote_id == vote.id, VoteRollEntry.voter == voter).order_by(VoteRollEntry.unit)))
+    return list(db.session.scalars(_VOTER_UNITS, {"vote_id": vote.id, "voter": voter}))
 
 
 def voter_for_unit(vote: Vote, unit: str) -> str | None:
@@ -213,25 +232,44 @@ def mandates(user, vote: Vote) -> list[Mandate]:
     today = local_date(now())
     for proxy in db.session.scalars(select(ProxyAuthority).where(
             ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
-            ProxyAuthority.revoked_at.is_(None))):
+            ProxyAuthority.revoked_at.is_(None)).order_by(ProxyAuthority.id)):
         if proxy.valid_from <= today <= proxy.valid_until and proxy.voter not in found:
             found[proxy.voter] = Mandate(proxy.voter, tuple(voter_units(vote, proxy.voter)), Channel.PROXY, proxy)
     return list(found.values())
 
 
-def _units_cast_by(vote: Vote, owner_id: int) -> set[str]:
+def mandate_for(user, vote: Vote, voter: str | None) -> Mandate | None:
+    """The one mandate of ``mandates(user, vote)`` for ``voter``, or ``None``, read with a few
+    index lookups instead of listing them all: every cast request needs exactly this."""
+    if not voter:
+        return None
+    units = voter_units(vote, voter)
+    if not units:
+        return None
+    if user.owner is not None and user.owner.estate_id == vote.estate_id \
+            and _units_cast_by(vote, user.owner_id, among=units):
+        return Mandate(voter, tuple(units), Channel.ONLINE)
+    today = local_date(now())
+    for proxy in db.session.scalars(select(ProxyAuthority).where(
+            ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
+            ProxyAuthority.voter == voter, ProxyAuthority.revoked_at.is_(None)).order_by(ProxyAuthority.id)):
+        if proxy.valid_from <= today <= proxy.valid_until:
+            return Mandate(voter, tuple(units), Channel.PROXY, proxy)
+    return None
+
+
+def _units_cast_by(vote: Vote, owner_id: int, among: Sequence[str] | None = None) -> set[str]:
     """The labels of the units whose ballot this owner casts today: held alone, or co-held as the
     representative. Reads only the units the owner holds (with all their current co-owners), not
-    the estate's whole roll, so a cast request costs the same in a small estate and a large one."""
-    from ..estates.models import Ownership, Unit
-
-    held = select(Ownership.unit_id).where(Ownership.owner_id == owner_id, Ownership.valid_to.is_(None))
+    the estate's whole roll, so a cast request costs the same in a small estate and a large one;
+    ``among`` narrows it to some labels."""
+    parameters = {"estate_id": vote.estate_id, "owner_id": owner_id}
+    if among is not None:
+        parameters["labels"] = list(among)
     owners: dict[str, list[str]] = {}
     representative: dict[str, str] = {}
     for label, holder, is_representative in db.session.execute(
-            select(Unit.label, Ownership.owner_id, Ownership.is_representative)
-            .join(Ownership, (Ownership.unit_id == Unit.id) & Ownership.valid_to.is_(None))
-            .where(Unit.estate_id == vote.estate_id, Unit.id.in_(held))):
+            _HOLDERS if among is None else _HOLDERS_AMONG, parameters):
         owners.setdefault(label, []).append(f"o{holder}")
         if is_representative:
             representative[label] = f"o{holder}"
@@ -310,9 +348,8 @@ def ballot_items(vote: Vote) -> tuple[rules.Item, ...]:
 def _lock_chain(vote: Vote) -> tuple[int, str]:
     """Serialise appends to this vote's chain only, and read its head: a no-op UPDATE takes the
     row lock on PostgreSQL and the write lock on SQLite, held until the transaction ends."""
-    return tuple(db.session.execute(update(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
-                                    .values(seq=VoteChainHead.seq)
-                                    .returning(VoteChainHead.seq, VoteChainHead.chain)).one())
+    seq, chain = db.session.execute(_LOCK_CHAIN, {"head_of": vote.id}).one()
+    return seq, chain
 
 
 def received_text(moment: dt.datetime) -> str:
@@ -329,17 +366,19 @@ def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, 
     tracker = bundle.tracker(vote.uid, voter, channel.value, text, status.value, choices, nonce)
     late = received_at >= aware(vote.closes_at)
     seq, previous = _lock_chain(vote)
-    found = existing_ballot(vote, voter)
-    if found is not None:
-        return found, False
+    if db.session.scalar(_BALLOT_ID, {"vote_id": vote.id, "voter": voter}) is not None:
+        return existing_ballot(vote, voter), False
     chain = bundle.chain_next(previous, tracker)
     ballot = Ballot(vote_id=vote.id, seq=seq + 1, voter=voter, channel=channel, received_at=received_at,
                     received_text=text, status=status, late=late, choices=choices, nonce=nonce, tracker=tracker,
                     chain=chain, **links)
     db.session.add(ballot)
     db.session.flush()
-    db.session.execute(update(VoteChainHead).where(VoteChainHead.vote_id == vote.id)
-                       .values(seq=ballot.seq, chain=chain))
+    db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": ballot.seq, "new_chain": chain})
+    # The table was written directly: a head object read earlier in this session is stale now.
+    stale = db.session.identity_map.get(db.session.identity_key(VoteChainHead, (vote.id,)))
+    if stale is not None:
+        db.session.expire(stale)
     return ballot, True
 
 
@@ -559,7 +598,7 @@ def votes_of(estate: Estate) -> Sequence[Vote]:
 
 def get_vote(vote_id: int) -> Vote | None:
     # With its estate: every page of a vote checks permissions on it.
-    return db.session.get(Vote, vote_id, options=[joinedload(Vote.estate)])
+    return db.session.scalar(_VOTE, {"vote_id": vote_id})
 
 
 def notifications(estate_id: int, limit: int = 5) -> Sequence[Notification]:
