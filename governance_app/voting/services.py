@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..audit.services import record
 from ..estates import rules as roll_rules
@@ -183,7 +184,6 @@ _HOLDERS = (select(_UNIT.c.label, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_represe
                    _UNIT.c.id.in_(select(_OWNERSHIP.c.unit_id).where(_OWNERSHIP.c.owner_id == bindparam("owner_id"),
                                                                     _OWNERSHIP.c.valid_to.is_(None)))))
 _HOLDERS_AMONG = _HOLDERS.where(_UNIT.c.label.in_(bindparam("labels", expanding=True)))
-_BALLOT_ID = select(_BALLOT.c.id).where(_BALLOT.c.vote_id == bindparam("vote_id"), _BALLOT.c.voter == bindparam("voter"))
 _LOCK_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of")).values(seq=_CHAIN_HEAD.c.seq)
                .returning(_CHAIN_HEAD.c.seq, _CHAIN_HEAD.c.chain))
 _MOVE_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of"))
@@ -345,6 +345,22 @@ def ballot_items(vote: Vote) -> tuple[rules.Item, ...]:
 
 # --- recording ballots ---------------------------------------------------------------------------
 
+_INSERT_BALLOT: dict[str, object] = {}
+
+
+def _insert_ballot():
+    """INSERT ... ON CONFLICT (vote, voter) DO NOTHING RETURNING id, in the database's dialect:
+    the new ballot's id, or no row when the voter has one already (the constraint decides, R-30)."""
+    name = db.engine.dialect.name
+    statement = _INSERT_BALLOT.get(name)
+    if statement is None:
+        dialect = postgresql if name == "postgresql" else sqlite
+        statement = _INSERT_BALLOT[name] = (dialect.insert(_BALLOT)
+                                            .on_conflict_do_nothing(index_elements=["vote_id", "voter"])
+                                            .returning(_BALLOT.c.id))
+    return statement
+
+
 def _lock_chain(vote: Vote) -> tuple[int, str]:
     """Serialise appends to this vote's chain only, and read its head: a no-op UPDATE takes the
     row lock on PostgreSQL and the write lock on SQLite, held until the transaction ends."""
@@ -366,15 +382,18 @@ def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, 
     tracker = bundle.tracker(vote.uid, voter, channel.value, text, status.value, choices, nonce)
     late = received_at >= aware(vote.closes_at)
     seq, previous = _lock_chain(vote)
-    if db.session.scalar(_BALLOT_ID, {"vote_id": vote.id, "voter": voter}) is not None:
-        return existing_ballot(vote, voter), False
     chain = bundle.chain_next(previous, tracker)
-    ballot = Ballot(vote_id=vote.id, seq=seq + 1, voter=voter, channel=channel, received_at=received_at,
-                    received_text=text, status=status, late=late, choices=choices, nonce=nonce, tracker=tracker,
-                    chain=chain, **links)
+    values = {"vote_id": vote.id, "seq": seq + 1, "voter": voter, "channel": channel, "received_at": received_at,
+              "received_text": text, "status": status, "late": late, "choices": choices, "nonce": nonce,
+              "tracker": tracker, "chain": chain, "cast_by_id": None, "proxy_id": None, "paper_entry_id": None,
+              "scan_id": None, **links}
+    ballot_id = db.session.scalar(_insert_ballot(), values)
+    if ballot_id is None:  # the voter has a ballot already: nothing was written (R-30)
+        return existing_ballot(vote, voter), False
+    ballot = Ballot(id=ballot_id, **values)
+    make_transient_to_detached(ballot)  # as it was written, without writing it again
     db.session.add(ballot)
-    db.session.flush()
-    db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": ballot.seq, "new_chain": chain})
+    db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": seq + 1, "new_chain": chain})
     # The table was written directly: a head object read earlier in this session is stale now.
     stale = db.session.identity_map.get(db.session.identity_key(VoteChainHead, (vote.id,)))
     if stale is not None:
