@@ -30,6 +30,7 @@ import logging
 import os
 import pstats
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,7 @@ def timed(action, profile: bool, cpu: dict | None = None, step: str = ""):
     the wall time measures the neighbours too."""
     profiler = cProfile.Profile() if profile else None
     gc.collect()
-    cpu_start = time.process_time()
+    cpu_start = cpu_seconds()
     start = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -66,10 +67,17 @@ def timed(action, profile: bool, cpu: dict | None = None, step: str = ""):
             profiler.disable()
     seconds = time.perf_counter() - start
     if cpu is not None:
-        cpu.setdefault(step, []).append(time.process_time() - cpu_start)
+        cpu.setdefault(step, []).append(cpu_seconds() - cpu_start)
     if profiler:
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
     return value, seconds
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the children it has waited for (the processes that draw
+    letters side by side, ``PDF_PROCESSES``)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def pages_of(content: bytes) -> int:
@@ -238,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         target = f"{TARGETS[step]:.0f}" if step in TARGETS else ""
         print(f"{title:<32}{median:>10.2f}{cpu_median:>8.2f}{target:>10}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\n(load average {load:.2f} on {os.cpu_count()} processors while measuring)")
+    print(f"\n(load average {load:.2f} on {os.cpu_count()} processors while measuring; letters drawn by "
+          f"{app.config['PDF_PROCESSES'] or os.cpu_count()} processes, PDF_PROCESSES)")
     return 0
 
 

@@ -72,6 +72,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ("zh_CN", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Processes that draw a long PDF batch (activation letters) side by side; 0: one per core.
+        "PDF_PROCESSES": int(env.get("PDF_PROCESSES", "0")),
     }
     return config
 

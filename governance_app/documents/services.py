@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -121,6 +122,11 @@ def _register(kind: DocumentKind, estate_id: int, object_type: str, objects: Seq
     record("document.generated", estate_id=estate_id, object_type=object_type,
            object_id=objects[0][0] if len(objects) == 1 else "", details=details, actor=actor)
     return issued
+
+
+def pdf_processes() -> int:
+    """Processes that draw a long batch of pages (``PDF_PROCESSES``; 0: one per core)."""
+    return current_app.config["PDF_PROCESSES"] or os.cpu_count() or 1
 
 
 def _draw(template: str, **context) -> str:
@@ -325,7 +331,7 @@ def activation_letters_pdf(estate, letters, actor) -> bytes:
     with force_locale(LOCALE):
         parts = [_draw("pdf/activation_letters.html", letters=pages[start:start + LETTERS_PER_PART], qr=qr)
                  for start in range(0, len(pages), LETTERS_PER_PART)]
-        return render.html_to_pdf(parts)
+        return render.html_to_pdf(parts, processes=pdf_processes())
 
 
 # --- fund statements ------------------------------------------------------------------------------------

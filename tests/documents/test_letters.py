@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from governance_app.auth.models import ActivationCode
@@ -24,7 +25,14 @@ def _letters_pdf(pages, estate, **form):
     return response.data
 
 
-def test_the_letters_come_as_a_pdf_with_a_page_and_a_number_per_voter(login, pages, estate, committee):
+@pytest.mark.parametrize("per_part, processes", [(25, 1), (2, 2)], ids=["one process", "two processes"])
+def test_the_letters_come_as_a_pdf_with_a_page_and_a_number_per_voter(monkeypatch, app, login, pages, estate, committee,
+                                                                      per_part, processes):
+    """Drawn in one process, or in parts shared among processes (PDF_PROCESSES): the same pages."""
+    from governance_app.documents import services
+
+    monkeypatch.setattr(services, "LETTERS_PER_PART", per_part)
+    monkeypatch.setitem(app.config, "PDF_PROCESSES", processes)
     login(committee, client=pages)
     activation = pages.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
     assert 'name="pdf"' in activation and "生成 PDF" in activation

@@ -35,3 +35,24 @@ def test_parts_are_bound_in_order_with_one_font():
     assert page_count(content) == 3
     assert [page.strip() for page in pdf_text(content).split("\f")[:3]] == ["第一部分", "第二部分", "第三部分"]
     assert_cjk_font_embedded(content)
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_parts_drawn_by_several_processes_are_bound_in_order(processes):
+    """A long batch is shared among processes (PDF_PROCESSES); the bound file has every page
+    in the order of the parts, and the Chinese font in it."""
+    parts = [f"<p>第{n}部分</p><p style='break-before: page'>第{n}部分续</p>" for n in range(1, 6)]
+    content = render.html_to_pdf(parts, processes=processes)
+    from tests.documents.support import page_count, pdf_text
+
+    assert page_count(content) == 10
+    assert [page.strip() for page in pdf_text(content).split("\f")[:10]] == [
+        text for n in range(1, 6) for text in (f"第{n}部分", f"第{n}部分续")]
+    assert_cjk_font_embedded(content)
+
+
+def test_a_failing_part_fails_the_batch_in_any_process():
+    parts = ["<p>梅园小区</p>", '<img src="http://127.0.0.1:9/logo.png" alt="">', "<p>梅园小区</p>"]
+    with pytest.raises(render.DocumentError) as refused:
+        render.html_to_pdf(parts, processes=3)
+    assert "127.0.0.1:9/logo.png" in str(refused.value)
