@@ -351,7 +351,7 @@ class Server:
     """gunicorn with N sync workers on a free loopback port; stderr kept in a file."""
 
     def __init__(self, database_url: str, keys: dict[str, str], workers: int, environment: str,
-                 profile_folder: str | None):
+                 profile_folder: str | None, threads: int = 1):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -359,6 +359,8 @@ class Server:
         env.pop("REDIS_URL", None)
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                    "--log-level", "warning"]
+        if threads > 1:  # gunicorn's gthread worker: each process serves requests on that many threads
+            command += ["--threads", str(threads)]
         self.profile_folder = profile_folder
         if profile_folder:
             config = os.path.join(profile_folder, "gunicorn_profile.py")
@@ -675,7 +677,8 @@ def print_results(args, setup: Setup, votes: Phase, health: Phase, checks, profi
         print(f"  {name:<34} {seconds:6.2f}")
     print(f"  {'total':<34} {sum(setup.seconds.values()):6.2f}")
 
-    print(f"\nLoad: gunicorn {args.workers} sync workers ({args.env}), PostgreSQL, loopback, "
+    kind = "sync workers" if args.threads <= 1 else f"gthread workers x {args.threads} threads"
+    print(f"\nLoad: gunicorn {args.workers} {kind} ({args.env}), PostgreSQL, loopback, "
           f"{args.concurrency} client threads, a new connection per request{profile_note}")
     print(f"  {'endpoint':<30} {'requests':>8} {'ok':>7} {'errors':>6} {'wall s':>7} {'req/s':>8} "
           f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
@@ -767,6 +770,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="owners, one unit each; each casts exactly once (default 6000)")
     parser.add_argument("--concurrency", type=int, default=32, help="simulated owners at a time (default 32)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; above 1 gunicorn uses its gthread worker (default 1: sync)")
     parser.add_argument("--healthz-requests", type=int, default=0,
                         help="GET /healthz requests after the cast phase (default: as many as voters)")
     parser.add_argument("--env", choices=("production", "development"), default="production",
@@ -782,8 +787,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.voters < 10:
         parser.error("--voters must be at least 10")
-    if args.concurrency < 1 or args.workers < 1:
-        parser.error("--concurrency and --workers must be at least 1")
+    if args.concurrency < 1 or args.workers < 1 or args.threads < 1:
+        parser.error("--concurrency, --workers and --threads must be at least 1")
     args.healthz_requests = args.healthz_requests or args.voters
     return args
 
@@ -814,7 +819,7 @@ def main(argv: list[str] | None = None) -> int:
             setup = setup_database(app, args.voters, min(2 * args.concurrency, args.voters), args.seed)
             db.session.remove()
         start = time.perf_counter()
-        server = Server(url, keys, args.workers, args.env, profile_folder)
+        server = Server(url, keys, args.workers, args.env, profile_folder, args.threads)
         server.wait_ready()
         print(f"  {'gunicorn started':<34} {time.perf_counter() - start:6.2f} s  "
               f"(port {server.port}, workers {server.workers()})")
