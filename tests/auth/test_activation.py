@@ -117,6 +117,30 @@ def test_no_letter_for_a_voter_who_has_an_account(estate, letters):
     assert sorted(letter.owner.name for letter in again) == ["上海某置业有限公司", "李娜"]
 
 
+def test_reissuing_letters_revokes_the_earlier_codes_in_one_statement(estate, letters):
+    """A batch for a whole estate is thousands of voters: their earlier codes are revoked by one
+    UPDATE per 500 voters, not one per voter (2,000 letters took 30 s that way)."""
+    from sqlalchemy import event
+
+    updates = []
+
+    def seen(_connection, _cursor, statement, *_rest):
+        if statement.lstrip().upper().startswith("UPDATE ACTIVATION_CODE"):
+            updates.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        again = services.issue_letters(estate, None, actor=None)
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(again) == len(letters) == 3 and len(updates) == 1
+    old = db.session.scalars(select(ActivationCode).where(
+        ActivationCode.code_hash.in_([services.activation_code_hash(letter.code) for letter in letters.values()]))).all()
+    assert len(old) == 3 and all(code.revoked_at is not None for code in old)
+    assert services.check_activation("1-101", next(letter.code for letter in again if letter.owner.name == "王伟"), "1234")
+
+
 # --- checking a letter's details ---------------------------------------------------------------------
 
 def test_the_details_of_a_letter_open_it(letters):
