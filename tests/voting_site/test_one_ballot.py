@@ -103,3 +103,26 @@ def test_r30_the_database_refuses_a_second_ballot_row_for_the_same_voter(open_vo
         db.session.flush()
     db.session.rollback()
     assert count(Ballot) == 1
+
+
+def test_r30_a_resubmission_after_the_count_shows_the_receipt_not_an_error(app, login, open_vote, owner_of,
+                                                                            committee, clock):
+    """A retry that arrives late (the vote has closed and been counted) finds the ballot recorded
+    earlier: with a fresh code or without one, the voter is sent to the receipt."""
+    from tests.voting_site.support import close_vote
+
+    owner = owner_of("1-103")
+    voter = voter_of(open_vote, "1-103")
+    first = cast(open_vote, owner, i1="approve")
+    close_vote(open_vote, clock)
+    services.count(open_vote, committee)
+    db.session.commit()
+    pages = page_client(app)
+    login(owner, client=pages)
+    for code in (code_now(owner), ""):
+        retry = pages.post(f"/votes/{open_vote.id}/ballot/confirm",
+                           data={"voter": voter, "item-i1": "oppose", "code": code})
+        assert retry.status_code == 302 and "/receipt" in retry.headers["Location"], code
+    fresh()
+    [ballot] = db.session.scalars(select(Ballot)).all()
+    assert ballot.id == first.id and ballot.choices["i1"] == "approve"

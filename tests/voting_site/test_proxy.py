@@ -12,9 +12,9 @@ from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.files.models import StoredFile
 from governance_app.voting import services
-from governance_app.voting.models import Ballot, Channel, ProxyAuthority
+from governance_app.voting.models import Ballot, Channel, ProxyAuthority, VoteRollEntry
 from tests.voting_site.support import (
-    JPEG, PDF, code_now, count, events, fresh, local_now, page_client, text, upload, voter_of,
+    JPEG, PDF, code_now, count, events, fresh, local_now, owner_named, page_client, text, upload, voter_of,
 )
 
 
@@ -183,3 +183,28 @@ def test_r33_a_term_that_has_not_begun_gives_no_mandate(open_vote, staff, relati
     tomorrow = local_now(clock).date() + dt.timedelta(days=1)
     record(relative, open_vote, staff, "1-104", tomorrow)
     assert services.mandates(relative, open_vote) == []
+
+
+def test_r33_r34_the_one_mandate_a_cast_looks_up_is_the_one_listed(open_vote, estate, owner_of, make_user, committee,
+                                                                  staff, relative, clock):
+    """A cast request looks up one mandate (``mandate_for``) instead of listing them all
+    (``mandates``): for every account and every voter key both give the same answer."""
+    today = local_now(clock).date()
+    neighbour = owner_of("3-103")
+    record(neighbour, open_vote, staff, "1-104", today)  # an owner who is also a proxy
+    record(relative, open_vote, staff, "2-102", today, items=("i2",))  # a proxy who owns nothing
+    expired = make_user(login="13900000010", name="钱七")
+    record(expired, open_vote, staff, "2-103", today, days=0)  # a term of one day, which ends below
+    co_owner = make_user(owner=owner_named(estate, "刘芳"), login="co-owner", name="刘芳")  # not the representative
+    clock.at += dt.timedelta(days=1)
+    accounts = [owner_of(unit) for unit in ("1-101", "1-103", "1-104", "2-101", "2-104", "3-101")]
+    accounts += [neighbour, relative, expired, co_owner, committee]
+    voters = sorted(set(db.session.scalars(select(VoteRollEntry.voter).where(VoteRollEntry.vote_id == open_vote.id))))
+    found = 0
+    for account in accounts:
+        listed = {mandate.voter: mandate for mandate in services.mandates(account, open_vote)}
+        for voter in [*voters, "o999999", "", None]:
+            assert services.mandate_for(account, open_vote, voter) == listed.get(voter), (account.login, voter)
+        found += len(listed)
+    # Mandates of every kind: alone, several units, co-owned, the developer's, proxies.
+    assert found == 9
