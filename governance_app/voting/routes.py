@@ -55,6 +55,12 @@ def _vote_or_404(vote_id: int, action: str = "vote.view"):
     return vote
 
 
+def _refused(error: VoteError) -> None:
+    """Nothing of a refused action is kept; the user is told why."""
+    db.session.rollback()
+    flash(vote_error_message(error), "error")
+
+
 def _holds_proxy(vote, action: str) -> bool:
     """R-33: the proxy need not own anything in the estate; a live authority for this vote
     lets them see it, so that they can vote through its pages."""
@@ -131,8 +137,7 @@ def add_item(vote_id: int):
                           description=form.description.data or "", seats=form.seats.data or 0,
                           alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines())
     except VoteError as error:
-        db.session.rollback()
-        flash(vote_error_message(error), "error")
+        _refused(error)
     else:
         db.session.commit()
         flash(_("Item added."), "success")
@@ -155,8 +160,7 @@ def add_candidate(vote_id: int, position: int):
         services.add_candidate(item, name=form.name.data, nomination=NominationSource(form.nomination.data),
                                statement=form.statement.data or "", pledge_signed=form.pledge_signed.data)
     except VoteError as error:
-        db.session.rollback()
-        flash(vote_error_message(error), "error")
+        _refused(error)
     else:
         db.session.commit()
         flash(_("Candidate added."), "success")
@@ -171,8 +175,7 @@ def publish_notice(vote_id: int):
         try:
             services.publish_notice(vote, current_user)
         except VoteError as error:
-            db.session.rollback()
-            flash(vote_error_message(error), "error")
+            _refused(error)
         else:
             db.session.commit()
             flash(_("The notice is published and the roll is frozen."), "success")
@@ -296,8 +299,7 @@ def paper(vote_id: int):
                 vote, current_user, unit=form.unit.data, received_at=received, signed=form.signed.data,
                 signer_matches=form.signer_matches.data, choices=choices, scan=form.scan.data.read())
         except VoteError as error:
-            db.session.rollback()
-            flash(vote_error_message(error), "error")
+            _refused(error)
         except files.FileRefused as error:
             db.session.rollback()
             flash(str(FILE_REASONS[error.reason]), "error")
@@ -335,8 +337,7 @@ def decide_paper(vote_id: int, entry_id: int, decision: str):
             else:
                 services.reject_paper(vote, entry, current_user)
         except VoteError as error:
-            db.session.rollback()
-            flash(vote_error_message(error), "error")
+            _refused(error)
         else:
             db.session.commit()
             flash(_("Paper ballot confirmed.") if decision == "confirm" else _("Paper ballot rejected."), "success")
@@ -374,8 +375,7 @@ def proxies(vote_id: int):
                                   scope=form.scope.data or "", valid_from=form.valid_from.data,
                                   valid_until=form.valid_until.data, document=form.document.data.read())
         except VoteError as error:
-            db.session.rollback()
-            flash(vote_error_message(error), "error")
+            _refused(error)
         except files.FileRefused as error:
             db.session.rollback()
             flash(str(FILE_REASONS[error.reason]), "error")
@@ -397,8 +397,7 @@ def count(vote_id: int):
         try:
             services.count(vote, current_user)
         except VoteError as error:
-            db.session.rollback()
-            flash(vote_error_message(error), "error")
+            _refused(error)
             return redirect(url_for(".vote", vote_id=vote.id))
         db.session.commit()
         flash(_("Counted. Check the result, then publish it within 3 days (R-42)."), "success")
@@ -414,8 +413,7 @@ def publish(vote_id: int):
         try:
             services.publish_result(vote, current_user)
         except VoteError as error:
-            db.session.rollback()
-            flash(vote_error_message(error), "error")
+            _refused(error)
         else:
             db.session.commit()
             flash(_("The result is published and the estate has been notified."), "success")
