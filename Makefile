@@ -36,7 +36,7 @@ translations: $(VENV)/.installed-run
 messages: $(VENV)/.installed-run
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k _l -k lazy_gettext \
 	  -o governance_app/translations/messages.pot governance_app templates
-	$(BIN)/pybabel update --no-fuzzy-matching -i governance_app/translations/messages.pot -d governance_app/translations
+	$(BIN)/pybabel update --width 120 --no-fuzzy-matching -i governance_app/translations/messages.pot -d governance_app/translations
 
 run: check-system install translations
 	$(BIN)/flask db upgrade

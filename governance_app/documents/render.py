@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import logging
 import multiprocessing
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -93,27 +95,37 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
-def html_to_pdf(html: str | Sequence[str], processes: int = 1) -> bytes:
+def html_to_pdf(html: str | Sequence[str], processes: int = 1, under: str | None = None) -> bytes:
     """One PDF from one HTML document, or from several drawn apart and bound in order.
 
     Several parts are for long batches (a letter per owner): WeasyPrint's time per page grows
     with the length of a document, so 2,000 letters are drawn 25 at a time. With ``processes``
     above 1 the parts are shared, in order, among that many processes, each drawing one PDF of
-    its pages, and the PDFs are bound into one (``bind``): WeasyPrint draws on one core."""
+    its pages, and the PDFs are bound into one (``bind``): WeasyPrint draws on one core.
+    ``under`` is the HTML of one page that is drawn once and under every page: what the pages of
+    a batch have in common."""
     require_font()
     parts = [html] if isinstance(html, str) else list(html)
     processes = max(1, min(processes, len(parts)))
     if processes == 1:
-        return _draw_parts(parts)
-    size, extra = divmod(len(parts), processes)
-    groups, start = [], 0
-    for index in range(processes):
-        end = start + size + (1 if index < extra else 0)
-        groups.append(parts[start:end])
-        start = end
-    # fork: the children start with WeasyPrint and the fonts already loaded, and only draw.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-        return bind(list(pool.map(_draw_parts, groups)))
+        pdfs = [_draw_parts(parts)]
+        form = _draw_parts([under]) if under is not None else None
+    else:
+        size, extra = divmod(len(parts), processes)
+        groups, start = [], 0
+        for index in range(processes):
+            end = start + size + (1 if index < extra else 0)
+            groups.append(parts[start:end])
+            start = end
+        # fork: the children start with WeasyPrint and the fonts already loaded, and only draw;
+        # this process draws the page underneath meanwhile.
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            drawing = [pool.submit(_draw_parts, group) for group in groups]
+            form = _draw_parts([under]) if under is not None else None
+            pdfs = [part.result() for part in drawing]
+    if len(pdfs) == 1 and form is None:
+        return pdfs[0]
+    return bind(pdfs, under=form)
 
 
 def _draw_parts(parts: Sequence[str]) -> bytes:
@@ -128,17 +140,61 @@ def _draw_parts(parts: Sequence[str]) -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
-def bind(pdfs: Sequence[bytes]) -> bytes:
-    """The pages of several PDFs, in order, in one file (qpdf through pikepdf)."""
+def bind(pdfs: Sequence[bytes], under: bytes | None = None) -> bytes:
+    """The pages of several PDFs, in order, in one file, each drawn over the first page of
+    ``under`` if given (a page of the same size, held once in the file as a form XObject).
+    qpdf, through pikepdf, does the work.
+
+    Each PDF came from its own WeasyPrint run, which named its font subsets after the font alone:
+    two different subsets of one font would have the same name in the bound file, which PDF
+    forbids (ISO 32000-1, 9.6.4) and some printers take at their word. They are renamed."""
     import pikepdf
 
     with contextlib.ExitStack() as stack:  # pages copied from a file need it open until saved
         first, *rest = (stack.enter_context(pikepdf.open(io.BytesIO(data))) for data in pdfs)
+        form = stack.enter_context(pikepdf.open(io.BytesIO(under))) if under is not None else None
+        taken: set[str] = set()
+        for source in (first, *rest, *([form] if form is not None else [])):
+            _rename_subsets(source, taken)
         for more in rest:
             first.pages.extend(more.pages)
+        if form is not None:
+            shared = first.copy_foreign(form.pages[0].as_form_xobject())
+            for page in first.pages:
+                page.add_underlay(shared)
         out = io.BytesIO()
         first.save(out)
         return out.getvalue()
+
+
+SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
+
+
+def _rename_subsets(pdf, taken: set[str]) -> None:
+    """Give each font subset of ``pdf`` a tag (``ABCDEF+``) not in ``taken``, and add it there."""
+    import pikepdf
+
+    fonts: dict[tuple[int, int], pikepdf.Dictionary] = {}
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        for font in (resources.get("/Font", {}) if resources is not None else {}).values():
+            fonts.setdefault(font.objgen, font)
+    for font in fonts.values():
+        name = str(font.get("/BaseFont", ""))[1:]
+        if not SUBSET_TAG.match(name):
+            continue
+        tag, rest = name[:6], name[7:]
+        while tag in taken:
+            tag = "".join(chr(65 + byte % 26) for byte in hashlib.sha256(tag.encode()).digest()[:6])
+        taken.add(tag)
+        renamed = pikepdf.Name(f"/{tag}+{rest}")
+        font.BaseFont = renamed
+        for descendant in font.get("/DescendantFonts", []):
+            descendant.BaseFont = renamed
+            if "/FontDescriptor" in descendant:
+                descendant.FontDescriptor.FontName = renamed
+        if "/FontDescriptor" in font:
+            font.FontDescriptor.FontName = renamed
 
 
 class DocumentError(RuntimeError):

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..auth.permissions import can
 from ..extensions import db, limiter
-from . import services
+from . import rules, services
 from .forms import CheckForm
 from .messages import KIND_TITLES, STATUS_TEXTS
 from .render import FontMissing
@@ -137,6 +137,19 @@ def wide_spaces(text: str) -> str:
     """En spaces for the blanks of a page number in small CJK type ("第 1 页 共 1 页"): an
     ordinary space there is too narrow for text extraction and search to see."""
     return str(text).replace(" ", "\u2002")
+
+
+@bp.app_template_filter("shown_units")
+def shown_units(units: list[str]) -> dict:
+    """The units an activation letter lists and how many it leaves out (rules.shown_units)."""
+    shown, left = rules.shown_units(units)
+    return {"shown": shown, "left": left}
+
+
+@bp.app_template_filter("fit")
+def fit(text: str, room: str) -> str:
+    """``text`` cut with "…" to the room an activation letter has for it ("estate", "owner")."""
+    return rules.fit_text(str(text), {"estate": rules.ESTATE_NAME_EMS, "owner": rules.OWNER_NAME_EMS}[room])
 
 
 @bp.app_template_filter("css_string")

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,13 @@ NUMBER = re.compile(rf"^{PREFIX}-(\d{{4}})-([{ALPHABET}]{{{GROUP}}})-([{ALPHABET
 # What people mistype for which character when copying a number from paper.
 LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 FILING_DAYS = 30  # R-46
+# What an activation letter has room for (activation_letters.html): its slots have fixed heights.
+# A line of the letter is 47 ems of 10.5 pt; the title's is 29 of 17 pt. The units get three lines
+# less the label, "and N more" and, at two line ends, a unit label of 40 characters moved whole
+# to the next line; the estate's name two title lines less the title's words; a name two lines.
+UNITS_SHOWN_EMS = 80
+ESTATE_NAME_EMS = 44
+OWNER_NAME_EMS = 88
 
 
 def canonical_json(value: Any) -> bytes:
@@ -78,3 +86,34 @@ def share_text(part: int, whole: int) -> str:
 def two_thirds_met(part: int, whole: int) -> bool:
     """R-10 for one measure: at least two thirds."""
     return whole > 0 and 3 * part >= 2 * whole
+
+
+def text_ems(text: str) -> float:
+    """The width of ``text`` in ems, nearly: a Chinese (wide) character is one em, anything
+    else is taken at 0.6 em (wider than a digit or a hyphen in Noto Sans CJK)."""
+    return sum(1.0 if unicodedata.east_asian_width(char) in "WF" else 0.6 for char in text)
+
+
+def fit_text(text: str, ems: float) -> str:
+    """``text`` if it is at most ``ems`` wide, else as much of it as fits with "…" after."""
+    if text_ems(text) <= ems:
+        return text
+    used = 1.0  # the ellipsis
+    for index, char in enumerate(text):
+        used += text_ems(char)
+        if used > ems:
+            return text[:index] + "…"
+    return text
+
+
+def shown_units(units: list[str], ems: float = UNITS_SHOWN_EMS) -> tuple[list[str], int]:
+    """The units a letter has room to list, in order, and how many are left out: the
+    developer's voter key can hold hundreds of units (R-02), and a letter has a page."""
+    shown: list[str] = []
+    used = 0.0
+    for unit in units:
+        used += text_ems(unit) + 1  # and the 、 after it
+        if used > ems:
+            break
+        shown.append(unit)
+    return shown, len(units) - len(shown)

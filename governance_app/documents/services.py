@@ -326,12 +326,17 @@ def activation_letters_pdf(estate, letters, actor) -> bytes:
                 letter_data(estate.name, letter.owner.name, letter.voter.units, hashes[id(letter)], letter.expires_at))
                for letter in letters]
     issued = _register(DocumentKind.ACTIVATION_LETTER, estate.id, "activation_code", objects, actor)
-    qr = qr_data_uri(site_url("/activate"))
     pages = list(zip(letters, issued))
     with force_locale(LOCALE):
-        parts = [_draw("pdf/activation_letters.html", letters=pages[start:start + LETTERS_PER_PART], qr=qr)
+        # What all the letters say is drawn once, under each letter's own page
+        # (activation_letters.html).
+        common = {"estate_name": estate.name, "activate_url": site_url("/activate")}
+        form = _draw("pdf/activation_letters.html", layer="form", qr=qr_data_uri(common["activate_url"]),
+                     **common)
+        parts = [_draw("pdf/activation_letters.html", layer="letters", letters=pages[start:start + LETTERS_PER_PART],
+                       **common)
                  for start in range(0, len(pages), LETTERS_PER_PART)]
-        return render.html_to_pdf(parts, processes=pdf_processes())
+        return render.html_to_pdf(parts, processes=pdf_processes(), under=form)
 
 
 # --- fund statements ------------------------------------------------------------------------------------

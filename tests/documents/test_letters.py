@@ -2,6 +2,7 @@
 per voter; a letter checks as current while its code can still open an account."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -98,3 +99,95 @@ def test_only_those_who_issue_letters_get_them(login, pages, estate, owner_of, m
         assert pages.post(f"/estates/{estate.id}/activation/letters", data={"pdf": "1"}).status_code == 404
     fresh()
     assert db.session.scalar(select(func.count()).select_from(ActivationCode)) == 0
+
+
+# --- the two layers of a letter ------------------------------------------------------------------------------
+
+LONG_ESTATE = "真如镇" * 33 + "园"  # 100 characters, as long as an estate's name can be
+LONG_OWNER = "上海" + "真如" * 47 + "有限公司"  # a company's name is printed whole (R-61), up to 100
+
+
+def _layers(app, units, owner=LONG_OWNER, estate=LONG_ESTATE):
+    """The HTML of the form every letter is drawn on, and of one letter's own page."""
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from governance_app.documents import rules, services
+
+    with app.test_request_context(), force_locale(services.LOCALE):
+        data = services.letter_data(estate, owner, units, "0" * 64, services.now() + dt.timedelta(days=30))
+        doc = services.Issued("GV-2026-WWWW-MMMM", rules.data_sha256(data), services.now(), data)
+        common = {"estate_name": estate, "activate_url": data["activate_url"]}
+        form = services._draw("pdf/activation_letters.html", layer="form",
+                              qr=services.qr_data_uri(data["activate_url"]), **common)
+        letter = services._draw("pdf/activation_letters.html", layer="letters",
+                                letters=[(SimpleNamespace(code="WWWW-MMMM-8888"), doc)], **common)
+    return form, letter
+
+
+def _places(html):
+    """Each slot of the first page (and the letter's body): where it is, and what of its
+    content lies outside it (text a reader would never see, as the slot hides overflow)."""
+    from weasyprint import HTML
+
+    page = HTML(string=html).render().pages[0]
+    places, seen = {}, set()
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        classes = (element.get("class") or "").split() if element is not None else []
+        names = [name[5:] for name in classes if name.startswith("slot-")] + (
+            ["body"] if "letter-body" in classes else [])
+        if not names or id(element) in seen:
+            continue
+        seen.add(id(element))  # the first box of an element is its outermost
+        top, left = box.content_box_y(), box.content_box_x()
+        bottom, right = top + box.height, left + box.width
+        outside = [child for child in box.descendants() if child is not box and (
+            child.position_y + child.margin_height() > bottom + 0.01
+            or child.position_x + child.margin_width() > right + 0.01)]
+        places[names[0]] = (top, bottom, outside)
+    return places
+
+
+@pytest.mark.parametrize("units", [
+    [f"{n // 100}-{n % 100 + 1}-1502" for n in range(300)],  # the developer's key holds many (R-02)
+    ["真如镇" * 13 + "楼"] * 4,  # the longest labels, Chinese and not
+    ["W" * 40] * 4,
+    ["3-101"],
+], ids=["many units", "long Chinese labels", "long labels", "one unit"])
+def test_nothing_on_a_letter_overflows_or_overprints(app, units):
+    """Every slot of either layer holds its content whole (at the longest an estate's or an
+    owner's name and a unit's label can be), and no slot of a letter's page lies over a slot of
+    the form it is drawn on."""
+    form, letter = _layers(app, units)
+    form_places, letter_places = _places(form), _places(letter)
+    for places in (form_places, letter_places):
+        assert {name: outside for name, (_top, _bottom, outside) in places.items() if outside} == {}
+    assert set(form_places) == {"body", "title", "intro", "how", "page"}
+    assert set(letter_places) == {"body", "greeting", "code", "facts", "footer"}
+    assert form_places["body"][:2] == letter_places["body"][:2]
+    for name, (top, bottom, _outside) in letter_places.items():
+        for other, (other_top, other_bottom, _outside) in form_places.items():
+            if "body" not in (name, other):
+                assert bottom <= other_top + 0.01 or other_bottom <= top + 0.01, (name, other)
+
+
+def test_a_letter_reads_as_one_page_with_what_does_not_fit_said(app):
+    """Drawn and bound, a page reads in order: the form's words and the letter's own. Names too
+    long for their place end with "…"; units beyond room are counted, not dropped silently."""
+    from governance_app.documents import render
+
+    units = [f"1-{n}" for n in range(101, 181)]
+    form, letter = _layers(app, units)
+    content = render.html_to_pdf([letter, letter], processes=1, under=form)
+    assert page_count(content) == 2
+    page = flat(pdf_text(content).split("\f")[0])
+    order = ["真如镇真如镇", "业主账户激活函", "上海真如", "您好！", "激活码：WWWW-MMMM-8888", "房屋：1-101、1-102",
+             "有效期至", "网址：", "激活码只能使用一次", "GV-2026-WWWW-MMMM", "内容数据 SHA-256", "第 1 页 共 1 页"]
+    positions = [page.replace("\u2002", " ").find(words) for words in order]
+    assert -1 not in positions and positions == sorted(positions), list(zip(order, positions))
+    shown = page[page.index("房屋："):page.index("有效期至")]
+    assert "…" in page and "1-180" not in shown
+    assert f"另有 {80 - shown.count('1-1')} 套" in shown
+    assert_cjk_font_embedded(content)

@@ -1,6 +1,9 @@
 """Drawing: only with a Chinese font found through fontconfig, and nothing fetched from outside."""
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 
 from governance_app.documents import render
@@ -56,3 +59,24 @@ def test_a_failing_part_fails_the_batch_in_any_process():
     with pytest.raises(render.DocumentError) as refused:
         render.html_to_pdf(parts, processes=3)
     assert "127.0.0.1:9/logo.png" in str(refused.value)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_page_drawn_once_lies_under_every_page(processes):
+    """What the pages of a batch share (the words of an activation letter) is drawn once and
+    held once, under each page; every font subset in the bound file has a name of its own."""
+    import pikepdf
+
+    from tests.documents.support import page_count, pdf_fonts, pdf_text
+
+    parts = [f"<p style='margin-top: 30mm'>第{n}封</p>" for n in range(1, 5)]
+    content = render.html_to_pdf(parts, processes=processes, under="<p>共同的话</p><p><b>粗体</b></p>")
+    assert page_count(content) == 4
+    assert [page.split() for page in pdf_text(content).split("\f")[:4]] == [
+        ["共同的话", "粗体", f"第{n}封"] for n in range(1, 5)]
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        forms = {tuple(page.Resources.XObject[name].objgen for name in page.Resources.XObject.keys())
+                 for page in pdf.pages}
+    assert len(forms) == 1  # one form, shared
+    names = [font["name"] for font in pdf_fonts(content)]
+    assert len(names) == len(set(names)) >= 3 and all(re.match(r"^[A-Z]{6}\+", name) for name in names), names

@@ -2,6 +2,8 @@
 import datetime as dt
 import random
 
+import pytest
+
 from governance_app.documents import rules
 
 
@@ -60,3 +62,25 @@ def test_two_thirds_at_n_minus_1_n_and_n_plus_1():
 def test_decimal_text():
     assert rules.decimal_text(0) == "0.00" and rules.decimal_text(-5) == "-0.05"
     assert rules.decimal_text(1234567) == "12345.67"
+
+
+def test_text_is_measured_in_ems_chinese_wide_and_the_rest_narrow():
+    assert rules.text_ems("梅园") == 2 and rules.text_ems("1-101") == pytest.approx(3.0)
+
+
+def test_a_name_too_long_for_its_place_ends_with_an_ellipsis():
+    assert rules.fit_text("梅园小区", 4) == "梅园小区"
+    assert rules.fit_text("梅园小区", 3.9) == "梅园…"
+    assert rules.fit_text("梅园小区二期", 5) == "梅园小区…"
+    assert rules.text_ems(rules.fit_text("真如" * 60, rules.OWNER_NAME_EMS)) <= rules.OWNER_NAME_EMS
+
+
+def test_a_letter_lists_the_units_it_has_room_for_and_counts_the_rest():
+    assert rules.shown_units(["1-101", "1-102"]) == (["1-101", "1-102"], 0)
+    # Each unit takes its width and a 、: 4 units of 4 ems fit in 16 ems, not in 15.
+    assert rules.shown_units(["一二三", "四五六", "七八九", "十一二"], ems=16) == (["一二三", "四五六", "七八九", "十一二"], 0)
+    assert rules.shown_units(["一二三", "四五六", "七八九", "十一二"], ems=15) == (["一二三", "四五六", "七八九"], 1)
+    many = [f"1-{n}" for n in range(300)]
+    shown, left = rules.shown_units(many)
+    assert shown == many[:len(shown)] and left == 300 - len(shown) > 0
+    assert rules.shown_units([]) == ([], 0)
