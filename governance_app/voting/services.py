@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
@@ -189,6 +190,27 @@ _LOCK_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("hea
 _MOVE_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of"))
                .values(seq=bindparam("new_seq"), chain=bindparam("new_chain")))
 _VOTE = select(Vote).where(Vote.id == bindparam("vote_id")).options(joinedload(Vote.estate))
+# On PostgreSQL a ballot is added to its chain in one statement: the head moves (its row lock
+# serialises this vote's appends, and only them) unless the voter has a ballot already, and the
+# ballot is written with the head's new seq and chain, computed by the database exactly as
+# bundle.chain_next does: sha256_hex(previous chain + tracker) over the ASCII hex strings.
+_MOVED_HEAD = (update(_CHAIN_HEAD)
+               .where(_CHAIN_HEAD.c.vote_id == bindparam("new_vote_id"),
+                      ~exists().where(_BALLOT.c.vote_id == bindparam("new_vote_id"),
+                                      _BALLOT.c.voter == bindparam("new_voter")))
+               .values(seq=_CHAIN_HEAD.c.seq + 1,
+                       chain=func.encode(func.sha256(func.convert_to(
+                           _CHAIN_HEAD.c.chain.concat(bindparam("new_tracker", type_=_BALLOT.c.tracker.type)), "UTF8")),
+                           "hex"))
+               .returning(_CHAIN_HEAD.c.seq, _CHAIN_HEAD.c.chain)
+               .cte("moved_head"))
+# Parameters are named new_<column>: a parameter named as a column of the head would be SET too.
+_GIVEN = [column for column in _BALLOT.c if column.name not in ("id", "seq", "chain")]
+_APPEND_IN_ONE = (insert(_BALLOT)
+                  .from_select([*(column.name for column in _GIVEN), "seq", "chain"],
+                               select(*(bindparam(f"new_{column.name}", type_=column.type) for column in _GIVEN),
+                                      _MOVED_HEAD.c.seq, _MOVED_HEAD.c.chain))
+                  .returning(_BALLOT.c.id, _BALLOT.c.seq, _BALLOT.c.chain))
 
 
 def voter_units(vote: Vote, voter: str) -> list[str]:
@@ -381,19 +403,33 @@ def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, 
     nonce = secrets.token_hex(16)
     tracker = bundle.tracker(vote.uid, voter, channel.value, text, status.value, choices, nonce)
     late = received_at >= aware(vote.closes_at)
-    seq, previous = _lock_chain(vote)
-    chain = bundle.chain_next(previous, tracker)
-    values = {"vote_id": vote.id, "seq": seq + 1, "voter": voter, "channel": channel, "received_at": received_at,
+    values = {"vote_id": vote.id, "voter": voter, "channel": channel, "received_at": received_at,
               "received_text": text, "status": status, "late": late, "choices": choices, "nonce": nonce,
-              "tracker": tracker, "chain": chain, "cast_by_id": None, "proxy_id": None, "paper_entry_id": None,
-              "scan_id": None, **links}
-    ballot_id = db.session.scalar(_insert_ballot(), values)
-    if ballot_id is None:  # the voter has a ballot already: nothing was written (R-30)
-        return existing_ballot(vote, voter), False
+              "tracker": tracker, "cast_by_id": None, "proxy_id": None, "paper_entry_id": None, "scan_id": None,
+              **links}
+    if db.engine.dialect.name == "postgresql":
+        try:
+            written = db.session.execute(_APPEND_IN_ONE, {f"new_{name}": value for name, value in values.items()}).first()
+        except IntegrityError as error:
+            # Another ballot of this voter was written after this statement's snapshot and before
+            # it could see it (two requests at once): the statement wrote nothing, and the
+            # transaction is spoilt; the caller rolls back and finds that ballot (R-30).
+            if "uq_ballot_vote_id_voter" in str(error.orig):
+                raise VoteError("already_voted", unit=voter) from error
+            raise
+        if written is None:  # the voter has a ballot already: nothing was written (R-30)
+            return existing_ballot(vote, voter), False
+        ballot_id, values["seq"], values["chain"] = written
+    else:
+        seq, previous = _lock_chain(vote)
+        values.update(seq=seq + 1, chain=bundle.chain_next(previous, tracker))
+        ballot_id = db.session.scalar(_insert_ballot(), values)
+        if ballot_id is None:  # the voter has a ballot already: nothing was written (R-30)
+            return existing_ballot(vote, voter), False
+        db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": values["seq"], "new_chain": values["chain"]})
     ballot = Ballot(id=ballot_id, **values)
     make_transient_to_detached(ballot)  # as it was written, without writing it again
     db.session.add(ballot)
-    db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": seq + 1, "new_chain": chain})
     # The table was written directly: a head object read earlier in this session is stale now.
     stale = db.session.identity_map.get(db.session.identity_key(VoteChainHead, (vote.id,)))
     if stale is not None:

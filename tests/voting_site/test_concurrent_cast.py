@@ -158,3 +158,64 @@ def test_r30_200_concurrent_casts_for_100_voters_leave_100_ballots(app, server, 
         assert ballot.chain == previous
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == VOTERS
     assert re.fullmatch(r"[0-9a-f]{64}", ballots[-1].chain)
+
+
+def test_r30_a_ballot_written_while_a_cast_waits_for_the_chain(app, is_postgres, open_vote_with_voters):
+    """The voter's other ballot is written, and committed, while this cast waits for the chain's
+    head: the cast writes nothing, the chain does not move for it, and the voter keeps one ballot."""
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI runs this in its PostgreSQL pass)")
+    from sqlalchemy import insert, text, update
+
+    from governance_app.auth.models import User
+    from governance_app.voting.models import BallotStatus, Channel, VoteChainHead
+    from governance_app.voting.services import VoteError
+
+    vote, voters = open_vote_with_voters
+    (user, voter), vote_id, user_id = voters[0], vote.id, voters[0][0].id
+    heads, ballots = VoteChainHead.__table__, Ballot.__table__
+    other = db.engine.connect()
+    first = other.begin()
+    seq, previous = other.execute(select(heads.c.seq, heads.c.chain).where(heads.c.vote_id == vote_id)
+                                  .with_for_update()).one()
+    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    text_at = services.received_text(at)
+    tracker = bundle.tracker(vote.uid, voter, "paper", text_at, "valid", {"i1": "oppose"}, "00" * 16)
+    chain = bundle.chain_next(previous, tracker)
+    other.execute(insert(ballots).values(
+        vote_id=vote_id, seq=seq + 1, voter=voter, channel=Channel.PAPER, received_at=at, received_text=text_at,
+        status=BallotStatus.VALID, late=False, choices={"i1": "oppose"}, nonce="00" * 16, tracker=tracker,
+        chain=chain))
+    other.execute(update(heads).where(heads.c.vote_id == vote_id).values(seq=seq + 1, chain=chain))
+    outcome = {}
+
+    def cast():
+        with app.app_context():
+            try:
+                waiting_vote, caster = services.get_vote(vote_id), db.session.get(User, user_id)
+                mandate = services.mandate_for(caster, waiting_vote, voter)
+                outcome["cast"] = services.cast_online(waiting_vote, caster, mandate, {"i1": "approve"})
+                db.session.commit()
+            except VoteError as error:
+                outcome["refused"] = error
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=cast)
+    thread.start()
+    with db.engine.connect() as watch:
+        deadline = time.monotonic() + 10
+        while watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND wait_event_type = 'Lock'")).scalar() == 0:
+            assert time.monotonic() < deadline, "the cast never waited for the chain"
+            time.sleep(0.02)
+    first.commit()
+    other.close()
+    thread.join(timeout=30)
+    assert "refused" in outcome or outcome["cast"][1] is False, outcome
+    db.session.expire_all()
+    written = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote_id).order_by(Ballot.seq)).all()
+    assert [(b.voter, b.channel.value, b.seq) for b in written] == [(voter, "paper", seq + 1)]
+    head = db.session.get(VoteChainHead, vote_id)
+    assert (head.seq, head.chain) == (seq + 1, chain)
