@@ -13,8 +13,8 @@ an open vote with four items (two resolutions, an election, a choice); for every
 account and a live signed-in session. Accounts and sessions are written in bulk (one shared password
 hash, one TOTP secret each, no audit events for them); the setup is timed separately.
 
-Then ``python -m gunicorn --workers 2 "governance_app:create_app()"`` serves the database on
-loopback, with the same SECRET_KEY, TOTP_ENCRYPTION_KEY and ID_HASH_KEY as the setup. ``--concurrency``
+Then ``python -m gunicorn --workers 2 -c gunicorn.conf.py "governance_app:create_app()"`` (the
+project's settings, as in production) serves the database on loopback, with the same SECRET_KEY, TOTP_ENCRYPTION_KEY and ID_HASH_KEY as the setup. ``--concurrency``
 threads of this process (standard library only: a plain socket, a new connection per request, as
 gunicorn's sync workers close every connection) play the owners. Each owner sends once the real cast
 request: POST /votes/<id>/ballot/confirm with a signed session cookie, the form's CSRF token, the
@@ -322,6 +322,7 @@ def totp_code(key: bytes, unix_time: float) -> str:
 
 PROFILE_HOOKS = '''
 import cProfile, os, time
+exec(open({config!r}, encoding="utf-8").read())  # the project's own settings, then the profiler's hooks
 _DIR = {folder!r}
 _state = {{}}
 
@@ -347,6 +348,9 @@ def worker_exit(server, worker):
 '''
 
 
+CONFIG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gunicorn.conf.py")
+
+
 class Server:
     """gunicorn with N sync workers on a free loopback port; stderr kept in a file."""
 
@@ -365,8 +369,10 @@ class Server:
         if profile_folder:
             config = os.path.join(profile_folder, "gunicorn_profile.py")
             with open(config, "w", encoding="utf-8") as handle:
-                handle.write(PROFILE_HOOKS.format(folder=profile_folder))
+                handle.write(PROFILE_HOOKS.format(folder=profile_folder, config=CONFIG))
             command += ["--config", config]
+        else:
+            command += ["--config", CONFIG]
         command.append("governance_app:create_app()")
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
