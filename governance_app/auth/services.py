@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from limits import RateLimitItemPerMinute
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -250,13 +250,22 @@ _CLAIM_STEP = (update(_USERS).where(_USERS.c.id == bindparam("user_id"), _USERS.
                .values(totp_last_step=bindparam("step")))
 _MARK_SECOND_FACTOR = (update(_SESSIONS).where(_SESSIONS.c.id == bindparam("session_id"))
                        .values(second_factor_at=bindparam("at")))
+# On PostgreSQL a signed-in session's step-up claims the code's step and marks the session in one
+# statement; the session is marked only if the step was claimed. (Parameters are not named as
+# columns: an UPDATE takes a parameter named as one of its table's columns as a value to SET.)
+_CLAIMED = (update(_USERS).where(_USERS.c.id == bindparam("claim_user"), _USERS.c.totp_last_step < bindparam("claim_step"))
+            .values(totp_last_step=bindparam("claim_step")).returning(_USERS.c.id).cte("claimed"))
+_CLAIM_AND_MARK = (update(_SESSIONS).where(_SESSIONS.c.id == bindparam("fresh_session"), exists(select(_CLAIMED.c.id)))
+                   .values(second_factor_at=bindparam("fresh_at")).returning(_SESSIONS.c.id))
 _LIVE_SESSION = (select(UserSession).where(UserSession.token_hash == bindparam("token_hash"),
                                            UserSession.revoked_at.is_(None))
                  .options(joinedload(UserSession.user).joinedload(User.owner)))
 
 
-def verify_second_factor(user: User, code: str, now: float | None = None) -> str:
-    """Check a TOTP code (no replay, one step of drift) or one unused recovery code.
+def verify_second_factor(user: User, code: str, now: float | None = None, *,
+                         session: UserSession | None = None) -> str:
+    """Check a TOTP code (no replay, one step of drift) or one unused recovery code; with a
+    signed-in ``session`` (a step-up, R-34), mark that session as having just given it.
 
     Returns "totp" or "recovery"; raises ``AuthError`` ("locked", "wrong_code").
     """
@@ -267,8 +276,7 @@ def verify_second_factor(user: User, code: str, now: float | None = None) -> str
         step = Totp(secret).accept(cleaned, int(now if now is not None else time.time()), user.totp_last_step)
         # Claim the step in the database, not from what this request read: of two requests
         # with the same code, only the first to write succeeds.
-        if step is not None and db.session.execute(
-                _CLAIM_STEP, {"user_id": user.id, "step": step}).rowcount == 1:
+        if step is not None and _claim_step(user, step, session):
             set_committed_value(user, "totp_last_step", step)  # as written; the row is what counts
             return "totp"
     elif cleaned:
@@ -279,9 +287,27 @@ def verify_second_factor(user: User, code: str, now: float | None = None) -> str
             recovery.used_at = utcnow()
             record("user.recovery_code_used", object_type="user", object_id=user.id,
                    estate_id=user.owner.estate_id if user.owner else None, actor=user)
+            if session is not None:
+                mark_second_factor(session)
             return "recovery"
     _count_failure(user)
     raise AuthError("wrong_code")
+
+
+def _claim_step(user: User, step: int, session: UserSession | None) -> bool:
+    """Claim a TOTP step for ``user`` (and mark ``session``, if given); False if it was taken."""
+    if session is not None and db.engine.dialect.name == "postgresql":
+        at = utcnow()
+        if db.session.execute(_CLAIM_AND_MARK, {"claim_user": user.id, "claim_step": step,
+                                                "fresh_session": session.id, "fresh_at": at}).first() is None:
+            return False
+        set_committed_value(session, "second_factor_at", at)
+        return True
+    if db.session.execute(_CLAIM_STEP, {"user_id": user.id, "step": step}).rowcount != 1:
+        return False
+    if session is not None:
+        mark_second_factor(session)
+    return True
 
 
 # --- sessions --------------------------------------------------------------------------

@@ -32,12 +32,11 @@ def fresh_second_factor(view):
         form = StepUpForm()
         if "step_up_code" in request.form and form.validate_on_submit():
             try:
-                services.verify_second_factor(current_user, form.step_up_code.data)
+                services.verify_second_factor(current_user, form.step_up_code.data, session=session)
             except services.AuthError as error:
                 db.session.commit()  # the failure is counted and audited
                 flash(auth_error_message(error), "error")
             else:
-                services.mark_second_factor(session)
                 db.session.commit()
                 return view(*args, **kwargs)
         elif "step_up_code" not in request.form:

@@ -240,14 +240,13 @@ def confirm_ballot(vote_id: int):
     form = ConfirmBallotForm()
     if form.validate_on_submit():
         try:
-            auth_services.verify_second_factor(current_user, form.code.data)
+            auth_services.verify_second_factor(current_user, form.code.data, session=current_user.current_session)
         except auth_services.AuthError as error:
             db.session.commit()
             if services.existing_ballot(vote, mandate.voter) is not None:  # the first tap got there
                 return redirect(receipt_url)
             flash(auth_error_message(error), "error")
         else:
-            auth_services.mark_second_factor(current_user.current_session)
             try:
                 services.cast_online(vote, current_user, mandate, choices)
             except VoteError as error:

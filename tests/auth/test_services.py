@@ -199,6 +199,32 @@ def test_second_factor_is_fresh_for_five_minutes(make_user, age_seconds, fresh_e
     assert services.second_factor_is_fresh(session) is fresh_enough
 
 
+@pytest.mark.parametrize("by", ["totp", "recovery"])
+def test_a_step_up_marks_its_session_fresh_and_a_replayed_code_marks_nothing(make_user, by):
+    """R-34: a signed-in session that gives a second factor is fresh for the next minutes; a code
+    used once (on PostgreSQL claimed and marked in one statement) neither passes nor marks again."""
+    user = make_user(Role.AUDITOR)
+    recovery = services.regenerate_recovery_codes(user)[0]
+    session, other = services.open_session(user, "", ""), services.open_session(user, "", "")
+    long_ago = utcnow() - dt.timedelta(hours=1)
+    session.second_factor_at = other.second_factor_at = long_ago
+    db.session.commit()
+    now = int(time.time())
+    code = user.totp.code_at(now) if by == "totp" else recovery
+    assert services.verify_second_factor(user, code, now, session=session) == by
+    db.session.commit()
+    fresh()
+    assert services.second_factor_is_fresh(db.session.get(UserSession, session.id))
+    assert not services.second_factor_is_fresh(db.session.get(UserSession, other.id))
+    with pytest.raises(services.AuthError):
+        services.verify_second_factor(user, code, now, session=db.session.get(UserSession, other.id))
+    db.session.commit()
+    fresh()
+    assert not services.second_factor_is_fresh(db.session.get(UserSession, other.id))
+    if by == "totp":
+        assert db.session.get(User, user.id).totp_last_step == now // STEP_SECONDS
+
+
 # --- staff-assisted reset --------------------------------------------------------------------
 
 def test_assisted_reset(make_user):
