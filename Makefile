@@ -45,7 +45,7 @@ run: check-system install translations
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: check-system install-test translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 doctor: install translations
 	$(BIN)/flask doctor

@@ -22,8 +22,12 @@ ROLL_HEADER = ["楼栋", "房号", "面积", "面积来源", "业主姓名", "�
 
 
 def pytest_configure(config):
-    """Compile the translation catalogues if they are missing or older than their sources."""
+    """Compile the translation catalogues if they are missing or older than their sources
+    (once: with pytest-xdist, before the workers start)."""
     from pathlib import Path
+
+    if hasattr(config, "workerinput"):
+        return
 
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
@@ -40,9 +44,30 @@ def pytest_configure(config):
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return normalise_database_url(url)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = normalise_database_url(url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker, create=True) if worker else url
+
+
+def _worker_database(url: str, worker: str, *, create: bool) -> str:
+    """With pytest-xdist each worker has its own PostgreSQL database beside the given one
+    (``<name>_gw0`` ...), made empty at its start and dropped at its end."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    server = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_everything() -> None:
@@ -69,6 +94,9 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()
+    worker, given = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
+    if worker and given:
+        _worker_database(normalise_database_url(given), worker, create=False)
 
 
 @pytest.fixture(autouse=True)
