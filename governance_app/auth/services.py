@@ -288,7 +288,7 @@ def verify_second_factor(user: User, code: str, now: float | None = None, *,
             record("user.recovery_code_used", object_type="user", object_id=user.id,
                    estate_id=user.owner.estate_id if user.owner else None, actor=user)
             if session is not None:
-                mark_second_factor(session)
+                _mark_second_factor(session)
             return "recovery"
     _count_failure(user)
     raise AuthError("wrong_code")
@@ -306,7 +306,7 @@ def _claim_step(user: User, step: int, session: UserSession | None) -> bool:
     if db.session.execute(_CLAIM_STEP, {"user_id": user.id, "step": step}).rowcount != 1:
         return False
     if session is not None:
-        mark_second_factor(session)
+        _mark_second_factor(session)
     return True
 
 
@@ -356,7 +356,7 @@ def end_all_sessions(user: User, keep: UserSession | None = None) -> int:
     return db.session.execute(statement.values(revoked_at=utcnow())).rowcount
 
 
-def mark_second_factor(session: UserSession) -> None:
+def _mark_second_factor(session: UserSession) -> None:
     """The session has just given a second factor (step-up, R-34)."""
     at = utcnow()
     db.session.execute(_MARK_SECOND_FACTOR, {"session_id": session.id, "at": at})

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..audit.services import record
@@ -367,25 +367,16 @@ def ballot_items(vote: Vote) -> tuple[rules.Item, ...]:
 
 # --- recording ballots ---------------------------------------------------------------------------
 
-_INSERT_BALLOT: dict[str, object] = {}
-
-
-def _insert_ballot():
-    """INSERT ... ON CONFLICT (vote, voter) DO NOTHING RETURNING id, in the database's dialect:
-    the new ballot's id, or no row when the voter has one already (the constraint decides, R-30)."""
-    name = db.engine.dialect.name
-    statement = _INSERT_BALLOT.get(name)
-    if statement is None:
-        dialect = postgresql if name == "postgresql" else sqlite
-        statement = _INSERT_BALLOT[name] = (dialect.insert(_BALLOT)
-                                            .on_conflict_do_nothing(index_elements=["vote_id", "voter"])
-                                            .returning(_BALLOT.c.id))
-    return statement
+# On SQLite (a single writer at a time) a ballot is added in three statements: the head is
+# locked and read, the ballot written unless the voter has one (the constraint decides, R-30),
+# and the head moved.
+_INSERT_BALLOT = (sqlite.insert(_BALLOT).on_conflict_do_nothing(index_elements=["vote_id", "voter"])
+                  .returning(_BALLOT.c.id))
 
 
 def _lock_chain(vote: Vote) -> tuple[int, str]:
-    """Serialise appends to this vote's chain only, and read its head: a no-op UPDATE takes the
-    row lock on PostgreSQL and the write lock on SQLite, held until the transaction ends."""
+    """Serialise appends to this vote's chain only, and read its head: a no-op UPDATE takes
+    SQLite's write lock, held until the transaction ends."""
     seq, chain = db.session.execute(_LOCK_CHAIN, {"head_of": vote.id}).one()
     return seq, chain
 
@@ -423,7 +414,7 @@ def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, 
     else:
         seq, previous = _lock_chain(vote)
         values.update(seq=seq + 1, chain=bundle.chain_next(previous, tracker))
-        ballot_id = db.session.scalar(_insert_ballot(), values)
+        ballot_id = db.session.scalar(_INSERT_BALLOT, values)
         if ballot_id is None:  # the voter has a ballot already: nothing was written (R-30)
             return existing_ballot(vote, voter), False
         db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": values["seq"], "new_chain": values["chain"]})
