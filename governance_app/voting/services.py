@@ -184,7 +184,17 @@ _HOLDERS = (select(_UNIT.c.label, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_represe
             .where(_UNIT.c.estate_id == bindparam("estate_id"),
                    _UNIT.c.id.in_(select(_OWNERSHIP.c.unit_id).where(_OWNERSHIP.c.owner_id == bindparam("owner_id"),
                                                                     _OWNERSHIP.c.valid_to.is_(None)))))
-_HOLDERS_AMONG = _HOLDERS.where(_UNIT.c.label.in_(bindparam("labels", expanding=True)))
+# A voter's frozen units, each with its current holders when the owner ``owner_id`` is one of them
+# (none otherwise): one statement for mandate_for. Every join is on an index of the row before it
+# (roll by vote and voter, unit by estate and label, ownership by unit), whatever the statistics.
+_MINE = _OWNERSHIP.alias("mine")
+_HELD_UNIT = (_UNIT.c.estate_id == bindparam("estate_id")) & (_UNIT.c.label == _ROLL.c.unit) & exists().where(
+    _MINE.c.unit_id == _UNIT.c.id, _MINE.c.owner_id == bindparam("owner_id"), _MINE.c.valid_to.is_(None))
+_VOTER_HOLDINGS = (select(_ROLL.c.unit, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_representative)
+                   .select_from(_ROLL.outerjoin(_UNIT, _HELD_UNIT)
+                                .outerjoin(_OWNERSHIP, (_OWNERSHIP.c.unit_id == _UNIT.c.id) & _OWNERSHIP.c.valid_to.is_(None)))
+                   .where(_ROLL.c.vote_id == bindparam("vote_id"), _ROLL.c.voter == bindparam("voter"))
+                   .order_by(_ROLL.c.unit))
 _LOCK_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of")).values(seq=_CHAIN_HEAD.c.seq)
                .returning(_CHAIN_HEAD.c.seq, _CHAIN_HEAD.c.chain))
 _MOVE_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of"))
@@ -265,46 +275,43 @@ def mandate_for(user, vote: Vote, voter: str | None) -> Mandate | None:
     index lookups instead of listing them all: every cast request needs exactly this."""
     if not voter:
         return None
-    units = voter_units(vote, voter)
-    if not units:
+    mine = user.owner is not None and user.owner.estate_id == vote.estate_id
+    holders: dict[str, list[tuple[int, bool]]] = {}
+    for label, holder, is_representative in db.session.execute(_VOTER_HOLDINGS, {
+            "vote_id": vote.id, "voter": voter, "estate_id": vote.estate_id, "owner_id": user.owner_id if mine else None}):
+        held = holders.setdefault(label, [])
+        if holder is not None:
+            held.append((holder, is_representative))
+    if not holders:
         return None
-    if user.owner is not None and user.owner.estate_id == vote.estate_id \
-            and _units_cast_by(vote, user.owner_id, among=units):
-        return Mandate(voter, tuple(units), Channel.ONLINE)
+    units = tuple(holders)
+    if mine and any(held and _caster(held) == user.owner_id for held in holders.values()):
+        return Mandate(voter, units, Channel.ONLINE)
     today = local_date(now())
     for proxy in db.session.scalars(select(ProxyAuthority).where(
             ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
             ProxyAuthority.voter == voter, ProxyAuthority.revoked_at.is_(None)).order_by(ProxyAuthority.id)):
         if proxy.valid_from <= today <= proxy.valid_until:
-            return Mandate(voter, tuple(units), Channel.PROXY, proxy)
+            return Mandate(voter, units, Channel.PROXY, proxy)
     return None
 
 
-def _units_cast_by(vote: Vote, owner_id: int, among: Sequence[str] | None = None) -> set[str]:
+def _units_cast_by(vote: Vote, owner_id: int) -> set[str]:
     """The labels of the units whose ballot this owner casts today: held alone, or co-held as the
     representative. Reads only the units the owner holds (with all their current co-owners), not
-    the estate's whole roll, so a cast request costs the same in a small estate and a large one;
-    ``among`` narrows it to some labels."""
-    parameters = {"estate_id": vote.estate_id, "owner_id": owner_id}
-    if among is not None:
-        parameters["labels"] = list(among)
-    owners: dict[str, list[str]] = {}
-    representative: dict[str, str] = {}
+    the estate's whole roll, so a cast request costs the same in a small estate and a large one."""
+    holders: dict[str, list[tuple[int, bool]]] = {}
     for label, holder, is_representative in db.session.execute(
-            _HOLDERS if among is None else _HOLDERS_AMONG, parameters):
-        owners.setdefault(label, []).append(f"o{holder}")
-        if is_representative:
-            representative[label] = f"o{holder}"
-    me = f"o{owner_id}"
-    return {label for label, keys in owners.items()
-            if _caster(roll_rules.RollUnit(label=label, building="", area=0, owners=tuple(keys),
-                                           representative=representative.get(label))) == me}
+            _HOLDERS, {"estate_id": vote.estate_id, "owner_id": owner_id}):
+        holders.setdefault(label, []).append((holder, is_representative))
+    return {label for label, held in holders.items() if _caster(held) == owner_id}
 
 
-def _caster(unit: roll_rules.RollUnit) -> str | None:
-    if len(set(unit.owners)) == 1:
-        return unit.owners[0]
-    return unit.representative
+def _caster(holders: Sequence[tuple[int, bool]]) -> int | None:
+    """Who casts a unit's ballot: its only current owner, or the co-owners' representative (R-15)."""
+    if len({owner for owner, _ in holders}) == 1:
+        return holders[0][0]
+    return next((owner for owner, is_representative in holders if is_representative), None)
 
 
 def existing_ballot(vote: Vote, voter: str) -> Ballot | None:

@@ -74,3 +74,36 @@ def test_count_publish_and_bundle_verify(client, login, open_vote, owner_of, com
     assert bundle.verify(data) is None
     data["ballots"][0]["choices"]["i1"] = "oppose"
     assert re.match(r"ballots\[0\]\.tracker", bundle.verify(data))
+
+
+def test_r30_r34_a_cast_request_reads_its_mandate_in_one_statement(client, login, open_vote, owner_of):
+    """The cast request is the one every owner sends at once: it reads the session, the vote and the
+    voter's units with their holders (one statement, also for a co-owned unit's representative,
+    R-15), then claims the code and appends the ballot. Counted here so that a change that adds a
+    round trip to it is seen."""
+    from sqlalchemy import event
+
+    from governance_app.extensions import db
+
+    owner = owner_of("2-101")  # co-owned: 张强 is the representative
+    login(owner)
+    mandate = services.mandates(owner, open_vote)[0]
+    services.ballot_items(open_vote)  # read once per process, as by every cast but a process's first
+    statements: list[str] = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    form = {"voter": mandate.voter, "code": owner.totp.code_at(int(__import__("time").time())), "item-i1": "approve"}
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = client.post(f"/votes/{open_vote.id}/ballot/confirm", data=form)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+    assert services.existing_ballot(open_vote, mandate.voter).choices["i1"] == "approve"
+    reads_of_the_roll = [s for s in statements if "FROM vote_roll_entry" in s]
+    assert len(reads_of_the_roll) == 1, statements
+    # Session, vote, mandate, then the writes: on PostgreSQL claim-and-mark and append are one
+    # statement each; SQLite claims, marks, locks the chain, inserts and moves the head.
+    assert len(statements) == (5 if db.engine.dialect.name == "postgresql" else 8), statements
