@@ -255,10 +255,11 @@ class Ballot(db.Model):
     """One voter's ballot (R-30: one per voter key per vote, enforced by the database)."""
 
     __tablename__ = "ballot"
+    # Both constraints lead with vote_id: they are the indexes a vote's ballots are found by.
     __table_args__ = (UniqueConstraint("vote_id", "voter"), UniqueConstraint("vote_id", "seq"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"))
     seq: Mapped[int] = mapped_column(Integer)
     voter: Mapped[str] = mapped_column(String(200))
     channel: Mapped[Channel] = mapped_column(string_enum(Channel, "channel"))
