@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from dataclasses import dataclass
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +61,36 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+def state_on_time(state: VoteState, opens_at: dt.datetime, closes_at: dt.datetime, now: dt.datetime) -> VoteState:
+    """The state a vote in ``state`` reaches by ``now``: it opens at the opening time and closes
+    at the deadline (R-40); other states change only by someone's act."""
+    if state == VoteState.NOTICED and now >= _aware(opens_at):
+        state = VoteState.OPEN
+    if state == VoteState.OPEN and now >= _aware(closes_at):
+        state = VoteState.CLOSED
+    return state
+
+
+@dataclass(frozen=True)
+class VoteFacts:
+    """The columns of a vote that recording an online ballot reads, as a plain row: every cast
+    request needs them and nothing else of the vote (``voting.services.vote_facts``)."""
+
+    id: int
+    uid: str
+    estate_id: int
+    state: VoteState
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+
+    @classmethod
+    def of(cls, vote: Vote) -> VoteFacts:
+        return cls(vote.id, vote.uid, vote.estate_id, vote.state, vote.opens_at, vote.closes_at)
+
+    def due_to_change(self, now: dt.datetime) -> bool:
+        return state_on_time(self.state, self.opens_at, self.closes_at, now) != self.state
+
+
 class Vote(db.Model):
     __tablename__ = "vote"
 
@@ -102,12 +133,11 @@ class Vote(db.Model):
     def advance(self, now: dt.datetime) -> bool:
         """Open at the opening time and close at the deadline; True if the state changed.
         Whether a ballot counts depends only on its received time, never on this."""
-        changed = False
-        if self.state == VoteState.NOTICED and now >= _aware(self.opens_at):
-            self.state, changed = VoteState.OPEN, True
-        if self.state == VoteState.OPEN and now >= _aware(self.closes_at):
-            self.state, changed = VoteState.CLOSED, True
-        return changed
+        state = state_on_time(self.state, self.opens_at, self.closes_at, now)
+        if state == self.state:
+            return False
+        self.state = state
+        return True
 
     def mark_counted(self, now: dt.datetime, result: dict, final_chain: str) -> None:
         self._require(VoteState.CLOSED, VoteState.COUNTED)

@@ -21,7 +21,7 @@ from ..files import services as files
 from . import bundle, rules, services
 from .forms import MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm
 from .messages import FILE_REASONS, vote_error_message
-from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteState
+from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts, VoteState
 
 bp = Blueprint("voting", __name__)
 
@@ -225,8 +225,17 @@ def confirm_ballot(vote_id: int):
     existing ballot (R-30), and a refused code or a closed vote looks for it before saying no.
 
     No per-address limit here: many owners may vote from one address (a community centre,
-    a carrier's NAT); wrong codes are limited per account instead."""
-    vote = _vote_or_404(vote_id)
+    a carrier's NAT); wrong codes are limited per account instead.
+
+    Every owner sends this request in the same days, so it reads the vote as a plain row
+    (``VoteFacts``) and lets the mandate decide who may send it: only the voter's representative
+    or their proxy holds one (R-33, R-34), and either may see the vote. A vote whose opening time
+    or deadline has just passed goes through ``_vote_or_404`` first, which records the change."""
+    vote = services.vote_facts(vote_id)
+    if vote is None:
+        abort(404)
+    if vote.due_to_change(services.now()):
+        vote = VoteFacts.of(_vote_or_404(vote_id))
     mandate = _mandate_or_404(vote, request.form.get("voter"))
     receipt_url = url_for(".receipt", vote_id=vote_id, voter=mandate.voter)
     allowed = mandate.proxy.items if mandate.proxy else None
@@ -259,7 +268,7 @@ def confirm_ballot(vote_id: int):
             return redirect(receipt_url)
     elif services.existing_ballot(vote, mandate.voter) is not None:
         return redirect(receipt_url)
-    return render_template("voting/confirm.html", vote=vote, mandate=mandate, choices=choices,
+    return render_template("voting/confirm.html", vote=services.get_vote(vote_id), mandate=mandate, choices=choices,
                            form=form, selected=request.form), 400
 
 

@@ -22,7 +22,7 @@ from ..files import services as files
 from . import bundle, rules
 from .models import (
     Ballot, BallotStatus, Candidate, Channel, ChoiceOption, ItemKind, NominationSource, Notification, PaperEntry,
-    ProxyAuthority, Vote, VoteChainHead, VoteError, VoteItem, VoteRollEntry, VoteState,
+    ProxyAuthority, Vote, VoteChainHead, VoteError, VoteFacts, VoteItem, VoteRollEntry, VoteState,
 )
 
 
@@ -223,7 +223,7 @@ _APPEND_IN_ONE = (insert(_BALLOT)
                   .returning(_BALLOT.c.id, _BALLOT.c.seq, _BALLOT.c.chain))
 
 
-def voter_units(vote: Vote, voter: str) -> list[str]:
+def voter_units(vote: Vote | VoteFacts, voter: str) -> list[str]:
     return list(db.session.scalars(_VOTER_UNITS, {"vote_id": vote.id, "voter": voter}))
 
 
@@ -270,7 +270,7 @@ def mandates(user, vote: Vote) -> list[Mandate]:
     return list(found.values())
 
 
-def mandate_for(user, vote: Vote, voter: str | None) -> Mandate | None:
+def mandate_for(user, vote: Vote | VoteFacts, voter: str | None) -> Mandate | None:
     """The one mandate of ``mandates(user, vote)`` for ``voter``, or ``None``, read with a few
     index lookups instead of listing them all: every cast request needs exactly this."""
     if not voter:
@@ -314,13 +314,13 @@ def _caster(holders: Sequence[tuple[int, bool]]) -> int | None:
     return next((owner for owner, is_representative in holders if is_representative), None)
 
 
-def existing_ballot(vote: Vote, voter: str) -> Ballot | None:
+def existing_ballot(vote: Vote | VoteFacts, voter: str) -> Ballot | None:
     return db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.voter == voter))
 
 
 # --- choices ---------------------------------------------------------------------------------
 
-def read_choices(vote: Vote, form, *, allowed: Sequence[str] | None = None, strict: bool = True) -> dict:
+def read_choices(vote: Vote | VoteFacts, form, *, allowed: Sequence[str] | None = None, strict: bool = True) -> dict:
     """Turn submitted fields (``item-i1`` etc.) into the ballot's choices, keyed by item key.
 
     ``strict`` (online) refuses more names than seats; paper ballots are entered as marked
@@ -358,7 +358,7 @@ _NOTICED_ITEMS: dict[tuple[int, str], tuple[rules.Item, ...]] = {}
 _NOTICED_ITEMS_KEPT = 256
 
 
-def ballot_items(vote: Vote) -> tuple[rules.Item, ...]:
+def ballot_items(vote: Vote | VoteFacts) -> tuple[rules.Item, ...]:
     """The items a ballot answers, in order; read from the database once per process and
     vote after the notice, since every cast request needs them."""
     if vote.state == VoteState.DRAFT:
@@ -368,7 +368,7 @@ def ballot_items(vote: Vote) -> tuple[rules.Item, ...]:
     if items is None:
         if len(_NOTICED_ITEMS) >= _NOTICED_ITEMS_KEPT:
             _NOTICED_ITEMS.clear()
-        items = _NOTICED_ITEMS[key] = tuple(rule_items(vote))
+        items = _NOTICED_ITEMS[key] = tuple(rule_items(vote if isinstance(vote, Vote) else db.session.get(Vote, vote.id)))
     return items
 
 
@@ -381,7 +381,7 @@ _INSERT_BALLOT = (sqlite.insert(_BALLOT).on_conflict_do_nothing(index_elements=[
                   .returning(_BALLOT.c.id))
 
 
-def _lock_chain(vote: Vote) -> tuple[int, str]:
+def _lock_chain(vote: Vote | VoteFacts) -> tuple[int, str]:
     """Serialise appends to this vote's chain only, and read its head: a no-op UPDATE takes
     SQLite's write lock, held until the transaction ends."""
     seq, chain = db.session.execute(_LOCK_CHAIN, {"head_of": vote.id}).one()
@@ -392,7 +392,7 @@ def received_text(moment: dt.datetime) -> str:
     return moment.astimezone(zone()).isoformat(timespec="seconds")
 
 
-def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, status: BallotStatus,
+def _append(vote: Vote | VoteFacts, voter: str, channel: Channel, received_at: dt.datetime, status: BallotStatus,
             choices: dict, **links) -> tuple[Ballot, bool]:
     """Add a ballot to the vote's chain; if the voter already has one, return it (R-30).
     Everything that does not need the chain's head is done before its lock is taken."""
@@ -435,7 +435,7 @@ def _append(vote: Vote, voter: str, channel: Channel, received_at: dt.datetime, 
     return ballot, True
 
 
-def cast_online(vote: Vote, user, mandate: Mandate, choices: dict) -> tuple[Ballot, bool]:
+def cast_online(vote: Vote | VoteFacts, user, mandate: Mandate, choices: dict) -> tuple[Ballot, bool]:
     """An online or proxy ballot, received when the server records it (CC 137, R-31). After the
     deadline and before counting it is still stored, marked late, and not counted."""
     if vote.state not in (VoteState.OPEN, VoteState.CLOSED):
@@ -647,6 +647,16 @@ def passed_items(estate: Estate, *, matter: int | None = None,
 
 def votes_of(estate: Estate) -> Sequence[Vote]:
     return db.session.scalars(select(Vote).where(Vote.estate_id == estate.id).order_by(Vote.created_at.desc())).all()
+
+
+_VOTE_FACTS = select(*(Vote.__table__.c[name] for name in ("id", "uid", "estate_id", "state", "opens_at", "closes_at"))
+                     ).where(Vote.__table__.c.id == bindparam("vote_id"))
+
+
+def vote_facts(vote_id: int) -> VoteFacts | None:
+    """The vote's columns a cast reads, as a plain row (see ``VoteFacts``)."""
+    row = db.session.execute(_VOTE_FACTS, {"vote_id": vote_id}).first()
+    return VoteFacts(*row) if row is not None else None
 
 
 def get_vote(vote_id: int) -> Vote | None:

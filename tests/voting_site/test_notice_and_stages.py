@@ -167,6 +167,79 @@ def test_r31_the_vote_closes_at_24_00_of_its_last_day(app, login, draft_vote, co
     assert vote.state.value == "closed"
 
 
+def _send_cast(pages, vote, owner, voter):
+    import time
+
+    return pages.post(f"/votes/{vote.id}/ballot/confirm",
+                      data={"voter": voter, "item-i1": "approve", "code": owner.totp.code_at(int(time.time()))})
+
+
+@pytest.mark.parametrize("moment, state, late", [("opening", "open", False), ("closing", "closed", True)])
+def test_r40_r31_a_cast_sent_as_the_vote_opens_or_closes_records_the_change_first(
+        app, login, draft_vote, committee, owner_of, clock, moment, state, late):
+    """The cast request reads the vote as a plain row; when its opening time or deadline has
+    passed and no one has recorded it yet, the request records the change (with its event)
+    before the ballot, as any page of the vote would. A ballot received at the deadline is kept
+    and marked late (R-31)."""
+    vote = _noticed(draft_vote, committee)
+    owner = owner_of("1-103")
+    voter = services.voter_for_unit(vote, "1-103")
+    pages = page_client(app)
+    login(owner, client=pages)
+    if moment == "closing":
+        clock.move_to(_opening(vote))
+        services.advance(vote)
+        clock.move_to(_closing(vote))
+    else:
+        clock.move_to(_opening(vote))
+
+    response = _send_cast(pages, vote, owner, voter)
+
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+    fresh()
+    assert vote.state.value == state
+    assert [e.details for e in events("vote.state_changed")][-1] == {"state": state}
+    ballot = services.existing_ballot(vote, voter)
+    assert ballot.late is late and ballot.choices["i1"] == "approve"
+
+
+def test_r40_a_cast_sent_before_the_opening_time_is_refused_and_changes_nothing(
+        app, login, draft_vote, committee, owner_of, clock):
+    vote = _noticed(draft_vote, committee)
+    owner = owner_of("1-103")
+    voter = services.voter_for_unit(vote, "1-103")
+    pages = page_client(app)
+    login(owner, client=pages)
+    clock.move_to(_opening(vote) - dt.timedelta(seconds=1))
+
+    response = _send_cast(pages, vote, owner, voter)
+
+    assert response.status_code == 302 and response.headers["Location"] == f"/votes/{vote.id}"
+    assert NOT_OPEN in text(pages.get(response.headers["Location"]))
+    fresh()
+    assert vote.state.value == "noticed" and services.existing_ballot(vote, voter) is None
+    assert events("vote.state_changed") == []
+
+
+def test_r34_the_first_cast_a_process_serves_reads_the_items_itself(
+        app, login, draft_vote, committee, owner_of, clock, monkeypatch):
+    """The items of a noticed vote are kept per process; the first cast request of a process
+    (a fresh worker) reads them from the database."""
+    vote = _noticed(draft_vote, committee)
+    clock.move_to(_opening(vote))
+    services.advance(vote)
+    monkeypatch.setattr(services, "_NOTICED_ITEMS", {})
+    owner = owner_of("1-103")
+    voter = services.voter_for_unit(vote, "1-103")
+    pages = page_client(app)
+    login(owner, client=pages)
+
+    response = _send_cast(pages, vote, owner, voter)
+
+    assert response.status_code == 302 and "/receipt" in response.headers["Location"]
+    assert services.existing_ballot(vote, voter).choices == {"i1": "approve", "i2": None, "i3": None, "i4": None}
+
+
 def test_r31_flask_voting_tick_opens_and_closes_on_time(runner, draft_vote, committee, clock):
     vote = _noticed(draft_vote, committee)
 
