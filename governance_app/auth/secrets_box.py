@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -9,8 +10,13 @@ from flask import current_app
 
 
 def _fernet() -> Fernet:
-    material = hashlib.sha256(current_app.config["TOTP_ENCRYPTION_KEY"].encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(material))
+    return _fernet_for(current_app.config["TOTP_ENCRYPTION_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(key: str) -> Fernet:
+    """One Fernet per configured key and process: every step-up opens a secret."""
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
 
 
 def seal(secret: str) -> str:

@@ -44,8 +44,10 @@ class Totp:
         if len(code) != self.digits or not code.isdigit():
             return None
         now_step = int(unix_time) // STEP_SECONDS
-        for step in range(now_step - DRIFT_STEPS, now_step + DRIFT_STEPS + 1):
-            if step > last_step and hmac.compare_digest(code, self.code_for_step(step)):
+        otp = self._otp()
+        # The current step first (most codes are typed within it), then the drift either side.
+        for step in (now_step, *(now_step + sign * k for k in range(1, DRIFT_STEPS + 1) for sign in (-1, 1))):
+            if step > last_step and hmac.compare_digest(code, otp.generate_otp(step)):
                 return step
         return None
 

@@ -53,6 +53,26 @@ def test_hsts_in_production():
     assert headers["production"]["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
+def test_a_header_the_view_set_is_kept_and_the_others_added():
+    """A view's own Cache-Control or frame policy (a file, the health check) stays as it set it,
+    whatever the case of its name; each header the view did not set is added once."""
+    bare = Flask(__name__)
+    bare.config["GOVERNANCE_ENV"] = "production"
+    security.register(bare)
+    bare.add_url_rule("/file", "file", lambda: ("ok", 200, {"cache-control": "private, no-store",
+                                                            "X-Frame-Options": "SAMEORIGIN"}))
+    bare.add_url_rule("/page", "page", lambda: "<p>ok</p>")
+    file_headers = bare.test_client().get("/file").headers
+    page_headers = bare.test_client().get("/page").headers
+    assert file_headers.getlist("Cache-Control") == ["private, no-store"]
+    assert file_headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    for name, value in [*security.HEADERS, security.HSTS]:
+        if name != "X-Frame-Options":
+            assert file_headers.getlist(name) == [value]
+        assert page_headers.getlist(name) == [value]
+    assert page_headers.getlist("Cache-Control") == ["no-store"]
+
+
 def test_the_session_cookie_is_http_only_and_same_site_lax(client, make_user):
     user = make_user(Role.AUDITOR)
     response = client.post("/login", data={"login": user.login, "password": PASSWORD})
