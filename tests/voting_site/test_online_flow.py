@@ -107,3 +107,40 @@ def test_r30_r34_a_cast_request_reads_its_mandate_in_one_statement(client, login
     # Session, vote, mandate, then the writes: on PostgreSQL claim-and-mark and append are one
     # statement each; SQLite claims, marks, locks the chain, inserts and moves the head.
     assert len(statements) == (5 if db.engine.dialect.name == "postgresql" else 8), statements
+
+
+def test_r34_the_cast_needs_the_token_its_confirmation_page_carries(app, login, open_vote, owner_of, monkeypatch):
+    """The confirmation form signs no token of its own: the page carries the request's CSRF token,
+    which CSRFProtect checks before the view. Without it the cast is refused and nothing is
+    written; with the page's token the ballot is cast."""
+    import re
+    import time
+
+    from tests.voting_site.support import page_client
+
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    owner = owner_of("1-103")
+    pages = page_client(app)
+    login(owner, client=pages)
+    mandate = services.mandates(owner, open_vote)[0]
+
+    def token(response, action: str) -> str:
+        """The token inside the form that posts to ``action`` (the layout's own forms carry one too)."""
+        form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>',
+                         response.get_data(as_text=True), re.S).group(1)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+
+    ballot_page = pages.get(f"/votes/{open_vote.id}/ballot?voter={mandate.voter}")
+    confirm_page = pages.post(f"/votes/{open_vote.id}/ballot?voter={mandate.voter}",
+                              data={"csrf_token": token(ballot_page, f"/votes/{open_vote.id}/ballot?voter={mandate.voter}"),
+                                    "item-i1": "approve"})
+    assert confirm_page.status_code == 200
+    form = {"voter": mandate.voter, "item-i1": "approve", "code": owner.totp.code_at(int(time.time()))}
+
+    refused = pages.post(f"/votes/{open_vote.id}/ballot/confirm", data=form)
+    assert refused.status_code == 400 and "表单已过期" in refused.get_data(as_text=True)
+    assert services.existing_ballot(open_vote, mandate.voter) is None
+
+    cast = pages.post(f"/votes/{open_vote.id}/ballot/confirm", data={**form, "csrf_token": token(confirm_page, f"/votes/{open_vote.id}/ballot/confirm")})
+    assert cast.status_code == 302 and "/receipt" in cast.headers["Location"]
+    assert services.existing_ballot(open_vote, mandate.voter).choices["i1"] == "approve"
