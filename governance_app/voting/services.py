@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..estates import rules as roll_rules
@@ -220,7 +220,7 @@ _APPEND_IN_ONE = (insert(_BALLOT)
                   .from_select([*(column.name for column in _GIVEN), "seq", "chain"],
                                select(*(bindparam(f"new_{column.name}", type_=column.type) for column in _GIVEN),
                                       _MOVED_HEAD.c.seq, _MOVED_HEAD.c.chain))
-                  .returning(_BALLOT.c.id, _BALLOT.c.seq, _BALLOT.c.chain))
+                  .returning(_BALLOT.c.id))
 
 
 def voter_units(vote: Vote | VoteFacts, voter: str) -> list[str]:
@@ -393,9 +393,10 @@ def received_text(moment: dt.datetime) -> str:
 
 
 def _append(vote: Vote | VoteFacts, voter: str, channel: Channel, received_at: dt.datetime, status: BallotStatus,
-            choices: dict, **links) -> tuple[Ballot, bool]:
-    """Add a ballot to the vote's chain; if the voter already has one, return it (R-30).
-    Everything that does not need the chain's head is done before its lock is taken."""
+            choices: dict, **links) -> bool:
+    """Add a ballot to the vote's chain; False, and nothing written, if the voter already has one
+    (R-30). Everything that does not need the chain's head is done before its lock is taken.
+    The ballot is not built as an object here: ``existing_ballot`` reads it for whoever needs it."""
     received_at = received_at.replace(microsecond=0)
     text = received_text(received_at)
     nonce = secrets.token_hex(16)
@@ -416,28 +417,24 @@ def _append(vote: Vote | VoteFacts, voter: str, channel: Channel, received_at: d
                 raise VoteError("already_voted", unit=voter) from error
             raise
         if written is None:  # the voter has a ballot already: nothing was written (R-30)
-            return existing_ballot(vote, voter), False
-        ballot_id, values["seq"], values["chain"] = written
+            return False
     else:
         seq, previous = _lock_chain(vote)
         values.update(seq=seq + 1, chain=bundle.chain_next(previous, tracker))
-        ballot_id = db.session.scalar(_INSERT_BALLOT, values)
-        if ballot_id is None:  # the voter has a ballot already: nothing was written (R-30)
-            return existing_ballot(vote, voter), False
+        if db.session.scalar(_INSERT_BALLOT, values) is None:  # the voter has a ballot already (R-30)
+            return False
         db.session.execute(_MOVE_CHAIN, {"head_of": vote.id, "new_seq": values["seq"], "new_chain": values["chain"]})
-    ballot = Ballot(id=ballot_id, **values)
-    make_transient_to_detached(ballot)  # as it was written, without writing it again
-    db.session.add(ballot)
     # The table was written directly: a head object read earlier in this session is stale now.
     stale = db.session.identity_map.get(db.session.identity_key(VoteChainHead, (vote.id,)))
     if stale is not None:
         db.session.expire(stale)
-    return ballot, True
+    return True
 
 
-def cast_online(vote: Vote | VoteFacts, user, mandate: Mandate, choices: dict) -> tuple[Ballot, bool]:
+def cast_online(vote: Vote | VoteFacts, user, mandate: Mandate, choices: dict) -> bool:
     """An online or proxy ballot, received when the server records it (CC 137, R-31). After the
-    deadline and before counting it is still stored, marked late, and not counted."""
+    deadline and before counting it is still stored, marked late, and not counted. False if the
+    voter has a ballot already (R-30): nothing is written, and ``existing_ballot`` finds it."""
     if vote.state not in (VoteState.OPEN, VoteState.CLOSED):
         raise VoteError("not_open")
     if mandate.proxy is not None:
@@ -496,11 +493,10 @@ def reject_paper(vote: Vote, entry: PaperEntry, actor) -> None:
 
 def _paper_ballot(vote: Vote, entry: PaperEntry) -> Ballot:
     status = BallotStatus.VALID if entry.signed and entry.signer_matches else BallotStatus.INVALID
-    ballot, created = _append(vote, entry.voter, Channel.PAPER, aware(entry.received_at), status, entry.choices,
-                              cast_by_id=entry.entered_by_id, paper_entry_id=entry.id, scan_id=entry.scan_id)
-    if not created:
+    if not _append(vote, entry.voter, Channel.PAPER, aware(entry.received_at), status, entry.choices,
+                   cast_by_id=entry.entered_by_id, paper_entry_id=entry.id, scan_id=entry.scan_id):
         raise VoteError("already_voted", unit=entry.voter)
-    return ballot
+    return existing_ballot(vote, entry.voter)
 
 
 def pending_paper(vote: Vote) -> Sequence[PaperEntry]:
