@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -200,27 +199,29 @@ _LOCK_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("hea
 _MOVE_CHAIN = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == bindparam("head_of"))
                .values(seq=bindparam("new_seq"), chain=bindparam("new_chain")))
 _VOTE = select(Vote).where(Vote.id == bindparam("vote_id")).options(joinedload(Vote.estate))
-# On PostgreSQL a ballot is added to its chain in one statement: the head moves (its row lock
-# serialises this vote's appends, and only them) unless the voter has a ballot already, and the
-# ballot is written with the head's new seq and chain, computed by the database exactly as
-# bundle.chain_next does: sha256_hex(previous chain + tracker) over the ASCII hex strings.
-_MOVED_HEAD = (update(_CHAIN_HEAD)
-               .where(_CHAIN_HEAD.c.vote_id == bindparam("new_vote_id"),
-                      ~exists().where(_BALLOT.c.vote_id == bindparam("new_vote_id"),
-                                      _BALLOT.c.voter == bindparam("new_voter")))
-               .values(seq=_CHAIN_HEAD.c.seq + 1,
-                       chain=func.encode(func.sha256(func.convert_to(
-                           _CHAIN_HEAD.c.chain.concat(bindparam("new_tracker", type_=_BALLOT.c.tracker.type)), "UTF8")),
-                           "hex"))
-               .returning(_CHAIN_HEAD.c.seq, _CHAIN_HEAD.c.chain)
-               .cte("moved_head"))
+# On PostgreSQL a ballot is added to its chain in one statement. The head is locked (its row lock
+# serialises this vote's appends, and only them) and read as last committed; the ballot is
+# inserted with the head's next seq and chain, computed by the database exactly as
+# bundle.chain_next does: sha256_hex(previous chain + tracker) over the ASCII hex strings; and
+# the head moves only if the ballot was inserted. The voter's unique constraint decides whether
+# it is (R-30): it is an index lookup whatever the table's statistics, and it sees a ballot of
+# the same voter committed while this statement waited for the head.
+_HEAD = (select(_CHAIN_HEAD.c.seq, _CHAIN_HEAD.c.chain).where(_CHAIN_HEAD.c.vote_id == bindparam("new_vote_id"))
+         .with_for_update().cte("head"))
 # Parameters are named new_<column>: a parameter named as a column of the head would be SET too.
 _GIVEN = [column for column in _BALLOT.c if column.name not in ("id", "seq", "chain")]
-_APPEND_IN_ONE = (insert(_BALLOT)
-                  .from_select([*(column.name for column in _GIVEN), "seq", "chain"],
-                               select(*(bindparam(f"new_{column.name}", type_=column.type) for column in _GIVEN),
-                                      _MOVED_HEAD.c.seq, _MOVED_HEAD.c.chain))
-                  .returning(_BALLOT.c.id))
+_INSERTED = (postgresql.insert(_BALLOT)
+             .from_select([*(column.name for column in _GIVEN), "seq", "chain"],
+                          select(*(bindparam(f"new_{column.name}", type_=column.type) for column in _GIVEN),
+                                 _HEAD.c.seq + 1,
+                                 func.encode(func.sha256(func.convert_to(_HEAD.c.chain.concat(
+                                     bindparam("new_tracker", type_=_BALLOT.c.tracker.type)), "UTF8")), "hex")))
+             .on_conflict_do_nothing(index_elements=["vote_id", "voter"])
+             .returning(_BALLOT.c.id, _BALLOT.c.vote_id, _BALLOT.c.seq, _BALLOT.c.chain)
+             .cte("inserted"))
+_APPEND_IN_ONE = (update(_CHAIN_HEAD).where(_CHAIN_HEAD.c.vote_id == _INSERTED.c.vote_id)
+                  .values(seq=_INSERTED.c.seq, chain=_INSERTED.c.chain)
+                  .returning(_INSERTED.c.id))
 
 
 def voter_units(vote: Vote | VoteFacts, voter: str) -> list[str]:
@@ -407,16 +408,9 @@ def _append(vote: Vote | VoteFacts, voter: str, channel: Channel, received_at: d
               "tracker": tracker, "cast_by_id": None, "proxy_id": None, "paper_entry_id": None, "scan_id": None,
               **links}
     if db.engine.dialect.name == "postgresql":
-        try:
-            written = db.session.execute(_APPEND_IN_ONE, {f"new_{name}": value for name, value in values.items()}).first()
-        except IntegrityError as error:
-            # Another ballot of this voter was written after this statement's snapshot and before
-            # it could see it (two requests at once): the statement wrote nothing, and the
-            # transaction is spoilt; the caller rolls back and finds that ballot (R-30).
-            if "uq_ballot_vote_id_voter" in str(error.orig):
-                raise VoteError("already_voted", unit=voter) from error
-            raise
-        if written is None:  # the voter has a ballot already: nothing was written (R-30)
+        # No row back: the voter has a ballot already, perhaps committed by another request while
+        # this one waited for the head; nothing was written and the head did not move (R-30).
+        if db.session.execute(_APPEND_IN_ONE, {f"new_{name}": value for name, value in values.items()}).first() is None:
             return False
     else:
         seq, previous = _lock_chain(vote)
