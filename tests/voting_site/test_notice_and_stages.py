@@ -88,6 +88,14 @@ def _noticed(draft_vote, committee):
     return draft_vote
 
 
+def _signed_in_owner(app, login, owner_of, vote, unit: str = "1-103"):
+    """The unit's representative, their voter key in ``vote``, and a page client signed in as them."""
+    owner = owner_of(unit)
+    pages = page_client(app)
+    login(owner, client=pages)
+    return owner, services.voter_for_unit(vote, unit), pages
+
+
 def _opening(vote) -> dt.datetime:
     """00:00 Shanghai time of the opening day, from the day alone."""
     return dt.datetime.combine(local(vote.opens_at).date(), dt.time(0, 0))
@@ -101,10 +109,7 @@ def _closing(vote) -> dt.datetime:
 def test_r40_before_opens_at_the_vote_stays_noticed_and_the_ballot_page_refuses(
         app, login, draft_vote, committee, owner_of, clock):
     vote = _noticed(draft_vote, committee)
-    owner = owner_of("1-103")
-    voter = services.voter_for_unit(vote, "1-103")
-    pages = page_client(app)
-    login(owner, client=pages)
+    _owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
     clock.move_to(_opening(vote) - dt.timedelta(seconds=1))
 
     page = pages.get(f"/votes/{vote.id}")
@@ -133,9 +138,7 @@ def test_r40_at_opens_at_the_vote_opens_through_the_service(draft_vote, committe
 
 def test_r40_at_opens_at_the_vote_opens_when_its_page_is_visited(app, login, draft_vote, committee, owner_of, clock):
     vote = _noticed(draft_vote, committee)
-    owner = owner_of("1-103")
-    pages = page_client(app)
-    login(owner, client=pages)
+    _owner, _voter, pages = _signed_in_owner(app, login, owner_of, vote)
     clock.move_to(_opening(vote))
 
     page = pages.get(f"/votes/{vote.id}")
@@ -150,9 +153,7 @@ def test_r31_the_vote_closes_at_24_00_of_its_last_day(app, login, draft_vote, co
     closing = _closing(vote)
     last_day = closing.date() - dt.timedelta(days=1)
     assert local(vote.closes_at) == closing
-    owner = owner_of("1-103")
-    pages = page_client(app)
-    login(owner, client=pages)
+    _owner, _voter, pages = _signed_in_owner(app, login, owner_of, vote)
 
     clock.move_to(dt.datetime.combine(last_day, dt.time(23, 59, 59)))
     assert "投票中" in text(pages.get(f"/votes/{vote.id}"))
@@ -182,10 +183,7 @@ def test_r40_r31_a_cast_sent_as_the_vote_opens_or_closes_records_the_change_firs
     before the ballot, as any page of the vote would. A ballot received at the deadline is kept
     and marked late (R-31)."""
     vote = _noticed(draft_vote, committee)
-    owner = owner_of("1-103")
-    voter = services.voter_for_unit(vote, "1-103")
-    pages = page_client(app)
-    login(owner, client=pages)
+    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
     if moment == "closing":
         clock.move_to(_opening(vote))
         services.advance(vote)
@@ -206,10 +204,7 @@ def test_r40_r31_a_cast_sent_as_the_vote_opens_or_closes_records_the_change_firs
 def test_r40_a_cast_sent_before_the_opening_time_is_refused_and_changes_nothing(
         app, login, draft_vote, committee, owner_of, clock):
     vote = _noticed(draft_vote, committee)
-    owner = owner_of("1-103")
-    voter = services.voter_for_unit(vote, "1-103")
-    pages = page_client(app)
-    login(owner, client=pages)
+    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
     clock.move_to(_opening(vote) - dt.timedelta(seconds=1))
 
     response = _send_cast(pages, vote, owner, voter)
@@ -229,10 +224,7 @@ def test_r34_the_first_cast_a_process_serves_reads_the_items_itself(
     clock.move_to(_opening(vote))
     services.advance(vote)
     monkeypatch.setattr(services, "_NOTICED_ITEMS", {})
-    owner = owner_of("1-103")
-    voter = services.voter_for_unit(vote, "1-103")
-    pages = page_client(app)
-    login(owner, client=pages)
+    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
 
     response = _send_cast(pages, vote, owner, voter)
 
