@@ -215,7 +215,7 @@ def setup_database(app, voters: int, warm: int, seed: int) -> Setup:
 
     committee = auth_services.create_user("committee", "业委会主任", "bench-committee-pass", actor=None,
                                           grants=[(Role.COMMITTEE_CHAIR, ScopeKind.ESTATE, estate.id)])
-    today = dt.date.today()
+    today = services.local_date(services.now())  # the estate's day (Shanghai): the notice rule counts in it
     vote = services.create_vote(estate, title="压测表决", description="", opening_date=today + dt.timedelta(days=15),
                                 last_day=today + dt.timedelta(days=21), buildings=None, two_staff_paper=False,
                                 actor=committee)

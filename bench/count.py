@@ -236,7 +236,7 @@ def build_vote(units: int, ballots: int, seed: int, results: Results):
 
     committee = auth_services.create_user("committee", "业委会主任", "bench-committee-pass", actor=None,
                                           grants=[(Role.COMMITTEE_CHAIR, ScopeKind.ESTATE, estate.id)])
-    today = dt.date.today()
+    today = services.local_date(services.now())  # the estate's day (Shanghai): the notice rule counts in it
     vote = services.create_vote(estate, title="年度业主大会表决", description="", buildings=None,
                                 opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=21),
                                 two_staff_paper=False, actor=committee)

@@ -88,7 +88,7 @@ def open_vote_with_voters(app, make_estate, make_user):
             for n in range(VOTERS)]
     assert estate_services.import_roll(estate, roll_csv(rows), "roll.csv").ok
     committee = make_user(Role.COMMITTEE_MEMBER, estate, login="committee")
-    today = dt.date.today()
+    today = services.local_date(services.now())  # the estate's day (Shanghai), as the notice rule counts it
     vote = services.create_vote(estate, title="并发测试", description="", opening_date=today + dt.timedelta(days=15),
                                 last_day=today + dt.timedelta(days=20), buildings=None, two_staff_paper=False,
                                 actor=committee)
@@ -205,15 +205,18 @@ def test_r30_a_ballot_written_while_a_cast_waits_for_the_chain(app, is_postgres,
 
     thread = threading.Thread(target=cast)
     thread.start()
-    with db.engine.connect() as watch:
-        deadline = time.monotonic() + 10
-        while watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                 "AND wait_event_type = 'Lock'")).scalar() == 0:
-            assert time.monotonic() < deadline, "the cast never waited for the chain"
-            time.sleep(0.02)
-    first.commit()
-    other.close()
-    thread.join(timeout=30)
+    try:
+        # Each look in its own transaction: within one, PostgreSQL shows the same pg_stat_activity.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watch:
+            deadline = time.monotonic() + 10
+            while watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND wait_event_type = 'Lock'")).scalar() == 0:
+                assert time.monotonic() < deadline, "the cast never waited for the chain"
+                time.sleep(0.02)
+        first.commit()
+    finally:
+        other.close()  # rolls back if the commit was not reached, so that the cast and the teardown go on
+        thread.join(timeout=30)
     assert outcome == {"cast": False}, outcome
     db.session.expire_all()
     written = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote_id).order_by(Ballot.seq)).all()
