@@ -173,7 +173,7 @@ def test_r30_a_ballot_written_while_a_cast_waits_for_the_chain(app, is_postgres,
     from governance_app.voting.services import VoteError
 
     vote, voters = open_vote_with_voters
-    (user, voter), vote_id, user_id = voters[0], vote.id, voters[0][0].id
+    voter, vote_id, user_id = voters[0][1], vote.id, voters[0][0].id
     heads, ballots = VoteChainHead.__table__, Ballot.__table__
     other = db.engine.connect()
     first = other.begin()

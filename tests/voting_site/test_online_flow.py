@@ -2,10 +2,15 @@
 the bundle re-counts with governance-audit."""
 import json
 import re
+import time
 
+from sqlalchemy import event, func, select
+
+from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.models import Ballot
 from tests.voting_site.conftest import close
+from tests.voting_site.support import page_client
 
 
 def _cast(client, vote, voter_user, choices: dict, code: str):
@@ -25,7 +30,7 @@ def test_owner_casts_online_and_sees_the_receipt_and_board(client, login, open_v
     assert review.status_code == 200
     text = review.get_data(as_text=True)
     assert "同意" in text and "甲, 乙" in text and "专业物业公司" in text and "未填写" in text
-    code = owner.totp.code_at(int(__import__("time").time()))
+    code = owner.totp.code_at(int(time.time()))
     _mandate, response = _cast(client, open_vote, owner, {"item-i1": "approve", "item-i3": ["c1", "c2"],
                                                            "item-i4": "p1"}, code)
     assert response.status_code == 302
@@ -39,15 +44,11 @@ def test_owner_casts_online_and_sees_the_receipt_and_board(client, login, open_v
     # A double tap: the same request again returns the receipt, no second ballot.
     _mandate, again = _cast(client, open_vote, owner, {"item-i1": "oppose"}, code)
     assert again.status_code == 302 and "/receipt" in again.headers["Location"]
-    from governance_app.extensions import db
-    from sqlalchemy import func, select
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
 
 
 def test_count_publish_and_bundle_verify(client, login, open_vote, owner_of, committee, make_user, clock):
     from governance_app.auth.models import Role
-    from governance_app.extensions import db
-    import time
 
     for unit, choice in (("1-101", "approve"), ("1-103", "approve"), ("1-104", "oppose"), ("2-101", "approve"),
                          ("2-102", "approve"), ("2-103", "abstain"), ("3-101", "approve")):
@@ -81,10 +82,6 @@ def test_r30_r34_a_cast_request_reads_its_mandate_in_one_statement(client, login
     voter's units with their holders (one statement, also for a co-owned unit's representative,
     R-15), then claims the code and appends the ballot. Counted here so that a change that adds a
     round trip to it is seen."""
-    from sqlalchemy import event
-
-    from governance_app.extensions import db
-
     owner = owner_of("2-101")  # co-owned: 张强 is the representative
     login(owner)
     mandate = services.mandates(owner, open_vote)[0]
@@ -94,7 +91,7 @@ def test_r30_r34_a_cast_request_reads_its_mandate_in_one_statement(client, login
     def seen(_connection, _cursor, statement, *_args):
         statements.append(" ".join(statement.split()))
 
-    form = {"voter": mandate.voter, "code": owner.totp.code_at(int(__import__("time").time())), "item-i1": "approve"}
+    form = {"voter": mandate.voter, "code": owner.totp.code_at(int(time.time())), "item-i1": "approve"}
     event.listen(db.engine, "before_cursor_execute", seen)
     try:
         response = client.post(f"/votes/{open_vote.id}/ballot/confirm", data=form)
@@ -113,11 +110,6 @@ def test_r34_the_cast_needs_the_token_its_confirmation_page_carries(app, login, 
     """The confirmation form signs no token of its own: the page carries the request's CSRF token,
     which CSRFProtect checks before the view. Without it the cast is refused and nothing is
     written; with the page's token the ballot is cast."""
-    import re
-    import time
-
-    from tests.voting_site.support import page_client
-
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     owner = owner_of("1-103")
     pages = page_client(app)
@@ -141,6 +133,7 @@ def test_r34_the_cast_needs_the_token_its_confirmation_page_carries(app, login, 
     assert refused.status_code == 400 and "表单已过期" in refused.get_data(as_text=True)
     assert services.existing_ballot(open_vote, mandate.voter) is None
 
-    cast = pages.post(f"/votes/{open_vote.id}/ballot/confirm", data={**form, "csrf_token": token(confirm_page, f"/votes/{open_vote.id}/ballot/confirm")})
+    confirm_url = f"/votes/{open_vote.id}/ballot/confirm"
+    cast = pages.post(confirm_url, data={**form, "csrf_token": token(confirm_page, confirm_url)})
     assert cast.status_code == 302 and "/receipt" in cast.headers["Location"]
     assert services.existing_ballot(open_vote, mandate.voter).choices["i1"] == "approve"
