@@ -49,8 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
     from .auth import login
-    from .core import errors, security, templating
+    from .core import errors, inputs, security, templating
 
+    inputs.register(app)
     login.register(app)
     templating.register(app)
     errors.register(app)

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
+
+from ..core.forms import FlaskForm  # the platform's: refuses control characters
 
 CODE_FIELD = dict(validators=[InputRequired(_l("Enter the code.")), Length(max=20)])
 

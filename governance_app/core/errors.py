@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .inputs import ControlCharacters
+
 MESSAGES = {
     400: (_l("The request could not be understood"),
           _l("Go back, reload the page and try again.")),
@@ -16,6 +18,9 @@ MESSAGES = {
     429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
 }
+CONTROL_MESSAGE = (_l("The request could not be understood"),
+                   _l("It contained invisible control characters (such as a NUL). Go back, type what you "
+                      "meant again and send it."))
 CSRF_MESSAGE = (_l("The form has expired"),
                 _l("The form was open too long or came from another site. Reload the page and send it again."))
 
@@ -28,6 +33,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _render(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(ControlCharacters)
+    def control_characters(error: ControlCharacters):
+        return _render(400, *CONTROL_MESSAGE)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

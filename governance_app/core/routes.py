@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .forms import LanguageForm
 from .i18n import LANGUAGE_COOKIE
+from .inputs import CONTROL_CHARACTERS
 from ..auth.permissions import can
 from ..estates import services as estate_services
 
@@ -15,9 +18,17 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def safe_next(target: str | None, fallback: str | None = None) -> str:
-    """Only same-site paths, so a ``next`` parameter cannot be used as an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only a path on this site, so a ``next`` parameter cannot be used as an open redirect.
+
+    Browsers drop tabs and line breaks from a ``Location`` (and werkzeug refuses line breaks in
+    a header), so ``/\t/evil.com`` would leave as ``//evil.com``: the target is judged, and
+    returned, without its control characters. A backslash counts as a slash to browsers.
+    """
+    cleaned = CONTROL_CHARACTERS.sub("", target or "")
+    parts = urlsplit(cleaned)
+    if (cleaned.startswith("/") and not cleaned.startswith("//") and "\\" not in cleaned
+            and not parts.scheme and not parts.netloc):
+        return cleaned
     return fallback or url_for("core.index")
 
 

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..core.forms import FlaskForm  # the platform's: refuses control characters
 
 
 class NoticeForm(FlaskForm):

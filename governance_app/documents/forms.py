@@ -1,8 +1,9 @@
 """The check page's one field."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
+
+from ..core.forms import FlaskForm  # the platform's: refuses control characters
 
 
 class CheckForm(FlaskForm):

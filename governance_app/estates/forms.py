@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
+
+from ..core.forms import FlaskForm  # the platform's: refuses control characters
 
 
 class RollUploadForm(FlaskForm):
