@@ -362,12 +362,14 @@ class Server:
     """gunicorn with N sync workers on a free loopback port; stderr kept in a file."""
 
     def __init__(self, database_url: str, keys: dict[str, str], workers: int, environment: str,
-                 profile_folder: str | None, threads: int = 1):
+                 profile_folder: str | None, threads: int = 1, redis_url: str = ""):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         env = {**os.environ, "GOVERNANCE_ENV": environment, "DATABASE_URL": database_url, **keys}
         env.pop("REDIS_URL", None)
+        if environment == "production":  # production refuses to start without shared rate-limit storage
+            env["REDIS_URL"] = redis_url
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                    "--log-level", "warning"]
         if threads > 1:  # gunicorn's gthread worker: each process serves requests on that many threads
@@ -789,6 +791,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="GET /healthz requests after the cast phase (default: as many as voters)")
     parser.add_argument("--env", choices=("production", "development"), default="production",
                         help="GOVERNANCE_ENV of the server (default production, with random keys)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                        help="REDIS_URL of a production server (the cast path itself sends nothing to Redis)")
     parser.add_argument("--timeout", type=float, default=60.0, help="client time-out per request, seconds")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help=f"PostgreSQL server to create the database on (default {DEFAULT_POSTGRES_URL}, "
@@ -832,7 +836,7 @@ def main(argv: list[str] | None = None) -> int:
             setup = setup_database(app, args.voters, min(2 * args.concurrency, args.voters), args.seed)
             db.session.remove()
         start = time.perf_counter()
-        server = Server(url, keys, args.workers, args.env, profile_folder, args.threads)
+        server = Server(url, keys, args.workers, args.env, profile_folder, args.threads, args.redis_url)
         server.wait_ready()
         print(f"  {'gunicorn started':<34} {time.perf_counter() - start:6.2f} s  "
               f"(port {server.port}, workers {server.workers()})")

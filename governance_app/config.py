@@ -99,3 +99,7 @@ def check(config: dict) -> None:
         raise ConfigError("TOTP_ENCRYPTION_KEY must be a random value of at least 32 characters in production")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")
+    # Per-address limits counted in each worker's memory would let every worker allow as many.
+    if not config.get("REDIS_URL") or not config.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://")):
+        raise ConfigError("REDIS_URL must be set in production: the rate limits need storage shared by every "
+                          "worker (redis://...)")

@@ -54,6 +54,10 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Second-factor attempts of the current 15-minute window, counted in the row so that every
+    # worker and machine sees the same count (claimed before a code is checked, services.py).
+    second_factor_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    second_factor_window_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     owner: Mapped[Owner | None] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(
@@ -140,6 +144,8 @@ class ActivationCode(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set on a letter issued by a staff-assisted reset: it re-opens this existing account.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True, index=True)
 
     estate: Mapped[Estate] = relationship()
     owner: Mapped[Owner] = relationship()
@@ -153,3 +159,34 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; everything stored is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
+
+
+class ResetKind(enum.StrEnum):
+    LETTER = "letter"  # an owner: a new activation letter
+    CODE = "code"  # a staff account: a one-time reset code
+
+
+class AccountReset(db.Model):
+    """A staff-assisted reset of an account: when, by whom, and how the person gets back in.
+
+    An owner's account is re-opened by a new activation letter (``ActivationCode.user_id``);
+    a staff account by a one-time code, stored here as a keyed hash, which only lets its
+    holder choose a new password and set up a new authenticator.
+    """
+
+    __tablename__ = "account_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    reset_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    reset_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[ResetKind] = mapped_column(string_enum(ResetKind, "reset_kind"))
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the person was told of the reset, at their first sign-in after it.
+    told_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    reset_by: Mapped[User | None] = relationship(foreign_keys=[reset_by_id])

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from limits import RateLimitItemPerMinute
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import DateTime, bindparam, case, exists, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,13 +18,14 @@ from ..audit.services import record  # noqa: F401  (re-exported for routes)
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Community, Estate, Owner, Unit
 from ..estates.services import current_roll_units
-from ..extensions import db, limiter
+from ..extensions import db
 from . import passwords, secrets_box
 from .models import ActivationCode, RecoveryCode, Role, RoleGrant, ScopeKind, User, UserSession, utcnow
 from .totp import Totp, new_secret  # noqa: F401  (Totp re-exported for routes)
 
 RECOVERY_CODE_COUNT = 10
-SECOND_FACTOR_FAILURES = RateLimitItemPerMinute(5, 15)  # 5 failures per account per 15 minutes
+SECOND_FACTOR_MAX_FAILURES = 5  # wrong codes per account ...
+SECOND_FACTOR_WINDOW = dt.timedelta(minutes=15)  # ... in 15 minutes from the first
 ACTIVATION_MAX_FAILURES = 5
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
@@ -189,12 +189,11 @@ def confirm_totp(user: User, code: str, now: float | None = None) -> list[str]:
     secret = pending_totp_secret(user)
     if secret is None:
         raise AuthError("no_enrolment")
-    _refuse_if_locked(user)
     step = Totp(secret).accept(code, int(now if now is not None else time.time()), 0)
     if step is None:
-        _count_failure(user)
-        raise AuthError("wrong_code")
-    user.totp_last_step = step
+        raise _failure(user)
+    _unless_locked(user, _SET_STEP, step=step)
+    set_committed_value(user, "totp_last_step", step)  # as written
     user.totp_confirmed_at = utcnow()
     codes = regenerate_recovery_codes(user, audit=False)
     record("user.totp_enrolled", object_type="user", object_id=user.id,
@@ -219,47 +218,79 @@ def unused_recovery_codes(user: User) -> int:
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
 
 
-def _failure_key(user: User) -> tuple[str, str]:
-    return ("second-factor", str(user.id))
-
-
-def second_factor_locked_until(user: User) -> dt.datetime | None:
-    """When the account may try again, if 5 wrong codes were given in the last 15 minutes."""
-    strategy = limiter.limiter
-    if strategy.test(SECOND_FACTOR_FAILURES, *_failure_key(user)):
-        return None
-    reset_at, _remaining = strategy.get_window_stats(SECOND_FACTOR_FAILURES, *_failure_key(user))
-    return dt.datetime.fromtimestamp(reset_at, dt.timezone.utc)
-
-
-def _refuse_if_locked(user: User) -> None:
-    until = second_factor_locked_until(user)
-    if until is not None:
-        raise AuthError("locked", until=until)
-
-
-def _count_failure(user: User) -> None:
-    limiter.limiter.hit(SECOND_FACTOR_FAILURES, *_failure_key(user))
-    record("user.second_factor_failed", object_type="user", object_id=user.id,
-           estate_id=user.owner.estate_id if user.owner else None, actor=user)
-
-
 # Statements of every signed-in request and every second factor, built once (see voting.services).
+# (Parameters are not named as columns: an UPDATE takes a parameter named as one of its table's
+# columns as a value to SET.)
 _USERS, _SESSIONS = User.__table__, UserSession.__table__
-_CLAIM_STEP = (update(_USERS).where(_USERS.c.id == bindparam("user_id"), _USERS.c.totp_last_step < bindparam("step"))
+
+# Wrong codes are counted in the account's row by one conditional UPDATE, as a code's step is
+# claimed: it counts only while fewer than five of the window are counted, so that of any
+# number of requests at once, on any worker or machine, five are answered "wrong" and the rest
+# "locked" (the row's lock orders them, and each sees the count the one before it left). A
+# right code is accepted only by an UPDATE with the same condition (the step's claim). Every
+# caller commits after a refusal, so a counted failure stays counted.
+_TRIES, _WINDOW_AT = _USERS.c.second_factor_attempts, _USERS.c.second_factor_window_at
+_WINDOW_OVER = or_(_WINDOW_AT.is_(None), _WINDOW_AT <= bindparam("attempt_cutoff", type_=DateTime(timezone=True)))
+_NOT_LOCKED = or_(_WINDOW_OVER, _TRIES < SECOND_FACTOR_MAX_FAILURES)
+_COUNT_FAILURE = (update(_USERS)
+                  .where(_USERS.c.id == bindparam("attempt_user"), _NOT_LOCKED)
+                  .values(second_factor_attempts=case((_WINDOW_OVER, 1), else_=_TRIES + 1),
+                          second_factor_window_at=case(
+                              (_WINDOW_OVER, bindparam("attempt_at", type_=DateTime(timezone=True))),
+                              else_=_WINDOW_AT)))
+# A right code is accepted only while the account is not locked: its step is claimed (no
+# replay), or at enrolment set, or for a recovery code the row only locked, on that condition.
+_CLAIM_STEP = (update(_USERS).where(_USERS.c.id == bindparam("attempt_user"), _USERS.c.totp_last_step < bindparam("step"),
+                                    _NOT_LOCKED)
                .values(totp_last_step=bindparam("step")))
+_SET_STEP = update(_USERS).where(_USERS.c.id == bindparam("attempt_user"), _NOT_LOCKED).values(
+    totp_last_step=bindparam("step"))
+_UNLESS_LOCKED = update(_USERS).where(_USERS.c.id == bindparam("attempt_user"), _NOT_LOCKED).values(
+    second_factor_attempts=_TRIES)
 _MARK_SECOND_FACTOR = (update(_SESSIONS).where(_SESSIONS.c.id == bindparam("session_id"))
                        .values(second_factor_at=bindparam("at")))
 # On PostgreSQL a signed-in session's step-up claims the code's step and marks the session in one
-# statement; the session is marked only if the step was claimed. (Parameters are not named as
-# columns: an UPDATE takes a parameter named as one of its table's columns as a value to SET.)
-_CLAIMED = (update(_USERS).where(_USERS.c.id == bindparam("claim_user"), _USERS.c.totp_last_step < bindparam("claim_step"))
+# statement; the session is marked only if the step was claimed.
+_CLAIMED = (update(_USERS).where(_USERS.c.id == bindparam("attempt_user"),
+                                 _USERS.c.totp_last_step < bindparam("claim_step"), _NOT_LOCKED)
             .values(totp_last_step=bindparam("claim_step")).returning(_USERS.c.id).cte("claimed"))
 _CLAIM_AND_MARK = (update(_SESSIONS).where(_SESSIONS.c.id == bindparam("fresh_session"), exists(select(_CLAIMED.c.id)))
                    .values(second_factor_at=bindparam("fresh_at")).returning(_SESSIONS.c.id))
 _LIVE_SESSION = (select(UserSession).where(UserSession.token_hash == bindparam("token_hash"),
                                            UserSession.revoked_at.is_(None))
                  .options(joinedload(UserSession.user).joinedload(User.owner)))
+
+
+def second_factor_locked_until(user: User) -> dt.datetime | None:
+    """When the account may try again, if 5 wrong codes were given in the last 15 minutes."""
+    attempts, window_at = db.session.execute(
+        select(User.second_factor_attempts, User.second_factor_window_at).where(User.id == user.id)).one()
+    if window_at is None or attempts < SECOND_FACTOR_MAX_FAILURES:
+        return None
+    until = aware(window_at) + SECOND_FACTOR_WINDOW
+    return until if until > utcnow() else None
+
+
+def _window(user: User, **more) -> dict:
+    return {"attempt_user": user.id, "attempt_cutoff": utcnow() - SECOND_FACTOR_WINDOW, **more}
+
+
+def _locked(user: User) -> AuthError:
+    return AuthError("locked", until=second_factor_locked_until(user) or utcnow() + SECOND_FACTOR_WINDOW)
+
+
+def _failure(user: User) -> AuthError:
+    """Count a wrong code (audited) unless the account is locked: the refusal to raise."""
+    if db.session.execute(_COUNT_FAILURE, _window(user, attempt_at=utcnow())).rowcount != 1:
+        return _locked(user)
+    record("user.second_factor_failed", object_type="user", object_id=user.id,
+           estate_id=user.owner.estate_id if user.owner else None, actor=user)
+    return AuthError("wrong_code")
+
+
+def _unless_locked(user: User, statement, **params) -> None:
+    if db.session.execute(statement, _window(user, **params)).rowcount != 1:
+        raise _locked(user)
 
 
 def verify_second_factor(user: User, code: str, now: float | None = None, *,
@@ -269,7 +300,6 @@ def verify_second_factor(user: User, code: str, now: float | None = None, *,
 
     Returns "totp" or "recovery"; raises ``AuthError`` ("locked", "wrong_code").
     """
-    _refuse_if_locked(user)
     secret = pending_totp_secret(user) if user.totp_enrolled else None
     cleaned = code.strip().replace(" ", "")
     if secret and cleaned.isdigit():
@@ -284,26 +314,26 @@ def verify_second_factor(user: User, code: str, now: float | None = None, *,
             RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _keyed_hash(cleaned.lower()),
             RecoveryCode.used_at.is_(None)))
         if recovery is not None:
+            _unless_locked(user, _UNLESS_LOCKED)
             recovery.used_at = utcnow()
             record("user.recovery_code_used", object_type="user", object_id=user.id,
                    estate_id=user.owner.estate_id if user.owner else None, actor=user)
             if session is not None:
                 _mark_second_factor(session)
             return "recovery"
-    _count_failure(user)
-    raise AuthError("wrong_code")
+    raise _failure(user)
 
 
 def _claim_step(user: User, step: int, session: UserSession | None) -> bool:
     """Claim a TOTP step for ``user`` (and mark ``session``, if given); False if it was taken."""
     if session is not None and db.engine.dialect.name == "postgresql":
         at = utcnow()
-        if db.session.execute(_CLAIM_AND_MARK, {"claim_user": user.id, "claim_step": step,
-                                                "fresh_session": session.id, "fresh_at": at}).first() is None:
+        if db.session.execute(_CLAIM_AND_MARK, _window(user, claim_step=step, fresh_session=session.id,
+                                                       fresh_at=at)).first() is None:
             return False
         set_committed_value(session, "second_factor_at", at)
         return True
-    if db.session.execute(_CLAIM_STEP, {"user_id": user.id, "step": step}).rowcount != 1:
+    if db.session.execute(_CLAIM_STEP, _window(user, step=step)).rowcount != 1:
         return False
     if session is not None:
         _mark_second_factor(session)
@@ -459,6 +489,19 @@ def revoke_activation(code: ActivationCode, *, actor: User) -> None:
            details={"voter": code.voter_key}, actor=actor)
 
 
+_CODES = ActivationCode.__table__
+# A letter's wrong tries are counted as wrong codes are (see _COUNT_FAILURE): by one conditional
+# UPDATE that counts only while the code still works, so five wrong tries use it up however many
+# requests arrive at once; right details are accepted only by an UPDATE with the same condition.
+_LETTER_WORKS = (_CODES.c.id == bindparam("letter"), _CODES.c.used_at.is_(None), _CODES.c.revoked_at.is_(None),
+                 _CODES.c.failed_attempts < ACTIVATION_MAX_FAILURES,
+                 _CODES.c.expires_at > bindparam("letter_now", type_=DateTime(timezone=True)))
+_COUNT_LETTER_FAILURE = (update(_CODES).where(*_LETTER_WORKS).values(failed_attempts=_CODES.c.failed_attempts + 1)
+                         .returning(_CODES.c.failed_attempts))
+_LETTER_UNLESS_USED_UP = (update(_CODES).where(*_LETTER_WORKS).values(failed_attempts=_CODES.c.failed_attempts)
+                          .returning(_CODES.c.id))
+
+
 def check_activation(unit_label: str, code: str, id_last4: str) -> ActivationCode:
     """The activation a letter's details open, or ``AuthError("activation_mismatch")``.
 
@@ -469,19 +512,26 @@ def check_activation(unit_label: str, code: str, id_last4: str) -> ActivationCod
         ActivationCode.code_hash == activation_code_hash(code)))
     if found is None:
         raise AuthError("activation_mismatch")
-    now = utcnow()
-    if not found.usable(now, ACTIVATION_MAX_FAILURES):
-        raise AuthError("activation_used" if found.used_at else "activation_expired")
     units = _voter_units(found)
     ok_unit = unit_label.strip().upper() in {label.upper() for label in units}
     ok_document = hmac.compare_digest(id_last4.strip().upper(), found.owner.id_doc_last4.upper())
-    if not (ok_unit and ok_document):
-        found.failed_attempts += 1
-        record("activation.failed", estate_id=found.estate_id, object_type="activation_code",
-               object_id=found.id, details={"attempt": found.failed_attempts})
-        db.session.commit()
-        raise AuthError("activation_mismatch")
-    return found
+    works = {"letter": found.id, "letter_now": utcnow()}
+    if ok_unit and ok_document:
+        if db.session.scalar(_LETTER_UNLESS_USED_UP, works) is None:
+            raise _letter_refused(found)
+        return found
+    attempt = db.session.scalar(_COUNT_LETTER_FAILURE, works)
+    if attempt is None:
+        raise _letter_refused(found)
+    record("activation.failed", estate_id=found.estate_id, object_type="activation_code",
+           object_id=found.id, details={"attempt": attempt})
+    db.session.commit()  # the try counts, whatever the request does next
+    raise AuthError("activation_mismatch")
+
+
+def _letter_refused(code: ActivationCode) -> AuthError:
+    db.session.refresh(code)
+    return AuthError("activation_used" if code.used_at else "activation_expired")
 
 
 def _voter_units(code: ActivationCode) -> list[str]:

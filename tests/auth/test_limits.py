@@ -8,7 +8,7 @@ import pytest
 from governance_app.auth import services
 from governance_app.auth.models import Role, User
 from governance_app.auth.totp import Totp
-from governance_app.extensions import db, limiter
+from governance_app.extensions import db
 from tests.auth.support import age_second_factor, enrolment_secret, events, fresh, page_client, text, wrong_code
 from tests.conftest import PASSWORD
 
@@ -26,9 +26,9 @@ def member(make_estate, make_user) -> User:
 
 
 def reset_time(user: User) -> float:
-    reset_at, _remaining = limiter.limiter.get_window_stats(services.SECOND_FACTOR_FAILURES, "second-factor",
-                                                            str(user.id))
-    return reset_at
+    """When the account's lock ends, as the database holds it."""
+    fresh()
+    return services.second_factor_locked_until(user).timestamp()
 
 
 def fail_codes(client, user: User, times: int):

@@ -10,6 +10,7 @@ PRODUCTION = {
     "ID_HASH_KEY": "k" * 40,
     "TOTP_ENCRYPTION_KEY": "t" * 40,
     "DATABASE_URL": "postgresql://app@db.internal/governance",
+    "REDIS_URL": "redis://cache.internal:6379/0",
 }
 
 
@@ -41,6 +42,7 @@ def test_production_with_complete_settings_starts():
     ("ID_HASH_KEY", "ID_HASH_KEY"),
     ("TOTP_ENCRYPTION_KEY", "TOTP_ENCRYPTION_KEY"),
     ("DATABASE_URL", "DATABASE_URL"),
+    ("REDIS_URL", "REDIS_URL"),  # the rate limits would count per worker
 ])
 def test_production_refuses_a_missing_setting_and_names_it(missing, named):
     environ = {k: v for k, v in PRODUCTION.items() if k != missing}
@@ -111,3 +113,20 @@ def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(tm
     app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
                           environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert seen["ip"] == "203.0.113.7"
+
+
+def test_production_refuses_limits_kept_in_each_worker_s_memory():
+    """Issue 12: without shared storage each gunicorn worker counts alone, and the per-address
+    limits allow as many tries as there are workers."""
+    with pytest.raises(ConfigError, match="REDIS_URL must be set in production"):
+        check({**from_environment(PRODUCTION), "RATELIMIT_STORAGE_URI": "memory://"})
+    with pytest.raises(ConfigError, match="REDIS_URL must be set in production"):
+        check(from_environment({**PRODUCTION, "REDIS_URL": ""}))
+
+
+def test_create_app_names_the_missing_redis_url(monkeypatch):
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDIS_URL")
+    with pytest.raises(ConfigError, match="REDIS_URL"):
+        create_app()
