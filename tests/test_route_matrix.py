@@ -109,6 +109,11 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     ("POST", "/activate"): {"/activate": EVERYONE(400)},
     ("GET", "/activate/account"): {"/activate/account": EVERYONE("/activate")},
     ("POST", "/activate/account"): {"/activate/account": EVERYONE("/activate")},
+    # A staff account's reset code, then its new password (issue 12): no code checked, back to the start.
+    ("GET", "/account/reset"): {"/account/reset": EVERYONE(200)},
+    ("POST", "/account/reset"): {"/account/reset": EVERYONE(400)},
+    ("GET", "/account/reset/password"): {"/account/reset/password": EVERYONE("/account/reset")},
+    ("POST", "/account/reset/password"): {"/account/reset/password": EVERYONE("/account/reset")},
     # --- one's own account ---
     ("GET", "/account"): {"/account": SIGNED_IN(200)},
     ("GET", "/account/password"): {"/account/password": SIGNED_IN(200)},

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.models import User
+from ..auth.services import RESET_ACTIONS
 from ..auth.permissions import can
 from ..estates.services import list_estates
 from ..extensions import db
@@ -37,6 +38,8 @@ def events():
     scope = AuditEvent.estate_id.in_(visible)
     if platform:
         scope = or_(scope, AuditEvent.estate_id.is_(None))
+    else:
+        scope = or_(scope, _resets_of_staff_in_reach())
     query = select(AuditEvent).where(scope)
     if valid:
         query = _filtered(query, form)
@@ -47,6 +50,15 @@ def events():
     names = {e.id: e.name for e in estates}
     return render_template("audit/events.html", form=form, events=rows, page=page, total=total,
                            pages=max(1, -(-total // PAGE_SIZE)), estate_names=names)
+
+
+def _resets_of_staff_in_reach():
+    """Supervisors see every reset in their reach: an owner's is in its estate's chain, a staff
+    account's in the platform's, shown to the supervisors who may manage that account."""
+    staff = db.session.scalars(select(User).where(User.owner_id.is_(None))).all()
+    reach = [str(user.id) for user in staff if can(current_user, "user.manage", user)]
+    return and_(AuditEvent.estate_id.is_(None), AuditEvent.action.in_(RESET_ACTIONS),
+                AuditEvent.object_type == "user", AuditEvent.object_id.in_(reach))
 
 
 def _filtered(query, form: AuditFilterForm):

@@ -142,7 +142,8 @@ def new_user():
 def user(user_id: int):
     target = _managed_user_or_404(user_id)
     return render_template("auth/user.html", target=target, grant_form=_with_choices(GrantForm()),
-                           confirm_form=ConfirmForm(), role_title=role_title, scope_title=scope_title)
+                           confirm_form=ConfirmForm(), role_title=role_title, scope_title=scope_title,
+                           last_reset=services.last_reset(target))
 
 
 @bp.post("/admin/users/<int:user_id>/grants")
@@ -181,12 +182,26 @@ def revoke(user_id: int, grant_id: int):
 @login_required
 @fresh_second_factor
 def reset(user_id: int):
+    """After the person's identity was checked in person: an owner gets a new activation letter,
+    a staff account a one-time reset code; either is shown once, to print or hand over."""
     target = _managed_user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".user", user_id=target.id))
-    temporary = services.assisted_reset(target, actor=current_user)
+    if target.owner is None:
+        code, expires_at = services.reset_staff_account(target, actor=current_user)
+        db.session.commit()
+        return render_template("auth/reset_done.html", target=target, code=code, expires_at=expires_at,
+                               site_url=current_app.config["SITE_URL"])
+    try:
+        letter = services.reset_owner_account(target, actor=current_user)
+    except services.AuthError as error:
+        db.session.rollback()
+        flash(auth_error_message(error), "error")
+        return redirect(url_for(".user", user_id=target.id))
     db.session.commit()
-    return render_template("auth/reset_done.html", target=target, temporary=temporary)
+    with force_locale("zh_CN"):  # letters go to owners: always in Chinese
+        return render_template("auth/letters.html", estate=letter.estate, letters=[letter],
+                               site_url=current_app.config["SITE_URL"])
 
 
 # --- owner activation letters ------------------------------------------------------------

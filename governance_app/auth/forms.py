@@ -47,6 +47,18 @@ class AccountForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField(_l("Create my account"))
 
 
+class NewPasswordForm(NewPasswordMixin, FlaskForm):
+    """After a reset: an owner's letter, or a staff account's reset code, was accepted."""
+
+    submit = SubmitField(_l("Save the new password"))
+
+
+class ResetCodeForm(FlaskForm):
+    login = StringField(_l("Your login"), validators=[InputRequired(_l("Enter your login.")), Length(max=64)])
+    code = StringField(_l("Reset code"), validators=[InputRequired(_l("Enter the reset code.")), Length(max=20)])
+    submit = SubmitField(_l("Next"))
+
+
 class EnrolForm(FlaskForm):
     code = StringField(_l("The 6-digit code your app shows now"), **CODE_FIELD)
     submit = SubmitField(_l("Confirm"))

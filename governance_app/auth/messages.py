@@ -21,6 +21,9 @@ REASONS = {
     "activation_used": _l("This activation code has already been used. If you did not use it, ask your committee for a new letter."),
     "activation_expired": _l("This activation code no longer works (expired, replaced or tried too often). Ask your committee for a new letter."),
     "bad_scope": _l("That scope does not exist."),
+    "reset_not_on_roll": _l("This owner is not on the estate's current roll, so no letter can be issued. Bring the roll up to date first; nothing was changed."),
+    "reset_mismatch": _l("This login and reset code do not match. Check them and try again."),
+    "reset_expired": _l("This reset code no longer works (used, expired, replaced or tried too often). Ask for a new reset in person."),
 }
 
 

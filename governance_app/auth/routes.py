@@ -10,12 +10,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from ..core.routes import safe_next
+from ..core.templating import local_datetime
 from ..estates.services import list_estates
 from ..extensions import db, limiter
 from . import services
-from .forms import AccountForm, ActivationForm, ChangePasswordForm, ConfirmForm, EnrolForm, LoginForm, SecondFactorForm
+from .forms import (
+    AccountForm, ActivationForm, ChangePasswordForm, ConfirmForm, EnrolForm, LoginForm, NewPasswordForm, ResetCodeForm,
+    SecondFactorForm,
+)
 from .messages import auth_error_message
-from .models import ActivationCode, User
+from .models import AccountReset, ActivationCode, User
 from .permissions import can
 from .stepup import fresh_second_factor
 
@@ -26,28 +30,39 @@ LOGIN_LIMIT = "10 per minute;60 per hour"
 ACTIVATION_LIMIT = "10 per minute;50 per hour"
 
 
-def _pending_user(purpose: str | None = None) -> User | None:
-    """The half-signed-in user (password or activation checked, second factor not yet)."""
+def _pending_user(*purposes: str) -> User | None:
+    """The half-signed-in user (password, activation or reset code checked, second factor not
+    yet), unless the account's password has changed since (a reset ends every such step)."""
     pending = session.get("pending")
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
         return None
-    if purpose and pending["purpose"] != purpose:
+    if purposes and pending["purpose"] not in purposes:
         return None
-    return db.session.get(User, pending["user"])
+    user = db.session.get(User, pending["user"])
+    if user is None or pending.get("epoch") != services.credential_epoch(user):
+        return None
+    return user
 
 
 def _set_pending(user: User, purpose: str, next_url: str | None) -> None:
     session.clear()  # a new session content: nothing from before sign-in survives
-    session["pending"] = {"user": user.id, "at": time.time(), "purpose": purpose, "next": next_url}
+    session["pending"] = {"user": user.id, "at": time.time(), "purpose": purpose, "next": next_url,
+                          "epoch": services.credential_epoch(user)}
 
 
 def _complete_sign_in(user: User) -> str:
-    """Open a new server-side session and put only its token in a fresh cookie."""
+    """Open a new server-side session and put only its token in a fresh cookie; a person whose
+    account was reset since their last sign-in is told, by whom."""
     next_url = (session.get("pending") or {}).get("next")
     session.clear()
     user.current_session = services.open_session(user, request.remote_addr or "",
                                                  request.headers.get("User-Agent", ""))
     login_user(user)
+    reset = services.reset_to_tell(user)
+    if reset is not None:
+        flash(_("Your account was reset on %(time)s by %(name)s. If you did not ask for this, tell your "
+                "residents' committee or the sub-district office at once.", time=local_datetime(reset.reset_at),
+                name=reset.reset_by.display_name if reset.reset_by else "—"), "error")
     return safe_next(next_url, url_for("auth.account"))
 
 
@@ -96,8 +111,11 @@ def verify():
 
 @bp.route("/account/authenticator", methods=["GET", "POST"])
 def enrol():
-    """Mandatory TOTP enrolment after activation, after a staff-assisted reset, or at first sign-in."""
-    user = _pending_user("enrol")
+    """Mandatory TOTP enrolment after activation, after a staff-assisted reset, or at first sign-in.
+
+    After a staff account's reset code the holder is not signed in: the code lets them choose a
+    password and an authenticator, nothing else; they then sign in with both."""
+    user = _pending_user("enrol", "reset")
     if user is None or user.totp_enrolled:  # a replayed cookie must not replace a working authenticator
         flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
@@ -113,6 +131,10 @@ def enrol():
             db.session.commit()
             flash(auth_error_message(error), "error")
         else:
+            if session["pending"]["purpose"] == "reset":
+                session.clear()
+                db.session.commit()
+                return render_template("auth/recovery_codes.html", codes=codes, first_time=True, sign_in=True)
             _complete_sign_in(user)
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
@@ -149,6 +171,8 @@ def activate_account():
     if code is None or code.used_at is not None:
         flash(_("Please start again with your activation letter."), "info")
         return redirect(url_for("auth.activate"))
+    if code.user_id is not None:
+        return _reactivate(code)
     form = AccountForm()
     if form.validate_on_submit():
         try:
@@ -161,6 +185,65 @@ def activate_account():
             db.session.commit()
             return redirect(url_for("auth.enrol"))
     return render_template("auth/activate_account.html", form=form, owner=code.owner), \
+        200 if not form.is_submitted() else 400
+
+
+def _reactivate(code: ActivationCode):
+    """A letter issued by a reset: the owner keeps their login and chooses a new password."""
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reactivate_owner(code, form.password.data)
+        except services.AuthError as error:
+            db.session.rollback()
+            flash(auth_error_message(error), "error")
+        else:
+            _set_pending(user, "enrol", None)
+            db.session.commit()
+            return redirect(url_for("auth.enrol"))
+    user = db.session.get(User, code.user_id)
+    return render_template("auth/reactivate.html", form=form, owner=code.owner, login=user.login), \
+        200 if not form.is_submitted() else 400
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@limiter.limit(ACTIVATION_LIMIT, methods=["POST"])
+def reset_code():
+    """A staff account's one-time reset code, handed over in person after a reset."""
+    form = ResetCodeForm()
+    if form.validate_on_submit():
+        try:
+            found = services.check_reset_code(form.login.data, form.code.data)
+        except services.AuthError as error:
+            flash(auth_error_message(error), "error")
+        else:
+            session.clear()
+            session["reset"] = {"id": found.id, "at": time.time()}
+            return redirect(url_for("auth.reset_password"))
+    return render_template("auth/reset_code.html", form=form), 200 if not form.is_submitted() else 400
+
+
+@bp.route("/account/reset/password", methods=["GET", "POST"])
+@limiter.limit(ACTIVATION_LIMIT, methods=["POST"])
+def reset_password():
+    pending = session.get("reset")
+    found = db.session.get(AccountReset, pending["id"]) if pending and \
+        time.time() - pending["at"] <= PENDING_SECONDS else None
+    if found is None or found.used_at is not None:
+        flash(_("Please start again with your reset code."), "info")
+        return redirect(url_for("auth.reset_code"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.complete_staff_reset(found, form.password.data)
+        except services.AuthError as error:
+            db.session.rollback()
+            flash(auth_error_message(error), "error")
+        else:
+            _set_pending(user, "reset", None)
+            db.session.commit()
+            return redirect(url_for("auth.enrol"))
+    return render_template("auth/reset_password.html", form=form, login=found.user.login), \
         200 if not form.is_submitted() else 400
 
 
@@ -200,7 +283,8 @@ def account():
     supervises = any(can(current_user, "funds.supervise", estate) for estate in list_estates())
     return render_template("auth/account.html", user=current_user, confirm_form=ConfirmForm(), my_estates=estates,
                            supervises_funds=supervises,
-                           recovery_left=services.unused_recovery_codes(current_user))
+                           recovery_left=services.unused_recovery_codes(current_user),
+                           last_reset=services.last_reset(current_user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -20,7 +20,9 @@ from ..estates.models import Building, Community, Estate, Owner, Unit
 from ..estates.services import current_roll_units
 from ..extensions import db
 from . import passwords, secrets_box
-from .models import ActivationCode, RecoveryCode, Role, RoleGrant, ScopeKind, User, UserSession, utcnow
+from .models import (
+    AccountReset, ActivationCode, RecoveryCode, ResetKind, Role, RoleGrant, ScopeKind, User, UserSession, utcnow,
+)
 from .totp import Totp, new_secret  # noqa: F401  (Totp re-exported for routes)
 
 RECOVERY_CODE_COUNT = 10
@@ -145,20 +147,153 @@ def set_password(user: User, new: str, *, actor: User | None) -> None:
            estate_id=user.owner.estate_id if user.owner else None, actor=actor)
 
 
-def assisted_reset(user: User, *, actor: User) -> str:
-    """Staff-assisted reset: a new one-time password, TOTP and recovery codes cleared
-    (so the person enrols again at next sign-in), every session ended."""
-    temporary = "-".join(_random_code(4) for _ in range(3))
-    user.password_hash = passwords.hash_password(temporary)
+def credential_epoch(user: User) -> float:
+    """Changes with every new password (and so with every reset): a half-finished sign-in or
+    enrolment begun before it cannot be finished after it."""
+    return aware(user.password_changed_at).timestamp()
+
+
+# --- staff-assisted resets ---------------------------------------------------------------------
+# Nobody who resets an account sees or holds a credential that signs in as its holder: an owner
+# gets a new activation letter, which needs the last 4 characters of their id document as at
+# first activation; a staff account gets a one-time code that only lets its holder choose a new
+# password and set up a new authenticator. The old password, authenticator, recovery codes and
+# sessions end at the moment of the reset. Supervisors see every reset in the audit log.
+
+RESET_CODE_DAYS = 3
+RESET_MAX_FAILURES = 5
+RESET_ACTIONS = ("user.assisted_reset", "user.reset_code_failed", "user.reset_completed")
+
+
+def _end_credentials(user: User) -> None:
+    user.password_hash = passwords.hash_password(secrets.token_urlsafe(32))  # a password nobody knows
     user.password_changed_at = utcnow()
     user.totp_secret = None
     user.totp_confirmed_at = None
     db.session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
                        .values(used_at=utcnow()))
     end_all_sessions(user)
+
+
+def reset_owner_account(user: User, *, actor: User) -> Letter:
+    """An owner who lost their phone or password: a new activation letter, to print and hand over
+    in person after the id check, that re-opens this account (their earlier letters are revoked).
+    ``AuthError("reset_not_on_roll")`` and nothing changed if the owner holds no vote in the roll."""
+    owner = user.owner
+    estate = db.session.get(Estate, owner.estate_id)
+    status = next((s for s in voter_statuses(estate) if s.owner is not None and s.owner.id == owner.id), None)
+    if status is None:
+        raise AuthError("reset_not_on_roll")
+    _end_credentials(user)
+    now = utcnow()
+    db.session.execute(update(ActivationCode).where(
+        ActivationCode.owner_id == owner.id, ActivationCode.used_at.is_(None), ActivationCode.revoked_at.is_(None))
+        .values(revoked_at=now))
+    code = new_activation_code()
+    expires = now + dt.timedelta(days=current_app.config["ACTIVATION_DAYS"])
+    db.session.add(ActivationCode(estate_id=owner.estate_id, voter_key=status.voter.key, owner_id=owner.id,
+                                  code_hash=activation_code_hash(code), created_by_id=actor.id, expires_at=expires,
+                                  user_id=user.id))
+    db.session.add(AccountReset(user_id=user.id, reset_by_id=actor.id, reset_at=now, kind=ResetKind.LETTER))
+    db.session.flush()
+    record("user.assisted_reset", object_type="user", object_id=user.id, estate_id=owner.estate_id,
+           details={"by": ResetKind.LETTER.value, "voter": status.voter.key}, actor=actor)
+    return Letter(estate, status.voter, owner, code, expires, login=user.login)
+
+
+def reset_staff_account(user: User, *, actor: User) -> tuple[str, dt.datetime]:
+    """A staff account: a one-time reset code (shown once, to hand over in person) and when it
+    expires. Earlier unused codes of the account stop working."""
+    _end_credentials(user)
+    now = utcnow()
+    db.session.execute(update(AccountReset).where(AccountReset.user_id == user.id, AccountReset.used_at.is_(None),
+                                                  AccountReset.expires_at > now).values(expires_at=now))
+    code = new_activation_code()
+    expires = now + dt.timedelta(days=RESET_CODE_DAYS)
+    db.session.add(AccountReset(user_id=user.id, reset_by_id=actor.id, reset_at=now, kind=ResetKind.CODE,
+                                code_hash=_reset_code_hash(code), expires_at=expires))
+    db.session.flush()
     record("user.assisted_reset", object_type="user", object_id=user.id,
-           estate_id=user.owner.estate_id if user.owner else None, actor=actor)
-    return temporary
+           details={"by": ResetKind.CODE.value}, actor=actor)
+    return code, expires
+
+
+def _reset_code_hash(code: str) -> str:
+    return _keyed_hash("reset:" + _normalise_code(code))
+
+
+_RESETS = AccountReset.__table__
+# A reset code's tries are counted like a letter's (see _COUNT_LETTER_FAILURE).
+_RESET_WORKS = (_RESETS.c.id == bindparam("reset"), _RESETS.c.used_at.is_(None),
+                _RESETS.c.failed_attempts < RESET_MAX_FAILURES,
+                _RESETS.c.expires_at > bindparam("reset_now", type_=DateTime(timezone=True)))
+_COUNT_RESET_FAILURE = (update(_RESETS).where(*_RESET_WORKS).values(failed_attempts=_RESETS.c.failed_attempts + 1)
+                        .returning(_RESETS.c.failed_attempts))
+_RESET_UNLESS_USED_UP = (update(_RESETS).where(*_RESET_WORKS).values(failed_attempts=_RESETS.c.failed_attempts)
+                         .returning(_RESETS.c.id))
+_USE_RESET = update(_RESETS).where(*_RESET_WORKS).values(used_at=bindparam("reset_now")).returning(_RESETS.c.id)
+
+
+def check_reset_code(login: str, code: str) -> AccountReset:
+    """The staff reset a login and its code open, or ``AuthError`` ("reset_mismatch",
+    "reset_expired"); a wrong code counts against the account's latest reset, 5 use it up."""
+    user = find_user(login)
+    reset = user and db.session.scalar(select(AccountReset).where(
+        AccountReset.user_id == user.id, AccountReset.kind == ResetKind.CODE).order_by(AccountReset.id.desc()).limit(1))
+    if reset is None:
+        raise AuthError("reset_mismatch")
+    works = {"reset": reset.id, "reset_now": utcnow()}
+    if hmac.compare_digest(reset.code_hash or "", _reset_code_hash(code)):
+        if db.session.scalar(_RESET_UNLESS_USED_UP, works) is None:
+            raise AuthError("reset_expired")
+        return reset
+    attempt = db.session.scalar(_COUNT_RESET_FAILURE, works)
+    if attempt is None:
+        raise AuthError("reset_expired")
+    record("user.reset_code_failed", object_type="user", object_id=user.id, details={"attempt": attempt},
+           actor=user)
+    db.session.commit()  # the try counts, whatever the request does next
+    raise AuthError("reset_mismatch")
+
+
+def complete_staff_reset(reset: AccountReset, password: str) -> User:
+    """The holder of a checked reset code chooses a new password; the code is then used up. The
+    account still has no authenticator: setting one up comes next, then an ordinary sign-in."""
+    user = reset.user
+    set_password(user, password, actor=user)
+    if db.session.scalar(_USE_RESET, {"reset": reset.id, "reset_now": utcnow()}) is None:
+        raise AuthError("reset_expired")
+    record("user.reset_completed", object_type="user", object_id=user.id, details={"by": ResetKind.CODE.value},
+           actor=user)
+    return user
+
+
+def reset_to_tell(user: User) -> AccountReset | None:
+    """The reset the person has not yet been told of (told now, at sign-in), if any."""
+    reset = db.session.scalar(select(AccountReset).where(AccountReset.user_id == user.id,
+                                                         AccountReset.told_at.is_(None))
+                              .order_by(AccountReset.id.desc()).limit(1))
+    if reset is not None:
+        db.session.execute(update(AccountReset).where(AccountReset.user_id == user.id,
+                                                      AccountReset.told_at.is_(None)).values(told_at=utcnow()))
+    return reset
+
+
+def last_reset(user: User) -> AccountReset | None:
+    return db.session.scalar(select(AccountReset).where(AccountReset.user_id == user.id)
+                             .options(joinedload(AccountReset.reset_by))
+                             .order_by(AccountReset.id.desc()).limit(1))
+
+
+def reset_times(user_ids: Iterable[int]) -> dict[int, list[dt.datetime]]:
+    """When each of these accounts was reset (for the supervisors' marks on ballots)."""
+    found: dict[int, list[dt.datetime]] = {}
+    ids = sorted(set(user_ids))
+    for start in range(0, len(ids), 500):
+        for user_id, at in db.session.execute(select(AccountReset.user_id, AccountReset.reset_at).where(
+                AccountReset.user_id.in_(ids[start:start + 500]))):
+            found.setdefault(user_id, []).append(aware(at))
+    return found
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -425,6 +560,7 @@ class Letter:
     owner: Owner
     code: str
     expires_at: dt.datetime
+    login: str = ""  # a letter issued by a reset re-opens the account with this login
 
 
 @dataclass(frozen=True)
@@ -500,6 +636,7 @@ _COUNT_LETTER_FAILURE = (update(_CODES).where(*_LETTER_WORKS).values(failed_atte
                          .returning(_CODES.c.failed_attempts))
 _LETTER_UNLESS_USED_UP = (update(_CODES).where(*_LETTER_WORKS).values(failed_attempts=_CODES.c.failed_attempts)
                           .returning(_CODES.c.id))
+_USE_LETTER = update(_CODES).where(*_LETTER_WORKS).values(used_at=bindparam("letter_now")).returning(_CODES.c.id)
 
 
 def check_activation(unit_label: str, code: str, id_last4: str) -> ActivationCode:
@@ -547,7 +684,7 @@ def activate_owner(code: ActivationCode, login: str, password: str, display_name
 
     The code is checked again: it may have been revoked, replaced or have expired
     since its details were checked on the previous page."""
-    if code.used_at is not None:
+    if code.used_at is not None or code.user_id is not None:  # a reset's letter re-opens its account
         raise AuthError("activation_used")
     if not code.usable(utcnow(), ACTIVATION_MAX_FAILURES):
         raise AuthError("activation_expired")
@@ -558,6 +695,20 @@ def activate_owner(code: ActivationCode, login: str, password: str, display_name
     code.used_at = utcnow()
     record("activation.used", estate_id=code.estate_id, object_type="activation_code", object_id=code.id,
            details={"user": user.id}, actor=user)
+    return user
+
+
+def reactivate_owner(code: ActivationCode, password: str) -> User:
+    """A letter issued by a reset re-opens its account with a new password; the code is then
+    used up (checked again: it may have been revoked or replaced since its details were)."""
+    user = db.session.get(User, code.user_id)
+    set_password(user, password, actor=user)
+    if db.session.scalar(_USE_LETTER, {"letter": code.id, "letter_now": utcnow()}) is None:
+        raise _letter_refused(code)
+    record("activation.used", estate_id=code.estate_id, object_type="activation_code", object_id=code.id,
+           details={"user": user.id, "reset": True}, actor=user)
+    record("user.reset_completed", estate_id=code.estate_id, object_type="user", object_id=user.id,
+           details={"by": ResetKind.LETTER.value}, actor=user)
     return user
 
 

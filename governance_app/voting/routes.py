@@ -460,7 +460,9 @@ def ballots(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.audit")
     record("vote.ballots_viewed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)
     db.session.commit()
-    return render_template("voting/ballots.html", vote=vote, ballots=services.ballots_in_order(vote))
+    ballots = services.ballots_in_order(vote)
+    return render_template("voting/ballots.html", vote=vote, ballots=ballots,
+                           after_reset=services.ballots_after_reset(ballots))
 
 
 # --- words for templates ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..auth import services as auth_services
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate, Ownership, Unit
 from ..estates.services import current_roll_units
@@ -534,6 +535,23 @@ def record_proxy(vote: Vote, actor, *, unit: str, proxy_user, items: Sequence[st
 
 def ballots_in_order(vote: Vote) -> Sequence[Ballot]:
     return db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq)).all()
+
+
+RESET_WATCH = dt.timedelta(hours=24)
+
+
+def ballots_after_reset(ballots: Sequence[Ballot]) -> dict[int, dt.datetime]:
+    """Ballots cast (or entered) by an account within 24 hours after a staff-assisted reset of it,
+    by id, with the reset's time: the supervisors check them (issue 12; a reset is when a
+    credential passes through someone else's hands)."""
+    resets = auth_services.reset_times(b.cast_by_id for b in ballots if b.cast_by_id is not None)
+    marked = {}
+    for ballot in ballots:
+        received = aware(ballot.received_at)
+        for reset_at in resets.get(ballot.cast_by_id, ()):
+            if reset_at <= received < reset_at + RESET_WATCH:
+                marked[ballot.id] = reset_at
+    return marked
 
 
 def rule_items(vote: Vote) -> list[rules.Item]:

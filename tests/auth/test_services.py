@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from governance_app.auth import secrets_box, services
-from governance_app.auth.models import RecoveryCode, Role, RoleGrant, ScopeKind, User, UserSession, utcnow
+from governance_app.auth.models import AccountReset, RecoveryCode, Role, RoleGrant, ScopeKind, User, UserSession, utcnow
 from governance_app.auth.totp import STEP_SECONDS, Totp
 from governance_app.extensions import db
 from tests.auth.support import events, fresh, wrong_code
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -227,22 +228,33 @@ def test_a_step_up_marks_its_session_fresh_and_a_replayed_code_marks_nothing(mak
 
 # --- staff-assisted reset --------------------------------------------------------------------
 
-def test_assisted_reset(make_user):
+def test_a_staff_reset_ends_every_credential_and_gives_a_code_only_for_a_new_password(make_user):
+    """Issue 12: no credential that signs in passes through the resetting admin's hands."""
     admin = make_user(Role.PLATFORM_ADMIN)
     user = make_user(Role.AUDITOR)
     old_codes = services.regenerate_recovery_codes(user)
     session = services.open_session(user, "", "")
     db.session.commit()
-    temporary = services.assisted_reset(user, actor=admin)
+    code, expires_at = services.reset_staff_account(user, actor=admin)
     db.session.commit()
-    assert services.check_password(user, temporary)
+    assert not services.check_password(user, PASSWORD) and not services.check_password(user, code)
     assert user.totp_secret is None and not user.totp_enrolled
     assert services.unused_recovery_codes(user) == 0
     with pytest.raises(services.AuthError):
         services.verify_second_factor(user, old_codes[0])
     assert services.load_session(session.token) is None
-    reset = events("user.assisted_reset")
-    assert [(e.object_id, e.actor_id) for e in reset] == [(str(user.id), admin.id)]
+    reset = db.session.scalar(select(AccountReset))
+    assert code not in reset.code_hash and len(reset.code_hash) == 64  # kept as a keyed hash
+    assert expires_at - utcnow() > dt.timedelta(days=services.RESET_CODE_DAYS, minutes=-1)
+    assert [(e.object_id, e.actor_id, e.details) for e in events("user.assisted_reset")] == [
+        (str(user.id), admin.id, {"by": "code"})]
+    assert services.check_reset_code(user.login, code.lower().replace("-", "")).id == reset.id
+    services.complete_staff_reset(reset, "a-new-good-password")
+    db.session.commit()
+    assert services.check_password(user, "a-new-good-password") and not user.totp_enrolled
+    with pytest.raises(services.AuthError) as refused:
+        services.check_reset_code(user.login, code)
+    assert refused.value.reason == "reset_expired"  # once
 
 
 def test_revoked_grants_no_longer_count(make_estate, make_user):

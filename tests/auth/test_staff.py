@@ -1,12 +1,11 @@
 """Staff accounts: created by an operator or on the admin pages, roles, and assisted resets."""
 import re
-import time
 
 import pytest
 from sqlalchemy import select
 
 from governance_app.auth import services
-from governance_app.auth.models import Role, RoleGrant, ScopeKind, User, UserSession
+from governance_app.auth.models import Role, RoleGrant, ScopeKind, User
 from governance_app.extensions import db
 from tests.auth.support import events, fresh, page_client, text
 from tests.conftest import PASSWORD
@@ -183,34 +182,4 @@ def test_owners_may_not_create_accounts(client, make_user, login, estate):
     assert services.find_user("chair2") is None
 
 
-# --- staff-assisted reset ---------------------------------------------------------------------------
-
-def test_assisted_reset(app, client, supervisor, make_user, login, estate):
-    member = make_user(Role.COMMITTEE_MEMBER, estate, login="member1")
-    services.regenerate_recovery_codes(member)
-    db.session.commit()
-    phone, laptop = login(member, client=page_client(app)), login(member, client=page_client(app))
-    assert phone.get("/account").status_code == 200
-
-    response = client.post(f"/admin/users/{member.id}/reset", data={"submit": "1"})
-    assert response.status_code == 200
-    [temporary] = re.findall(r"<code>([A-Z0-9-]+)</code>", response.get_data(as_text=True))
-    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", temporary)
-
-    fresh()
-    reset_user = db.session.get(User, member.id)
-    assert reset_user.totp_secret is None and reset_user.totp_confirmed_at is None
-    assert services.unused_recovery_codes(reset_user) == 0
-    assert all(db.session.scalars(select(UserSession.revoked_at).where(UserSession.user_id == member.id)))
-    assert phone.get("/account").status_code == 302 and laptop.get("/account").status_code == 302
-    reset_events = events("user.assisted_reset")
-    assert [(e.object_id, e.actor_id) for e in reset_events] == [(str(member.id), supervisor.id)]
-
-    # The old password and the old authenticator no longer work; the temporary password leads to enrolment.
-    browser = page_client(app)
-    assert browser.post("/login", data={"login": "member1", "password": PASSWORD}).status_code == 400
-    response = browser.post("/login", data={"login": "member1", "password": temporary})
-    assert (response.status_code, response.location) == (302, "/account/authenticator")
-    assert browser.post("/login/verify", data={"code": member.totp.code_at(int(time.time()))}).location == "/login"
-    assert browser.get("/account").status_code == 302
-    assert browser.get("/account/authenticator").status_code == 200
+# Staff-assisted resets: tests/auth/test_reset.py.
