@@ -23,7 +23,7 @@ from governance_app.auth.totp import Totp
 from governance_app.estates.models import Owner, OwnerKind
 from governance_app.extensions import db
 from tests.auth.support import (
-    LI, WANG, enrolment_secret, events, fresh, import_estate_roll, page_client, text, wrong_code,
+    LI, WANG, enrolment_secret, events, fresh, import_estate_roll, page_client, text,
 )
 from tests.conftest import PASSWORD
 
