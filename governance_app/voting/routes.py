@@ -412,9 +412,13 @@ def count(vote_id: int):
     return redirect(url_for(".result", vote_id=vote.id))
 
 
+def _managed_vote_or_404(vote_id: int):
+    return _vote_or_404(vote_id, "vote.manage")
+
+
 @bp.post("/votes/<int:vote_id>/publish")
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=_managed_vote_or_404)
 def publish(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.manage")
     if ActionForm().validate_on_submit():
