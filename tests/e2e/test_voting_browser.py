@@ -61,7 +61,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     today = clock().astimezone(SHANGHAI).date()
     vote = services.create_vote(estate, title="加装电梯", description="1 号楼加装电梯",
                                 opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=21),
-                                buildings=None, two_staff_paper=False, actor=chair)
+                                buildings=None, actor=chair)
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     election = services.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="增补委员", seats=3, alternates=0)
     for name in ("甲", "乙", "丙"):
