@@ -389,7 +389,7 @@ def run_database(database_url: str, args: argparse.Namespace, results: Results, 
         if done.returncode != 0 or not done.stdout.startswith(b"OK"):
             raise BenchError(f"governance-audit verify exited {done.returncode}: "
                              f"{(done.stdout + done.stderr).decode(errors='replace').strip()[:500]}")
-    results.notes["verify"] = "exit 0: " + done.stdout.decode().strip()
+    results.notes["verify"] = "exit 0: " + done.stdout.decode().splitlines()[0]  # the OK line; then the values
     with open(path, "rb") as handle:
         data = bundle.load(handle.read())
     for run in range(args.runs):

@@ -3,7 +3,6 @@ the checks on the scan, and the two-staff setting."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select

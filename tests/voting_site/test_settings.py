@@ -98,3 +98,28 @@ def test_a_vote_keeps_the_setting_it_was_created_with(estate, committee, clock):
     fresh()
     assert (db.session.get(Vote, two_staff.id).two_staff_paper, db.session.get(Vote, one_staff.id).two_staff_paper) \
         == (True, False)
+
+
+def test_migration_0010_starts_each_estate_with_its_newest_vote_s_setting(estate, committee, clock, make_estate,
+                                                                         make_user):
+    """Nothing changes for an estate that used the setting: it starts with its newest vote's."""
+    from flask_migrate import downgrade, upgrade
+
+    other = make_estate("别的小区")
+    other_chair = make_user(Role.COMMITTEE_CHAIR, other, login="other-chair")
+    make_estate("没有表决的小区")
+    old = new_vote(estate, committee, clock, title="旧", items=False)
+    newest = new_vote(estate, committee, clock, title="新", items=False)
+    older_two_staff = new_vote(other, other_chair, clock, two_staff_paper=True, title="别的旧", items=False)
+    newest_one_staff = new_vote(other, other_chair, clock, title="别的新", items=False)
+    old.two_staff_paper, newest.two_staff_paper = False, True
+    assert older_two_staff.two_staff_paper and not newest_one_staff.two_staff_paper
+    db.session.commit()
+    ids = estate.id, other.id
+
+    db.session.remove()
+    downgrade(revision="0008")
+    upgrade()
+
+    assert {(row.estate_id, row.two_staff_paper) for row in db.session.scalars(select(VotingSettings))} == {
+        (ids[0], True), (ids[1], False)}
