@@ -122,7 +122,7 @@ def build_counted_vote(units: int, seed: int):
     today = services.local_date(services.now())  # the estate's day (Shanghai): the notice rule counts in it
     vote = services.create_vote(estate, title="年度业主大会表决", description="", buildings=None,
                                 opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=21),
-                                two_staff_paper=False, actor=committee)
+                                actor=committee)
     items = [(services.add_item(vote, kind=ItemKind.RESOLUTION, matter=m, title=t).key, "resolution")
              for m, t in RESOLUTIONS]
     election = services.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举第二届业委会委员", seats=SEATS,
@@ -142,7 +142,9 @@ def build_counted_vote(units: int, seed: int):
     voters = sorted(set(db.session.scalars(select(VoteRollEntry.voter).where(VoteRollEntry.vote_id == vote.id))))
     rng = random.Random(seed + 3)
     casting = rng.sample(voters, int(len(voters) * 0.85))
-    previous = bundle.chain_start(vote.uid)
+    # owners-vote/2: the commitment covers the dates just moved; fix it again for them.
+    vote.commitment = bundle.commitment(*services.committed(vote))
+    previous = services.chain_start(vote)
     rows = []
     for seq, voter in enumerate(casting, start=1):
         moment = vote.opens_at + dt.timedelta(seconds=seq * 7)

@@ -211,7 +211,7 @@ def _ensure_vote() -> None:
     today = voting.now().astimezone(voting.zone()).date()
     vote = voting.create_vote(estate, title="加装电梯与业委会换届", description="1 号楼加装电梯；选举第二届业主委员会。",
                               opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=20),
-                              buildings=None, two_staff_paper=False, actor=_demo_actor())
+                              buildings=None, actor=_demo_actor())
     voting.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用专项维修资金为 1 号楼加装电梯")
     election = voting.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举第二届业主委员会委员", seats=5,
                                alternates=1)

@@ -213,6 +213,17 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{missing}/votes/new": NOBODY,
         "/estates/{estate_mine}/votes/new": MANAGERS(400),  # no title, no dates
     },
+    # The estate's voting settings (two-staff paper entry): the committee.
+    ("GET", "/estates/<int:estate_id>/votes/settings"): {
+        "/estates/{estate_theirs}/votes/settings": NOBODY,
+        "/estates/{missing}/votes/settings": NOBODY,
+        "/estates/{estate_mine}/votes/settings": MANAGERS(200),
+    },
+    ("POST", "/estates/<int:estate_id>/votes/settings"): {
+        "/estates/{estate_theirs}/votes/settings": NOBODY,
+        "/estates/{missing}/votes/settings": NOBODY,
+        "/estates/{estate_mine}/votes/settings": MANAGERS("/estates/{estate_mine}/votes"),
+    },
     ("GET", "/votes/<int:vote_id>"): {
         "/votes/{vote_draft_theirs}": NOBODY,
         "/votes/{vote_open_theirs}": NOBODY,
@@ -305,13 +316,23 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_open_mine}/paper/{entry_mine}/confirm": PAPER_STAFF("/votes/{vote_open_mine}/paper"),
         "/votes/{vote_open_mine}/paper/{entry_mine}/reject": PAPER_STAFF("/votes/{vote_open_mine}/paper"),
     },
+    # A paper ballot waiting for a second staff member, with its choices: those who may confirm it
+    # (it was entered by another committee member), and nobody once decided (issue 12).
+    ("GET", "/votes/<int:vote_id>/paper/<int:entry_id>"): {
+        "/votes/{vote_open_theirs}/paper/{entry_theirs}": NOBODY,
+        "/votes/{vote_open_mine}/paper/{entry_theirs}": NOBODY,
+        "/votes/{vote_open_mine}/paper/{missing}": NOBODY,
+        "/votes/{vote_published_mine}/paper/{entry_recorded_mine}": NOBODY,
+        "/votes/{vote_open_mine}/paper/{entry_mine}": PAPER_STAFF(200),
+    },
     ("GET", "/votes/<int:vote_id>/paper/<int:entry_id>/scan"): {
         "/votes/{vote_open_theirs}/paper/{entry_theirs}/scan": NOBODY,
         "/votes/{vote_open_mine}/paper/{entry_theirs}/scan": NOBODY,
         "/votes/{vote_open_mine}/paper/{missing}/scan": NOBODY,
         "/votes/{vote_published_mine}/paper/{entry_mine}/scan": NOBODY,
-        # Waiting: the second staff member compares the entry with the scan.
-        "/votes/{vote_open_mine}/paper/{entry_mine}/scan": (LOGIN, 404, 200, 200, 200, 200, 404),
+        # Waiting: the second staff member compares the entry with the scan. Supervisors and
+        # auditors see no scan before the vote closes (issue 12).
+        "/votes/{vote_open_mine}/paper/{entry_mine}/scan": PAPER_STAFF(200),
         # A recorded ballot shows how an owner voted: the committee sees only totals, and only
         # supervisors and auditors see individual choices (DESIGN.md, "Verifiability"). The app
         # still serves it to the committee and community staff (200): it fails here.
@@ -379,7 +400,7 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_published_theirs}/ballots": NOBODY,
         "/votes/{missing}/ballots": NOBODY,
         "/votes/{vote_draft_mine}/ballots": NOBODY,
-        "/votes/{vote_open_mine}/ballots": AUDITORS,  # also while voting goes on
+        "/votes/{vote_open_mine}/ballots": NOBODY,  # not while voting goes on (issue 12)
         "/votes/{vote_published_mine}/ballots": AUDITORS,
     },
     # --- the accounts (R-50 to R-55; what each page shows: tests/funds) ---
@@ -840,7 +861,7 @@ class World:
             vote = voting_services.create_vote(estate, title="业委会选举", description="",
                                                opening_date=today + dt.timedelta(days=15),
                                                last_day=today + dt.timedelta(days=21), buildings=None,
-                                               two_staff_paper=False, actor=manager)
+                                               actor=manager)
             item = voting_services.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举业委会委员", seats=3)
             for name in ("甲", "乙", "丙"):
                 voting_services.add_candidate(item, name=name, nomination=NominationSource.SELF, statement="",
@@ -937,10 +958,11 @@ class World:
     def _draft(estate, manager, title: str, two_staff_paper: bool = False):
         """A draft with one resolution, opening 15 days from today (the earliest R-40 allows)."""
         today = voting_services.local_date(voting_services.now())
+        voting_services.change_settings(estate, two_staff_paper=two_staff_paper, actor=manager)
         vote = voting_services.create_vote(estate, title=title, description="",
                                            opening_date=today + dt.timedelta(days=15),
                                            last_day=today + dt.timedelta(days=21), buildings=None,
-                                           two_staff_paper=two_staff_paper, actor=manager)
+                                           actor=manager)
         voting_services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
         return vote
 

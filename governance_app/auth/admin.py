@@ -112,9 +112,13 @@ def users():
     return render_template("auth/users.html", users=visible, role_title=role_title, scope_title=scope_title)
 
 
+def _may_create_users() -> bool:
+    return can(current_user, "user.create")
+
+
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=_may_create_users)
 def new_user():
     if not can(current_user, "user.create"):
         abort(404)
@@ -148,7 +152,7 @@ def user(user_id: int):
 
 @bp.post("/admin/users/<int:user_id>/grants")
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=_managed_user_or_404)
 def grant(user_id: int):
     target = _managed_user_or_404(user_id)
     form = _with_choices(GrantForm())
@@ -160,27 +164,33 @@ def grant(user_id: int):
     return redirect(url_for(".user", user_id=target.id))
 
 
-@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
-@login_required
-@fresh_second_factor
-def revoke(user_id: int, grant_id: int):
+def _revocable_grant_or_404(user_id: int, grant_id: int) -> RoleGrant:
+    """A live grant of a user this person manages, of a role over a scope they may grant."""
     target = _managed_user_or_404(user_id)
     found = db.session.get(RoleGrant, grant_id)
     if found is None or found.user_id != target.id or found.revoked_at is not None:
         abort(404)
+    if not can_grant(current_user, found.role, found.scope_kind,
+                     services.scope_sub_district(found.scope_kind, found.scope_id)):
+        abort(404)
+    return found
+
+
+@bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
+@login_required
+@fresh_second_factor(may=_revocable_grant_or_404)
+def revoke(user_id: int, grant_id: int):
+    found = _revocable_grant_or_404(user_id, grant_id)
     if ConfirmForm().validate_on_submit():
-        if not can_grant(current_user, found.role, found.scope_kind,
-                         services.scope_sub_district(found.scope_kind, found.scope_id)):
-            abort(404)
         services.revoke_grant(found, actor=current_user)
         db.session.commit()
         flash(_("Role revoked."), "success")
-    return redirect(url_for(".user", user_id=target.id))
+    return redirect(url_for(".user", user_id=found.user_id))
 
 
 @bp.post("/admin/users/<int:user_id>/reset")
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=_managed_user_or_404)
 def reset(user_id: int):
     """After the person's identity was checked in person: an owner gets a new activation letter,
     a staff account a one-time reset code; either is shown once, to print or hand over."""

@@ -78,6 +78,15 @@ def can(user, action: str, obj=None) -> bool:
         return False
     if action == "funds.ask":  # only owners ask the committee about an entry
         return isinstance(obj, Estate) and user.owner is not None and user.owner.estate_id == obj.id
+    if action == "vote.read_ballots":
+        # Individual choices and paper scans: supervisors and auditors, once the vote has closed.
+        # Until then nobody sees a choice or a count of choices, which would be an interim result.
+        return bool(getattr(obj, "closed", False)) and can(user, "vote.audit", obj)
+    if action == "vote.check_paper":
+        # A paper ballot waiting for a second staff member (``obj`` is the entry): the staff who may
+        # confirm it see its choices and scan; not the one who entered it, nobody once decided.
+        return (obj is not None and obj.confirmed_at is None and obj.rejected_at is None
+                and obj.entered_by_id != user.id and can(user, "vote.record_paper", obj.vote))
     if action in ESTATE_ACTIONS:
         estate = getattr(obj, "estate", None) if action.startswith("vote.") and not isinstance(obj, Estate) else obj
         return isinstance(estate, Estate) and _can_on_estate(user, action, estate)

@@ -306,7 +306,7 @@ def change_password():
 
 @bp.post("/account/recovery-codes")
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=None)  # one's own account
 def regenerate_recovery_codes():
     form = ConfirmForm()
     if not form.validate_on_submit():

@@ -153,6 +153,12 @@ def _vote_facts(vote) -> dict:
             "posting_due": voting_rules.result_posting_due(_local(vote.counted_at).date()).isoformat()}
 
 
+def _commitment(vote) -> dict:
+    """owners-vote/2: the commitment published with the notice, printed beside the final chain
+    value. Absent for votes noticed before it existed, whose documents keep their values."""
+    return {"commitment": vote.commitment} if vote.commitment else {}
+
+
 def _participation(result: dict) -> dict:
     part, total = result["participation"], result["totals"]
     part_area, total_area = _hundredths(part["area"]), _hundredths(total["area"])
@@ -218,7 +224,7 @@ def announcement_data(vote) -> dict | None:
     return {"vote": _vote_facts(vote), "participation": participation, "items": items,
             "breakdown_items": [i["position"] for i in items if i["kind"] == "resolution"],
             "breakdown": breakdown, "final_chain": vote.final_chain,
-            "result_url": site_url(f"/votes/{vote.id}/result")}
+            "result_url": site_url(f"/votes/{vote.id}/result"), **_commitment(vote)}
 
 
 def minutes_data(vote) -> dict | None:
@@ -234,7 +240,7 @@ def minutes_data(vote) -> dict | None:
         if ballot.status.value == "valid" and _aware(ballot.received_at) < closes:
             channels[ballot.channel.value] = channels.get(ballot.channel.value, 0) + 1
     return {"vote": _vote_facts(vote), "participation": participation, "channels": channels, "items": items,
-            "final_chain": vote.final_chain}
+            "final_chain": vote.final_chain, **_commitment(vote)}
 
 
 def has_election(vote) -> bool:
@@ -255,7 +261,7 @@ def filing_data(vote) -> dict | None:
     return {"vote": facts, "participation": participation, "elections": elections,
             "election_day": election_day.isoformat(),
             "filing_deadline": rules.filing_deadline(election_day).isoformat(), "rule": "R-46",
-            "final_chain": vote.final_chain}
+            "final_chain": vote.final_chain, **_commitment(vote)}
 
 
 def result_announcement_pdf(vote, actor) -> bytes:

@@ -587,9 +587,13 @@ def new_statement(estate_id: int, kind: str):
                            view=view, can_publish=can(current_user, "funds.publish", estate))
 
 
+def _publishable_account(estate_id: int, kind: str):
+    return _account(_estate(estate_id, "funds.publish"), kind)
+
+
 @bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements")
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=_publishable_account)
 def publish_statement(estate_id: int, kind: str):
     """R-54: the committee chair publishes with a fresh code; the statement is then frozen."""
     estate = _estate(estate_id, "funds.publish")

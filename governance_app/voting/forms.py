@@ -25,8 +25,14 @@ class VoteForm(FlaskForm):
     last_day = DateField(_l("Last day of voting (until 24:00)"), validators=[InputRequired(_l("Choose the last day."))])
     buildings = StringField(_l("Only these buildings (optional, separated by commas)"),
                             validators=[Optional(), Length(max=500)])
-    two_staff_paper = BooleanField(_l("Paper ballots need a second staff member to confirm them"))
     submit = SubmitField(_l("Create draft"))
+
+
+class VotingSettingsForm(FlaskForm):
+    """The estate's settings for its votes, copied to each new vote."""
+
+    two_staff_paper = BooleanField(_l("Paper ballots need a second staff member to confirm them"))
+    submit = SubmitField(_l("Save"))
 
 
 class ItemForm(FlaskForm):

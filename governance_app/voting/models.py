@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..estates.models import Estate
 from ..extensions import db, string_enum
+from . import bundle
 
 
 class VoteState(enum.StrEnum):
@@ -106,7 +107,12 @@ class Vote(db.Model):
     notice_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     counted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    two_staff_paper: Mapped[bool] = mapped_column(Boolean, default=False)
+    two_staff_paper: Mapped[bool] = mapped_column(Boolean, default=False)  # copied from VotingSettings at creation
+    # owners-vote/2: the hash of what is voted on, fixed with the notice; the chain starts from it.
+    # None for votes noticed before it existed, which keep owners-vote/1.
+    commitment: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The estate's name as the notice gave it, which the commitment covers.
+    estate_name_at_notice: Mapped[str | None] = mapped_column(String(100), nullable=True)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     final_chain: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
@@ -146,6 +152,15 @@ class Vote(db.Model):
     def mark_published(self, now: dt.datetime) -> None:
         self._require(VoteState.COUNTED)
         self.state, self.published_at = VoteState.PUBLISHED, now
+
+    @property
+    def bundle_format(self) -> str:
+        return bundle.FORMAT_2 if self.commitment else bundle.FORMAT_1
+
+    @property
+    def closed(self) -> bool:
+        """Past its deadline: from now on individual ballots may be seen by those who audit."""
+        return self.state in (VoteState.CLOSED, VoteState.COUNTED, VoteState.PUBLISHED)
 
     @property
     def accepts_ballots(self) -> bool:
@@ -220,7 +235,9 @@ class VoteRollEntry(db.Model):
 
     __tablename__ = "vote_roll_entry"
     # A voter's units are looked up by vote and voter on every cast request.
-    __table_args__ = (UniqueConstraint("vote_id", "unit"), Index("ix_vote_roll_entry_vote_id_voter", "vote_id", "voter"))
+    # R-05: the keys an owner held at the notice are looked up by vote and holder.
+    __table_args__ = (UniqueConstraint("vote_id", "unit"), Index("ix_vote_roll_entry_vote_id_voter", "vote_id", "voter"),
+                      Index("ix_vote_roll_entry_vote_id_holder_id", "vote_id", "holder_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
@@ -229,6 +246,19 @@ class VoteRollEntry(db.Model):
     area: Mapped[int] = mapped_column(Integer)
     area_source: Mapped[str] = mapped_column(String(16))
     voter: Mapped[str] = mapped_column(String(200))
+    # R-05: who cast the voter key's ballot at the notice (the owner, or the co-owners'
+    # representative); None in rolls frozen before it was kept.
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id"), nullable=True)
+
+
+class VotingSettings(db.Model):
+    """An estate's choices for its votes, copied to each vote when it is created."""
+
+    __tablename__ = "voting_settings"
+
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), primary_key=True)
+    # Paper ballots need a second staff member's confirmation before they count.
+    two_staff_paper: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class VoteChainHead(db.Model):
@@ -279,6 +309,12 @@ class PaperEntry(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     rejected_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    vote: Mapped[Vote] = relationship()
+
+    @property
+    def waiting(self) -> bool:
+        return self.confirmed_at is None and self.rejected_at is None
 
 
 class Ballot(db.Model):

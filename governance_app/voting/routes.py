@@ -18,8 +18,10 @@ from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
-from . import bundle, rules, services
-from .forms import MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm
+from . import rules, services
+from .forms import (
+    MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
+)
 from .messages import FILE_REASONS, vote_error_message
 from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts, VoteState
 
@@ -95,15 +97,34 @@ def new_vote(estate_id: int):
         try:
             vote = services.create_vote(estate, title=form.title.data, description=form.description.data or "",
                                         opening_date=form.opening_date.data, last_day=form.last_day.data,
-                                        buildings=buildings or None, two_staff_paper=form.two_staff_paper.data,
-                                        actor=current_user)
+                                        buildings=buildings or None, actor=current_user)
         except VoteError as error:
             flash(vote_error_message(error), "error")
         else:
             db.session.commit()
             flash(_("Draft created. Add its items, then publish the notice."), "success")
             return redirect(url_for(".vote", vote_id=vote.id))
-    return render_template("voting/new.html", estate=estate, form=form), 200 if not form.is_submitted() else 400
+    return render_template("voting/new.html", estate=estate, form=form, settings=services.settings(estate)), \
+        200 if not form.is_submitted() else 400
+
+
+@bp.route("/estates/<int:estate_id>/votes/settings", methods=["GET", "POST"])
+@login_required
+def voting_settings(estate_id: int):
+    """The committee chooses how paper ballots are entered in the estate's votes from now on."""
+    estate = _estate_or_404(estate_id, "vote.manage")
+    current = services.settings(estate)
+    form = VotingSettingsForm(obj=current)
+    if form.validate_on_submit():
+        if services.change_settings(estate, two_staff_paper=form.two_staff_paper.data, actor=current_user):
+            flash(_("Saved. Votes created from now on take this setting; votes already created keep theirs."),
+                  "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        db.session.commit()
+        return redirect(url_for(".votes", estate_id=estate.id))
+    db.session.rollback()  # nothing of a page view is kept
+    return render_template("voting/settings.html", estate=estate, form=form), 200 if not form.is_submitted() else 400
 
 
 @bp.get("/votes/<int:vote_id>")
@@ -289,7 +310,7 @@ def board(vote_id: int):
     """The bulletin board: every tracker and chain value in recording order (R-60: estate only)."""
     vote = _vote_or_404(vote_id)
     return render_template("voting/board.html", vote=vote, ballots=services.ballots_in_order(vote),
-                           chain_start=bundle.chain_start(vote.uid))
+                           chain_start=services.chain_start(vote))
 
 
 # --- paper and proxy ballots --------------------------------------------------------------------
@@ -321,9 +342,8 @@ def paper(vote_id: int):
                         status=_("valid") if recorded.status.value == "valid" else _("invalid"),
                         tracker=recorded.tracker[:12]), "success")
             return redirect(url_for(".paper", vote_id=vote.id))
-    return render_template("voting/paper.html", vote=vote, form=form, action_form=ActionForm(),
-                           pending=services.pending_paper(vote), selected=request.form), \
-        200 if not form.is_submitted() else 400
+    return render_template("voting/paper.html", vote=vote, form=form, pending=services.pending_paper(vote),
+                           selected=request.form), 200 if not form.is_submitted() else 400
 
 
 def _entry_or_404(vote, entry_id: int) -> PaperEntry:
@@ -331,6 +351,20 @@ def _entry_or_404(vote, entry_id: int) -> PaperEntry:
     if entry is None or entry.vote_id != vote.id:
         abort(404)
     return entry
+
+
+@bp.get("/votes/<int:vote_id>/paper/<int:entry_id>")
+@login_required
+def paper_entry(vote_id: int, entry_id: int):
+    """One paper ballot waiting for a second staff member, with its choices, for those who may
+    confirm it: the only paper ballot whose choices they see. Each opening is audited."""
+    vote = _vote_or_404(vote_id, "vote.record_paper")
+    entry = _entry_or_404(vote, entry_id)
+    if not can(current_user, "vote.check_paper", entry):
+        abort(404)
+    record("ballot.paper_opened", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
+    db.session.commit()
+    return render_template("voting/paper_entry.html", vote=vote, entry=entry, action_form=ActionForm())
 
 
 @bp.post("/votes/<int:vote_id>/paper/<int:entry_id>/<any(confirm, reject):decision>")
@@ -355,16 +389,14 @@ def decide_paper(vote_id: int, entry_id: int, decision: str):
 @bp.get("/votes/<int:vote_id>/paper/<int:entry_id>/scan")
 @login_required
 def paper_scan(vote_id: int, entry_id: int):
-    """A scan shows how an owner voted. Staff see it only while the entry waits for a second
-    staff member's check; supervisors and auditors at any time, and each view is audited."""
+    """A scan shows how an owner voted. Staff see it only while they may confirm the entry;
+    supervisors and auditors once the vote has closed. Each view is audited."""
     vote = _vote_or_404(vote_id)
     entry = _entry_or_404(vote, entry_id)
-    waiting = entry.confirmed_at is None and entry.rejected_at is None
-    if can(current_user, "vote.audit", vote):
-        record("vote.scan_viewed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
-        db.session.commit()
-    elif not (waiting and can(current_user, "vote.record_paper", vote)):
+    if not (can(current_user, "vote.read_ballots", vote) or can(current_user, "vote.check_paper", entry)):
         abort(404)
+    record("vote.scan_viewed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
+    db.session.commit()
     return file_responses.inline(entry.scan_id, f"ballot-{entry_id}")
 
 
@@ -412,9 +444,13 @@ def count(vote_id: int):
     return redirect(url_for(".result", vote_id=vote.id))
 
 
+def _managed_vote_or_404(vote_id: int):
+    return _vote_or_404(vote_id, "vote.manage")
+
+
 @bp.post("/votes/<int:vote_id>/publish")
 @login_required
-@fresh_second_factor
+@fresh_second_factor(may=_managed_vote_or_404)
 def publish(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.manage")
     if ActionForm().validate_on_submit():
@@ -456,8 +492,11 @@ def audit_bundle(vote_id: int):
 @bp.get("/votes/<int:vote_id>/ballots")
 @login_required
 def ballots(vote_id: int):
-    """Individual choices, for supervisors and auditors only; every view is audited."""
+    """Individual choices, for supervisors and auditors once the vote has closed; every view is
+    audited. Before the close nobody sees them (an interim result)."""
     vote = _vote_or_404(vote_id, "vote.audit")
+    if not can(current_user, "vote.read_ballots", vote):
+        abort(404)
     record("vote.ballots_viewed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)
     db.session.commit()
     ballots = services.ballots_in_order(vote)

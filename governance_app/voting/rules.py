@@ -321,6 +321,21 @@ def committee_size_problem(seats: int, estate_area: int) -> str | None:
     return None
 
 
+def ballot_right_holders(casters_now: Iterable[int | None], holders_at_notice: Iterable[int | None]) -> frozenset[int]:
+    """R-05 (C): who may cast a frozen voter key's ballot during the vote.
+
+    ``casters_now`` has, for each unit of the key, whoever casts for it today (its only owner,
+    or the co-owners' representative, R-03; ``None`` if nobody does). When every unit has the
+    same caster the right is theirs: the key's holder while nothing was sold, or the one new
+    holder every unit passed to. Otherwise (only some units sold, or sold to several people)
+    the right stays with the key's holder at the notice, ``holders_at_notice``: never shared
+    between seller and buyer."""
+    now = set(casters_now)
+    if len(now) == 1 and None not in now:
+        return frozenset(now)
+    return frozenset(holder for holder in holders_at_notice if holder is not None)
+
+
 def proxy_limit_reached(proxies_held: int) -> bool:
     """R-33 (C, Weifang practice): one person may hold at most 3 proxies per vote."""
     return proxies_held >= MAX_PROXIES_PER_PERSON

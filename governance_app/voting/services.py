@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +22,7 @@ from ..files import services as files
 from . import bundle, rules
 from .models import (
     Ballot, BallotStatus, Candidate, Channel, ChoiceOption, ItemKind, NominationSource, Notification, PaperEntry,
-    ProxyAuthority, Vote, VoteChainHead, VoteError, VoteFacts, VoteItem, VoteRollEntry, VoteState,
+    ProxyAuthority, Vote, VoteChainHead, VoteError, VoteFacts, VoteItem, VoteRollEntry, VoteState, VotingSettings,
 )
 
 
@@ -49,8 +49,31 @@ def estate_buildings(estate: Estate) -> list[str]:
                                    .order_by(Building.label)))
 
 
+def settings(estate: Estate) -> VotingSettings:
+    """The estate's voting settings (the defaults until the committee changes them)."""
+    found = db.session.get(VotingSettings, estate.id)
+    if found is None:
+        found = VotingSettings(estate_id=estate.id, two_staff_paper=False)
+        db.session.add(found)
+    return found
+
+
+def change_settings(estate: Estate, *, two_staff_paper: bool, actor) -> bool:
+    """The committee changes how the estate's paper ballots are entered; votes created from now
+    on take it, votes already created keep theirs. False, and nothing recorded, if unchanged."""
+    current = settings(estate)
+    if current.two_staff_paper == two_staff_paper:
+        return False
+    current.two_staff_paper = two_staff_paper
+    db.session.flush()
+    record("voting.settings_changed", estate_id=estate.id, object_type="estate", object_id=estate.id,
+           details={"two_staff_paper": two_staff_paper}, actor=actor)
+    return True
+
+
 def create_vote(estate: Estate, *, title: str, description: str, opening_date: dt.date, last_day: dt.date,
-                buildings: Sequence[str] | None, two_staff_paper: bool, actor) -> Vote:
+                buildings: Sequence[str] | None, actor) -> Vote:
+    """A draft vote; it takes the estate's current settings (the two-staff paper entry)."""
     if last_day < opening_date:
         raise VoteError("closes_before_opening")
     known = set(estate_buildings(estate))
@@ -63,10 +86,11 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
                 # Stored in UTC: SQLite keeps only the wall time of an aware value and reads it back as UTC.
                 opens_at=dt.datetime.combine(opening_date, dt.time(), zone()).astimezone(dt.timezone.utc),
                 closes_at=rules.end_of_day(last_day, zone()).astimezone(dt.timezone.utc),
-                two_staff_paper=two_staff_paper, created_by_id=actor.id, created_at=now())
+                two_staff_paper=settings(estate).two_staff_paper, created_by_id=actor.id, created_at=now())
     db.session.add(vote)
     db.session.flush()
-    record("vote.drafted", estate_id=estate.id, object_type="vote", object_id=vote.id, details={"title": title})
+    record("vote.drafted", estate_id=estate.id, object_type="vote", object_id=vote.id,
+           details={"title": title, "two_staff_paper": vote.two_staff_paper})
     return vote
 
 
@@ -134,26 +158,42 @@ def publish_notice(vote: Vote, actor) -> None:
     wanted = set(vote.buildings) if vote.buildings else None
     entries = []
     sources = _area_sources(vote.estate)
+    casters = _casters_now(vote.estate)
     for unit in units:
         if wanted is not None and unit.building not in wanted:
             continue
         entries.append({"vote_id": vote.id, "unit": unit.label, "building": unit.building, "area": unit.area,
-                        "area_source": sources[unit.label], "voter": roll_rules.voter_key(unit)})
+                        "area_source": sources[unit.label], "voter": roll_rules.voter_key(unit),
+                        "holder_id": casters.get(unit.label)})
     if not entries:
         raise VoteError("empty_roll")
     db.session.execute(insert(VoteRollEntry), entries)
-    db.session.add(VoteChainHead(vote_id=vote.id, seq=0, chain=bundle.chain_start(vote.uid)))
+    # owners-vote/2: what is voted on is fixed now, before anyone votes, and the chain starts from it.
+    vote.estate_name_at_notice = vote.estate.name
+    vote.commitment = bundle.commitment(*committed(vote))
+    db.session.add(VoteChainHead(vote_id=vote.id, seq=0, chain=bundle.chain_start(vote.uid, vote.commitment)))
     db.session.add(Notification(estate_id=vote.estate_id, title=vote.title, link=f"/votes/{vote.id}",
                                 created_at=at))
     record("vote.noticed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
-           details={"units": len(entries), "opens_at": aware(vote.opens_at).isoformat()})
+           details={"units": len(entries), "opens_at": aware(vote.opens_at).isoformat(),
+                    "commitment": vote.commitment})
 
 
 def _area_sources(estate: Estate) -> dict[str, str]:
-    from ..estates.models import Unit
-
     return {label: source.value for label, source in db.session.execute(
         select(Unit.label, Unit.area_source).where(Unit.estate_id == estate.id))}
+
+
+def _casters_now(estate: Estate) -> dict[str, int | None]:
+    """Who casts each unit's ballot now (R-03, R-15): kept with the frozen roll as the holder at
+    the notice (R-05)."""
+    holders: dict[str, list[tuple[int, bool]]] = {}
+    for label, owner_id, is_representative in db.session.execute(
+            select(Unit.label, Ownership.owner_id, Ownership.is_representative)
+            .join(Ownership, (Ownership.unit_id == Unit.id) & Ownership.valid_to.is_(None))
+            .where(Unit.estate_id == estate.id)):
+        holders.setdefault(label, []).append((owner_id, is_representative))
+    return {label: _caster(held) for label, held in holders.items()}
 
 
 def advance(vote: Vote) -> None:
@@ -184,14 +224,12 @@ _HOLDERS = (select(_UNIT.c.label, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_represe
             .where(_UNIT.c.estate_id == bindparam("estate_id"),
                    _UNIT.c.id.in_(select(_OWNERSHIP.c.unit_id).where(_OWNERSHIP.c.owner_id == bindparam("owner_id"),
                                                                     _OWNERSHIP.c.valid_to.is_(None)))))
-# A voter's frozen units, each with its current holders when the owner ``owner_id`` is one of them
-# (none otherwise): one statement for mandate_for. Every join is on an index of the row before it
-# (roll by vote and voter, unit by estate and label, ownership by unit), whatever the statistics.
-_MINE = _OWNERSHIP.alias("mine")
-_HELD_UNIT = (_UNIT.c.estate_id == bindparam("estate_id")) & (_UNIT.c.label == _ROLL.c.unit) & exists().where(
-    _MINE.c.unit_id == _UNIT.c.id, _MINE.c.owner_id == bindparam("owner_id"), _MINE.c.valid_to.is_(None))
-_VOTER_HOLDINGS = (select(_ROLL.c.unit, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_representative)
-                   .select_from(_ROLL.outerjoin(_UNIT, _HELD_UNIT)
+# A voter's frozen units, each with its holder at the notice and its current holders (R-05): one
+# statement for mandate_for. Every join is on an index of the row before it (roll by vote and
+# voter, unit by estate and label, ownership by unit), whatever the statistics.
+_VOTER_HOLDINGS = (select(_ROLL.c.unit, _ROLL.c.holder_id, _OWNERSHIP.c.owner_id, _OWNERSHIP.c.is_representative)
+                   .select_from(_ROLL.outerjoin(_UNIT, (_UNIT.c.estate_id == bindparam("estate_id"))
+                                                & (_UNIT.c.label == _ROLL.c.unit))
                                 .outerjoin(_OWNERSHIP, (_OWNERSHIP.c.unit_id == _UNIT.c.id) & _OWNERSHIP.c.valid_to.is_(None)))
                    .where(_ROLL.c.vote_id == bindparam("vote_id"), _ROLL.c.voter == bindparam("voter"))
                    .order_by(_ROLL.c.unit))
@@ -247,22 +285,15 @@ class Mandate:
 
 
 def mandates(user, vote: Vote) -> list[Mandate]:
-    """R-34: the account must belong to the units' current voting representative; R-33: or to
-    a proxy with a recorded authority. The voter key stays the one frozen at notice (R-05)."""
+    """R-34: the account must belong to whoever holds the voter key's ballot right today (R-05:
+    the holder at the notice, or the one new holder of all its units); R-33: or to a proxy with a
+    recorded authority. The voter key stays the one frozen at notice (R-05)."""
     found: dict[str, Mandate] = {}
     if user.owner is not None and user.owner.estate_id == vote.estate_id:
-        mine = _units_cast_by(vote, user.owner_id)
-        if mine:
-            # The voters of my units, then all their frozen units: two lookups that each match an
-            # index whole (a join of the roll with itself is at the mercy of table statistics).
-            voters = set(db.session.scalars(select(VoteRollEntry.voter).where(
-                VoteRollEntry.vote_id == vote.id, VoteRollEntry.unit.in_(mine))))
-            units_of: dict[str, list[str]] = {}
-            for voter, unit in db.session.execute(select(VoteRollEntry.voter, VoteRollEntry.unit).where(
-                    VoteRollEntry.vote_id == vote.id, VoteRollEntry.voter.in_(voters)).order_by(VoteRollEntry.unit)):
-                units_of.setdefault(voter, []).append(unit)
-            for voter, units in units_of.items():
-                found[voter] = Mandate(voter, tuple(units), Channel.ONLINE)
+        for voter in sorted(_keys_near(vote, user.owner_id)):
+            units, holders = _ballot_right(vote, voter)
+            if user.owner_id in holders:
+                found[voter] = Mandate(voter, units, Channel.ONLINE)
     today = local_date(now())
     for proxy in db.session.scalars(select(ProxyAuthority).where(
             ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
@@ -277,17 +308,10 @@ def mandate_for(user, vote: Vote | VoteFacts, voter: str | None) -> Mandate | No
     index lookups instead of listing them all: every cast request needs exactly this."""
     if not voter:
         return None
-    mine = user.owner is not None and user.owner.estate_id == vote.estate_id
-    holders: dict[str, list[tuple[int, bool]]] = {}
-    for label, holder, is_representative in db.session.execute(_VOTER_HOLDINGS, {
-            "vote_id": vote.id, "voter": voter, "estate_id": vote.estate_id, "owner_id": user.owner_id if mine else None}):
-        held = holders.setdefault(label, [])
-        if holder is not None:
-            held.append((holder, is_representative))
-    if not holders:
+    units, holders = _ballot_right(vote, voter)
+    if not units:
         return None
-    units = tuple(holders)
-    if mine and any(held and _caster(held) == user.owner_id for held in holders.values()):
+    if user.owner is not None and user.owner.estate_id == vote.estate_id and user.owner_id in holders:
         return Mandate(voter, units, Channel.ONLINE)
     today = local_date(now())
     for proxy in db.session.scalars(select(ProxyAuthority).where(
@@ -296,6 +320,37 @@ def mandate_for(user, vote: Vote | VoteFacts, voter: str | None) -> Mandate | No
         if proxy.valid_from <= today <= proxy.valid_until:
             return Mandate(voter, units, Channel.PROXY, proxy)
     return None
+
+
+def _ballot_right(vote: Vote | VoteFacts, voter: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """The voter key's frozen units, and the owners who may cast its ballot today (R-05)."""
+    holders_now: dict[str, list[tuple[int, bool]]] = {}
+    at_notice: set[int | None] = set()
+    for label, holder_id, owner_id, is_representative in db.session.execute(_VOTER_HOLDINGS, {
+            "vote_id": vote.id, "voter": voter, "estate_id": vote.estate_id}):
+        held = holders_now.setdefault(label, [])
+        if owner_id is not None:
+            held.append((owner_id, is_representative))
+        at_notice.add(holder_id if holder_id is not None else _owner_of_key(voter))
+    casters = [_caster(held) if held else None for held in holders_now.values()]
+    return tuple(holders_now), rules.ballot_right_holders(casters, at_notice)
+
+
+def _owner_of_key(voter: str) -> int | None:
+    """The owner a voter key names when one owner held its units alone (``o<owner id>``, as
+    ``estates.services.current_roll_units`` writes it): the holder at the notice of rolls frozen
+    before it was kept with them."""
+    return int(voter[1:]) if voter[:1] == "o" and voter[1:].isdigit() else None
+
+
+def _keys_near(vote: Vote, owner_id: int) -> set[str]:
+    """The voter keys whose ballot this owner might hold: those of the units they cast for
+    today, and those they held at the notice."""
+    mine = _units_cast_by(vote, owner_id)
+    return set(db.session.scalars(union(
+        select(VoteRollEntry.voter).where(VoteRollEntry.vote_id == vote.id, VoteRollEntry.unit.in_(mine)),
+        select(VoteRollEntry.voter).where(VoteRollEntry.vote_id == vote.id, VoteRollEntry.holder_id == owner_id),
+        select(VoteRollEntry.voter).where(VoteRollEntry.vote_id == vote.id, VoteRollEntry.voter == f"o{owner_id}"))))
 
 
 def _units_cast_by(vote: Vote, owner_id: int) -> set[str]:
@@ -609,25 +664,57 @@ def posting_overdue(vote: Vote) -> bool:
     return local_date(now()) > rules.result_posting_due(local_date(aware(vote.counted_at)))
 
 
-def audit_bundle(vote: Vote) -> dict:
-    """The whole vote as one JSON document, format owners-vote/1."""
+def _bundle_time(moment: dt.datetime) -> str:
+    return aware(moment).astimezone(zone()).isoformat(timespec="seconds")
+
+
+def _bundle_header(vote: Vote, second: bool) -> dict:
+    header = {"id": vote.uid, "estate": vote.estate.name, "title": vote.title, "buildings": vote.buildings,
+              "notice_at": _bundle_time(vote.notice_at), "opens_at": _bundle_time(vote.opens_at),
+              "closes_at": _bundle_time(vote.closes_at)}
+    if second:  # the estate's name as the notice gave it: the commitment covers it
+        header.update(estate=vote.estate_name_at_notice, description=vote.description)
+    return header
+
+
+def _bundle_items(vote: Vote, second: bool) -> list[dict]:
     items = []
     for item in vote.items:
         entry = {"id": item.key, "kind": item.kind.value, "matter": item.matter, "title": item.title}
+        if second:
+            entry["description"] = item.description
         if item.kind == ItemKind.ELECTION:
             entry.update(seats=item.seats, alternates=item.alternates,
-                         candidates=[{"id": c.key, "name": c.name} for c in item.candidates])
+                         candidates=[{"id": c.key, "name": c.name, **({"nomination": c.nomination.value,
+                                                                      "statement": c.statement} if second else {})}
+                                     for c in item.candidates])
         elif item.kind == ItemKind.CHOICE:
             entry["options"] = [{"id": o.key, "title": o.title} for o in item.options]
         items.append(entry)
-    iso = lambda moment: aware(moment).astimezone(zone()).isoformat(timespec="seconds")  # noqa: E731
-    return {
-        "format": bundle.FORMAT,
-        "vote": {"id": vote.uid, "estate": vote.estate.name, "title": vote.title, "buildings": vote.buildings,
-                 "notice_at": iso(vote.notice_at), "opens_at": iso(vote.opens_at), "closes_at": iso(vote.closes_at)},
-        "roll": [{"unit": e.unit, "building": e.building, "area": rules.format_area(e.area),
-                  "area_source": e.area_source, "voter": e.voter} for e in frozen_roll(vote)],
-        "items": items,
+    return items
+
+
+def _bundle_roll(vote: Vote) -> list[dict]:
+    # Sorted here, not by the database, whose collation could order labels otherwise.
+    return [{"unit": e.unit, "building": e.building, "area": rules.format_area(e.area), "area_source": e.area_source,
+             "voter": e.voter} for e in sorted(frozen_roll(vote), key=lambda entry: entry.unit)]
+
+
+def committed(vote: Vote) -> tuple[dict, list, list]:
+    """What an owners-vote/2 vote commits to when its notice is published: its header, its items
+    with their options and candidates, and its frozen roll, exactly as its bundle shows them."""
+    return _bundle_header(vote, True), _bundle_items(vote, True), _bundle_roll(vote)
+
+
+def audit_bundle(vote: Vote) -> dict:
+    """The whole vote as one JSON document: owners-vote/2 for votes whose notice committed to what
+    is voted on, owners-vote/1, as it always was, for those noticed before."""
+    second = vote.commitment is not None
+    data = {
+        "format": vote.bundle_format,
+        "vote": _bundle_header(vote, second),
+        "roll": _bundle_roll(vote),
+        "items": _bundle_items(vote, second),
         "ballots": [{"voter": voter, "channel": channel.value, "received_at": received_text, "status": status.value,
                      "choices": choices, "nonce": nonce, "tracker": tracker, "chain": chain}
                     for voter, channel, received_text, status, choices, nonce, tracker, chain in db.session.execute(
@@ -636,6 +723,14 @@ def audit_bundle(vote: Vote) -> dict:
                         .where(Ballot.vote_id == vote.id).order_by(Ballot.seq))],
         "result": vote.result,
     }
+    if second:
+        data["commitment"] = vote.commitment
+    return data
+
+
+def chain_start(vote: Vote) -> str:
+    """The value the vote's chain starts from (owners-vote/2: from its commitment)."""
+    return bundle.chain_start(vote.uid, vote.commitment)
 
 
 def passed_items(estate: Estate, *, matter: int | None = None,

@@ -189,7 +189,7 @@ def test_the_chair_is_listed_before_the_members(estate, committee, owner, browse
 def election(estate, actor, title: str = "第二届业委会选举", *, noticed: bool = True):
     today = voting.local_date(voting.now())
     vote = voting.create_vote(estate, title=title, description="", opening_date=today + 15 * DAY,
-                              last_day=today + 21 * DAY, buildings=None, two_staff_paper=False, actor=actor)
+                              last_day=today + 21 * DAY, buildings=None, actor=actor)
     item = voting.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举业委会委员", seats=3)
     for name, source in (("甲", NominationSource.SELF), ("乙", NominationSource.JOINT),
                          ("丙", NominationSource.COMMUNITY)):

@@ -46,7 +46,7 @@ def _counted_vote(monkeypatch, make_estate, make_user):
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
     today = clock().astimezone(SHANGHAI).date()
     vote = services.create_vote(estate, title="加装电梯", description="", opening_date=today + dt.timedelta(days=15),
-                                last_day=today + dt.timedelta(days=21), buildings=None, two_staff_paper=False,
+                                last_day=today + dt.timedelta(days=21), buildings=None,
                                 actor=chair)
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     services.publish_notice(vote, chair)

@@ -61,7 +61,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     today = clock().astimezone(SHANGHAI).date()
     vote = services.create_vote(estate, title="加装电梯", description="1 号楼加装电梯",
                                 opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=21),
-                                buildings=None, two_staff_paper=False, actor=chair)
+                                buildings=None, actor=chair)
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     election = services.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="增补委员", seats=3, alternates=0)
     for name in ("甲", "乙", "丙"):
@@ -184,3 +184,67 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     refused = subprocess.run([str(AUDIT), "verify", str(edited)], capture_output=True, text=True, check=False)
     assert refused.returncode == 1
     assert "ballots[0].tracker" in refused.stderr
+
+
+def test_the_estate_s_two_staff_setting_and_checking_a_paper_ballot(browser, live_server, app, monkeypatch,
+                                                                    make_estate, make_user):
+    """Issue 12: the committee sets two-staff paper entry for the estate on its own page; a new
+    vote takes it; a second staff member checks the entry against its scan on a page that shows
+    that ballot only."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    clock = Clock()
+    monkeypatch.setattr(services, "now", clock)
+    estate = make_estate("梅园小区")
+    estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
+    chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
+    first = make_user(Role.COMMUNITY_STAFF, estate.community, login="staff")
+    second = make_user(Role.COMMUNITY_STAFF, estate.community, login="staff-2")
+    db.session.commit()
+    estate_id = estate.id
+
+    def phone():
+        context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                      base_url=live_server, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        return context, context.new_page()
+
+    context, page = phone()
+    sign_in_browser(page, chair)
+    page.goto(f"/estates/{estate_id}/votes")
+    page.get_by_role("link", name="表决设置").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("表决设置")
+    assert_accessible(page)
+    assert_fits_phone(page)
+    page.get_by_label("纸质选票须由另一名工作人员确认").check()
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".flash-success")).to_contain_text("已保存")
+    page.get_by_role("link", name="发起表决").click()
+    expect(page.locator("main")).to_contain_text("本次表决的纸质选票须由另一名工作人员确认")
+    assert_accessible(page)
+    context.close()
+
+    today = clock().astimezone(SHANGHAI).date()
+    vote = services.create_vote(estate, title="加装电梯", description="", opening_date=today + dt.timedelta(days=15),
+                                last_day=today + dt.timedelta(days=21), buildings=None, actor=chair)
+    services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
+    services.publish_notice(vote, chair)
+    clock.at = services.aware(vote.opens_at) + dt.timedelta(hours=9)
+    services.advance(vote)
+    entry, ballot = services.record_paper(vote, first, unit="1-104", received_at=clock(), signed=True,
+                                          signer_matches=True, choices={"i1": "oppose"}, scan=PNG)
+    db.session.commit()
+    assert vote.two_staff_paper and ballot is None
+    vote_id = vote.id
+
+    context, page = phone()
+    sign_in_browser(page, second)
+    page.goto(f"/votes/{vote_id}/paper")
+    expect(page.locator("main")).not_to_contain_text("使用维修资金加装电梯: 反对")
+    page.get_by_role("link", name="对照扫描件核对").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("核对纸质选票")
+    expect(page.locator("main")).to_contain_text("使用维修资金加装电梯: 反对")
+    assert_accessible(page)
+    assert_fits_phone(page)
+    page.get_by_role("button", name="确认：与扫描件一致").click()
+    expect(page.locator(".flash-success")).to_contain_text("纸质选票已确认")
+    context.close()

@@ -125,7 +125,7 @@ def test_a_malformed_mark_exits_2_not_a_traceback(tmp_path):
 
 
 def test_another_format_exits_2(tmp_path):
-    done = run("tally", str(write(tmp_path / "v2.json", make_bundle(format="owners-vote/2"))))
+    done = run("tally", str(write(tmp_path / "v3.json", make_bundle(format="owners-vote/3"))))
     assert done.returncode == 2
     assert "malformed bundle: format:" in done.stderr.decode("utf-8")
 

@@ -3,6 +3,7 @@ chain, verifying, and refusing malformed input with the field named."""
 from __future__ import annotations
 
 import copy
+import re
 import hashlib
 import json
 
@@ -24,10 +25,21 @@ def hand_tracker(vote_id: str, ballot: dict) -> str:
     return hashlib.sha256(hand_canonical(content)).hexdigest()
 
 
+def hand_commitment(data: dict) -> str:
+    """owners-vote/2: the SHA-256 of the canonical JSON of the vote, its items and its roll."""
+    return hashlib.sha256(hand_canonical({"vote": data["vote"], "items": data["items"],
+                                          "roll": data["roll"]})).hexdigest()
+
+
 def seal(data: dict) -> dict:
     """Give every ballot a nonce (if it has none), its tracker and its chain value, computed by
-    hand in recorded order, and set the result to the re-count."""
-    previous = hashlib.sha256(data["vote"]["id"].encode("utf-8")).hexdigest()
+    hand in recorded order, and set the result to the re-count. An owners-vote/2 bundle gets
+    its commitment, and its chain starts from it."""
+    start = data["vote"]["id"]
+    if data["format"] == "owners-vote/2":
+        data["commitment"] = hand_commitment(data)
+        start += data["commitment"]
+    previous = hashlib.sha256(start.encode("utf-8")).hexdigest()
     for index, ballot in enumerate(data["ballots"]):
         ballot.setdefault("nonce", hashlib.sha256(f"nonce-{index}".encode()).hexdigest()[:32])
         ballot["tracker"] = hand_tracker(data["vote"]["id"], ballot)
@@ -77,9 +89,28 @@ def make_bundle(**changes) -> dict:
     return data
 
 
+def make_bundle_2(**changes) -> dict:
+    """``make_bundle`` in format owners-vote/2: every descriptive field is there, since the
+    commitment covers them all."""
+    data = make_bundle()
+    data["format"] = "owners-vote/2"
+    data["vote"]["description"] = "审议管理规约并选举业主委员会"
+    for item in data["items"]:
+        item["description"] = f"{item['title']}的说明"
+    for candidate in data["items"][1]["candidates"]:
+        candidate.update(nomination="self", statement="无不得担任委员的情形")
+    data.update(changes)
+    return data
+
+
 @pytest.fixture
 def sealed() -> dict:
     return seal(make_bundle())
+
+
+@pytest.fixture
+def sealed_2() -> dict:
+    return seal(make_bundle_2())
 
 
 # --- trackers and the chain, computed by hand ------------------------------------------------
@@ -274,7 +305,7 @@ def test_load_refuses_what_is_not_a_json_object(text):
     assert caught.value.field == "(file)"
 
 
-@pytest.mark.parametrize("value", ["owners-vote/2", "owners-vote", None, 1])
+@pytest.mark.parametrize("value", ["owners-vote/3", "owners-vote", None, 1])
 def test_load_refuses_another_format(value):
     data = make_bundle(format=value)
     with pytest.raises(BundleError, match="owners-vote/1") as caught:
@@ -468,3 +499,122 @@ def test_verify_refuses_a_malformed_bundle_rather_than_reporting_a_mismatch(seal
     with pytest.raises(BundleError) as caught:
         bundle.verify(sealed)
     assert caught.value.field == "roll[0].area"
+
+
+# --- owners-vote/2: the commitment to what was voted on (issue 12, point 8) ---------------------
+
+def test_2_the_commitment_is_the_sha256_of_the_canonical_vote_items_and_roll(sealed_2):
+    content = {"vote": sealed_2["vote"], "items": sealed_2["items"], "roll": sealed_2["roll"]}
+    expected = hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"),
+                                         ensure_ascii=False).encode("utf-8")).hexdigest()
+    assert bundle.commitment(sealed_2["vote"], sealed_2["items"], sealed_2["roll"]) == expected
+    assert sealed_2["commitment"] == expected
+
+
+def test_2_the_chain_starts_from_the_vote_id_and_the_commitment(sealed_2):
+    start = hashlib.sha256((VOTE_ID + sealed_2["commitment"]).encode("utf-8")).hexdigest()
+    assert bundle.chain_start(VOTE_ID, sealed_2["commitment"]) == start
+    assert bundle.chain_start(VOTE_ID) == hashlib.sha256(VOTE_ID.encode("utf-8")).hexdigest()  # owners-vote/1
+    assert sealed_2["ballots"][0]["chain"] == bundle.chain_next(start, sealed_2["ballots"][0]["tracker"])
+
+
+def test_2_verify_accepts_a_correct_bundle(sealed_2):
+    assert bundle.verify(sealed_2) is None
+    assert bundle.verify(bundle.load(json.dumps(sealed_2, ensure_ascii=False, indent=1))) is None
+    assert bundle.verify(seal(make_bundle_2(ballots=[]))) is None
+
+
+def test_1_bundles_verify_exactly_as_before_even_with_a_commitment_key(sealed):
+    """owners-vote/1 knows no commitment: its chain starts from the vote id alone."""
+    sealed["commitment"] = "0" * 64
+    assert bundle.verify(sealed) is None
+
+
+DESCRIPTIVE = [
+    ("vote", "title", "2024年业主大会（修订）"), ("vote", "estate", "东二小区"), ("vote", "description", "另一说明"),
+    ("vote", "notice_at", "2024-07-02T09:00:00+08:00"), ("vote", "opens_at", "2024-07-17T09:00:00+08:00"),
+    ("vote", "closes_at", "2024-08-02T00:00:00+08:00"), ("vote", "buildings", ["1"]),
+    ("items.0", "title", "废止管理规约"), ("items.0", "description", "另一说明"), ("items.0", "matter", 1),
+    ("items.1", "seats", 2), ("items.1", "alternates", 0),
+    ("items.1.candidates.0", "name", "王某"), ("items.1.candidates.1", "nomination", "community"),
+    ("items.1.candidates.0", "statement", ""), ("items.2.options.1", "title", "委托其他管理人"),
+    ("items.2", "kind", "resolution"),
+    ("roll.0", "unit", "1-109"), ("roll.0", "building", "9"), ("roll.1", "area_source", "contract"),
+    ("roll.2", "area", "100.02"), ("roll.4", "voter", "owner-钱"),
+    ("vote", "added", "an extra field is committed too"),
+]
+
+
+def _at(data: dict, path: str):
+    for step in path.split("."):
+        data = data[int(step)] if step.isdigit() else data[step]
+    return data
+
+
+@pytest.mark.parametrize("path, key, value", DESCRIPTIVE, ids=[f"{p}.{k}" for p, k, _v in DESCRIPTIVE])
+def test_2_any_changed_descriptive_field_fails_verify_naming_the_commitment(sealed_2, path, key, value):
+    """The attack of issue 12 point 8: under owners-vote/1 these edits verified."""
+    before = copy.deepcopy(sealed_2)
+    if key == "kind":  # a choice turned into a resolution loses its options
+        del _at(sealed_2, path)["options"]
+    _at(sealed_2, path)[key] = value
+    mismatch = bundle.verify(sealed_2)
+    assert mismatch is not None and mismatch.startswith("commitment does not match"), mismatch
+    assert bundle.commitment(sealed_2["vote"], sealed_2["items"], sealed_2["roll"]) in mismatch
+    assert bundle.verify(before) is None
+
+
+def test_1_the_same_descriptive_edits_still_verify_which_is_why_2_exists(sealed):
+    sealed["vote"]["title"] = "另一表决"
+    sealed["items"][1]["candidates"][0]["name"] = "王某"
+    sealed["roll"][0]["building"] = "9"
+    assert bundle.verify(sealed) is None
+
+
+def test_2_a_new_commitment_for_the_edit_changes_every_chain_value(sealed_2):
+    sealed_2["items"][0]["title"] = "废止管理规约"
+    sealed_2["commitment"] = hand_commitment(sealed_2)
+    assert bundle.verify(sealed_2).startswith("ballots[0].chain does not match")
+
+
+def test_2_a_wholly_resealed_edit_verifies_but_its_commitment_and_final_chain_are_others(sealed_2):
+    """Anyone can reseal an edited bundle; what they cannot change is the commitment shown with
+    the notice and the final chain value printed on the result: both differ."""
+    original = copy.deepcopy(sealed_2)
+    edited = copy.deepcopy(sealed_2)
+    edited["roll"][0]["area_source"] = "contract"
+    for ballot in edited["ballots"]:
+        del ballot["tracker"], ballot["chain"]
+    seal(edited)
+    assert bundle.verify(edited) is None
+    assert edited["commitment"] != original["commitment"]
+    assert bundle.final_chain(edited) != bundle.final_chain(original)
+    assert all(a["chain"] != b["chain"] for a, b in zip(edited["ballots"], original["ballots"]))
+
+
+def test_final_chain_is_the_last_ballot_s_or_the_start(sealed, sealed_2):
+    assert bundle.final_chain(sealed) == sealed["ballots"][-1]["chain"]
+    empty = seal(make_bundle_2(ballots=[]))
+    assert bundle.final_chain(empty) == bundle.chain_start(VOTE_ID, empty["commitment"])
+
+
+@pytest.mark.parametrize("value", [None, 7, "", "0" * 63, "0" * 65, "A" * 64, "g" * 64])
+def test_2_a_commitment_that_is_no_sha256_is_malformed(sealed_2, value):
+    sealed_2["commitment"] = value
+    assert field_of(sealed_2) == "commitment"
+
+
+@pytest.mark.parametrize("path, key", [
+    ("", "commitment"), ("vote", "estate"), ("vote", "title"), ("vote", "description"), ("vote", "notice_at"),
+    ("vote", "opens_at"), ("vote", "buildings"), ("items.0", "title"), ("items.0", "description"),
+    ("items.1", "alternates"), ("items.1.candidates.0", "name"), ("items.1.candidates.0", "nomination"),
+    ("items.1.candidates.0", "statement"), ("items.2.options.0", "title"), ("roll.0", "area_source")])
+def test_2_every_descriptive_field_is_required(sealed_2, path, key):
+    del (_at(sealed_2, path) if path else sealed_2)[key]
+    expected = f"{path}.{key}" if path else key
+    assert field_of(sealed_2) == re.sub(r"\.(\d+)", r"[\1]", expected)
+
+
+def test_2_an_unknown_nomination_is_malformed(sealed_2):
+    sealed_2["items"][1]["candidates"][0]["nomination"] = "appointed"
+    assert field_of(sealed_2) == "items[1].candidates[0].nomination"

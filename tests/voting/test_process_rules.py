@@ -37,3 +37,31 @@ def test_r43_committee_size(seats, area, problem):
 @pytest.mark.parametrize("held, reached", [(0, False), (2, False), (3, True), (4, True)])
 def test_r33_at_most_three_proxies_per_person(held, reached):
     assert rules.proxy_limit_reached(held) is reached
+
+
+# --- who holds a frozen key's ballot right during the vote (issue 12, point 10) -----------------
+
+SELLER, BUYER, OTHER_BUYER = 1, 2, 3
+
+
+@pytest.mark.parametrize("casters_now, holders", [
+    ((SELLER, SELLER), {SELLER}),  # nothing sold
+    ((SELLER, BUYER), {SELLER}),  # one of two units sold: stays with the holder at the notice
+    ((BUYER, SELLER), {SELLER}),
+    ((BUYER, BUYER), {BUYER}),  # every unit passed to the same new holder
+    ((BUYER, OTHER_BUYER), {SELLER}),  # sold to different buyers
+    ((BUYER,), {BUYER}),  # a one-unit key passes with its unit (a co-owned unit: to its representative)
+    ((BUYER, None), {SELLER}),  # a unit nobody casts for today (no representative): not passed
+    ((None,), {SELLER}),
+])
+def test_r05_ballot_right_holders_at_the_boundaries(casters_now, holders):
+    assert rules.ballot_right_holders(casters_now, [SELLER, SELLER]) == holders
+
+
+def test_r05_never_seller_and_buyer_together():
+    for casters in [(SELLER, BUYER), (SELLER, BUYER, BUYER), (BUYER, BUYER, SELLER)]:
+        assert len(rules.ballot_right_holders(casters, [SELLER] * len(casters))) == 1
+
+
+def test_r05_unknown_holder_at_the_notice_gives_nobody_rather_than_the_buyer():
+    assert rules.ballot_right_holders((SELLER, BUYER), [None, None]) == frozenset()

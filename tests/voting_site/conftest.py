@@ -88,7 +88,7 @@ def draft_vote(estate, committee, clock):
     """A draft opening 15 days after today (the earliest R-40 allows) for 7 days."""
     today = clock().astimezone(SHANGHAI).date()
     vote = services.create_vote(estate, title="加装电梯与选举", description="", opening_date=today + dt.timedelta(days=15),
-                                last_day=today + dt.timedelta(days=21), buildings=None, two_staff_paper=False,
+                                last_day=today + dt.timedelta(days=21), buildings=None,
                                 actor=committee)
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=6, title="续筹维修资金")

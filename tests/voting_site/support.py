@@ -114,9 +114,10 @@ def new_vote(estate, committee, clock, *, opening: dt.date | None = None, last_d
     clock's day unless told otherwise."""
     today = local_now(clock).date()
     opening = opening or today + dt.timedelta(days=15)
+    services.change_settings(estate, two_staff_paper=two_staff_paper, actor=committee)
     vote = services.create_vote(estate, title=title, description="", opening_date=opening,
                                 last_day=last_day or opening + dt.timedelta(days=6), buildings=None,
-                                two_staff_paper=two_staff_paper, actor=committee)
+                                actor=committee)
     if items:
         services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
         services.add_item(vote, kind=ItemKind.RESOLUTION, matter=6, title="续筹维修资金")

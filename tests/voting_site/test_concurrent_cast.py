@@ -90,7 +90,7 @@ def open_vote_with_voters(app, make_estate, make_user):
     committee = make_user(Role.COMMITTEE_MEMBER, estate, login="committee")
     today = services.local_date(services.now())  # the estate's day (Shanghai), as the notice rule counts it
     vote = services.create_vote(estate, title="并发测试", description="", opening_date=today + dt.timedelta(days=15),
-                                last_day=today + dt.timedelta(days=20), buildings=None, two_staff_paper=False,
+                                last_day=today + dt.timedelta(days=20), buildings=None,
                                 actor=committee)
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="加装电梯")
     services.publish_notice(vote, committee)
@@ -152,7 +152,9 @@ def test_r30_200_concurrent_casts_for_100_voters_leave_100_ballots(app, server, 
     assert len(ballots) == VOTERS
     assert len({b.voter for b in ballots}) == VOTERS
     assert [b.seq for b in ballots] == list(range(1, VOTERS + 1))
-    previous = bundle.chain_start(vote.uid)
+    # owners-vote/2: the chain the database extends starts from the vote id and its commitment.
+    assert vote.commitment is not None
+    previous = bundle.chain_start(vote.uid, vote.commitment)
     for ballot in ballots:
         previous = bundle.chain_next(previous, ballot.tracker)
         assert ballot.chain == previous

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from governance_app.auth.models import Role
 from governance_app.estates import services as estate_services
@@ -144,3 +144,132 @@ def test_r04_a_vote_on_some_buildings_counts_only_their_units(app, login, estate
     db.session.commit()
     assert result["totals"] == {"area": "645.00", "heads": 7}
     assert result["participation"] == {"area": "80.00", "heads": 1, "met": False, "rule": "R-10"}
+
+
+# --- R-05, partial sale (issue 12, point 10): a key's right passes only when all its units do -------
+
+BUYER = ("孙丽", "310101199205056666")
+SECOND_BUYER = ("钱进", "310101197001014444")
+
+
+def _sold(unit: str, area: str, *buyers: tuple[str, str], building: str = "1", representative: int = 0) -> dict:
+    """The roll rows of ``unit`` after a sale to ``buyers`` (several: co-owners, the first named
+    representative unless told otherwise)."""
+    if len(buyers) == 1:
+        return {unit: [owner_row(building, unit, area, *buyers[0])]}
+    return {unit: [owner_row(building, unit, area, name, document, group="N",
+                             representative="是" if index == representative else "否")
+                   for index, (name, document) in enumerate(buyers)]}
+
+
+def _voters_of(vote, user) -> list[tuple[str, tuple[str, ...]]]:
+    fresh()
+    listed = [(m.voter, m.units) for m in services.mandates(user, vote)]
+    for voter in {voter_of(vote, unit) for unit in ("1-101", "1-104", "2-101", "3-101")}:
+        found = services.mandate_for(user, vote, voter)
+        assert (found.voter, found.units) in listed if found else voter not in dict(listed)
+    return listed
+
+
+def _cast_through_the_page(app, login, user, vote, voter):
+    pages = page_client(app)
+    login(user, client=pages)
+    return pages.post(f"/votes/{vote.id}/ballot/confirm",
+                      data={"voter": voter, "item-i1": "approve", "code": code_now(user)})
+
+
+def test_r05_one_of_two_units_sold_leaves_the_right_with_the_holder_at_the_notice(app, login, open_vote, estate,
+                                                                                 make_user, owner_of):
+    """The attack: the buyer of one unit of a two-unit key voted for both units' area and head
+    (today seller and buyer share the right, and whoever votes first decides for both)."""
+    seller = owner_of("1-101")
+    key = voter_of(open_vote, "1-101")
+    import_roll(estate, roll_with(replace=_sold("1-102", "50.00", BUYER)))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+
+    assert _voters_of(open_vote, seller) == [(key, ("1-101", "1-102"))]
+    assert _voters_of(open_vote, buyer) == []
+    refused = _cast_through_the_page(app, login, buyer, open_vote, key)
+    assert refused.status_code == 404 and count(Ballot) == 0
+    cast_response = _cast_through_the_page(app, login, seller, open_vote, key)
+    assert cast_response.status_code == 302 and "/receipt" in cast_response.headers["Location"]
+    assert count(Ballot) == 1
+
+
+def test_r05_both_units_sold_to_the_same_buyer_pass_the_right(open_vote, estate, make_user, owner_of):
+    seller = owner_of("1-101")
+    key = voter_of(open_vote, "1-101")
+    import_roll(estate, roll_with(replace={**_sold("1-101", "100.00", BUYER), **_sold("1-102", "50.00", BUYER)}))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+
+    assert _voters_of(open_vote, seller) == []
+    assert _voters_of(open_vote, buyer) == [(key, ("1-101", "1-102"))]
+
+
+def test_r05_both_units_sold_to_different_buyers_leave_the_right_with_the_holder_at_the_notice(
+        open_vote, estate, make_user, owner_of):
+    seller = owner_of("1-101")
+    key = voter_of(open_vote, "1-101")
+    import_roll(estate, roll_with(replace={**_sold("1-101", "100.00", BUYER),
+                                           **_sold("1-102", "50.00", SECOND_BUYER)}))
+    first, second = (account_of(make_user, estate, name, f"buyer-{name}") for name, _ in (BUYER, SECOND_BUYER))
+
+    assert _voters_of(open_vote, seller) == [(key, ("1-101", "1-102"))]
+    assert _voters_of(open_vote, first) == [] and _voters_of(open_vote, second) == []
+
+
+def test_r05_a_co_owned_unit_sold_whole_passes_to_its_buyer(open_vote, estate, make_user, owner_of):
+    representative = owner_of("2-101")  # 张强, the co-owners' representative at the notice
+    key = voter_of(open_vote, "2-101")
+    import_roll(estate, roll_with(replace=_sold("2-101", "120.00", BUYER, building="2")))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+
+    assert _voters_of(open_vote, representative) == []
+    assert _voters_of(open_vote, buyer) == [(key, ("2-101",))]
+
+
+def test_r05_a_co_owned_unit_sold_to_new_co_owners_passes_to_their_representative(open_vote, estate, make_user,
+                                                                                 owner_of):
+    representative = owner_of("2-101")
+    key = voter_of(open_vote, "2-101")
+    import_roll(estate, roll_with(replace=_sold("2-101", "120.00", BUYER, SECOND_BUYER, building="2",
+                                                representative=1)))
+    new_representative = account_of(make_user, estate, "钱进", "owner-new-rep")
+    other_co_owner = account_of(make_user, estate, "孙丽", "owner-co")
+
+    assert _voters_of(open_vote, representative) == []
+    assert _voters_of(open_vote, new_representative) == [(key, ("2-101",))]
+    assert _voters_of(open_vote, other_co_owner) == []
+
+
+def test_r05_one_developer_unit_sold_leaves_the_developers_key_with_the_developer(open_vote, estate, make_user,
+                                                                                 owner_of):
+    developer = owner_of("3-101")
+    key = voter_of(open_vote, "3-101")
+    import_roll(estate, roll_with(replace=_sold("3-101", "200.00", BUYER, building="3")))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+
+    assert _voters_of(open_vote, developer) == [(key, ("3-101", "3-102"))]
+    assert _voters_of(open_vote, buyer) == []
+
+
+def test_r05_a_roll_frozen_before_the_holders_were_kept_falls_back_to_the_key_s_owner(open_vote, estate, make_user,
+                                                                                     owner_of):
+    """Rolls frozen before migration 0010 have no holder: a one-owner key names its owner."""
+    seller = owner_of("1-101")
+    key = voter_of(open_vote, "1-101")
+    db.session.execute(update(VoteRollEntry).where(VoteRollEntry.vote_id == open_vote.id).values(holder_id=None))
+    db.session.commit()
+    import_roll(estate, roll_with(replace=_sold("1-102", "50.00", BUYER)))
+    buyer = account_of(make_user, estate, "孙丽", "owner-buyer")
+
+    assert _voters_of(open_vote, seller) == [(key, ("1-101", "1-102"))]
+    assert _voters_of(open_vote, buyer) == []
+
+
+def test_r05_the_holder_at_the_notice_is_kept_with_the_frozen_roll(open_vote, owner_of):
+    holders = {unit: holder for unit, holder in db.session.execute(
+        select(VoteRollEntry.unit, VoteRollEntry.holder_id).where(VoteRollEntry.vote_id == open_vote.id))}
+    assert holders["1-101"] == holders["1-102"] == owner_of("1-101").owner_id
+    assert holders["2-101"] == owner_of("2-101").owner_id  # the representative, not the other co-owner
+    assert holders["3-101"] == holders["3-102"] == owner_of("3-101").owner_id

@@ -3,7 +3,6 @@ the checks on the scan, and the two-staff setting."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
@@ -215,8 +214,10 @@ def two_staff_vote(estate, committee, clock):
 
 
 def _entry_ids(pages, vote) -> list[int]:
-    body = pages.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
-    return [int(found) for found in re.findall(rf"/votes/{vote.id}/paper/(\d+)/confirm", body)]
+    """The entries waiting for a second staff member (the one who entered them is not shown a
+    link to them: nobody else's choices are on the paper page)."""
+    fresh()
+    return [entry.id for entry in services.pending_paper(vote)]
 
 
 def test_two_staff_an_entry_waits_until_a_second_staff_member_confirms_it(app, login, two_staff_vote, staff,

@@ -45,6 +45,14 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/estates/{estate}/votes/new": ONLY_MANAGERS(400),  # an empty form
         "/estates/{other_estate}/votes/new": NOBODY,
     },
+    ("GET", "/estates/<int:estate_id>/votes/settings"): {
+        "/estates/{estate}/votes/settings": ONLY_MANAGERS(200),
+        "/estates/{other_estate}/votes/settings": NOBODY,
+    },
+    ("POST", "/estates/<int:estate_id>/votes/settings"): {
+        "/estates/{estate}/votes/settings": ONLY_MANAGERS("/estates/{estate}/votes"),
+        "/estates/{other_estate}/votes/settings": NOBODY,
+    },
     ("GET", "/votes/<int:vote_id>"): {
         "/votes/{draft}": ONLY_MANAGERS(200),  # drafts only for those who manage votes
         "/votes/{open}": READERS,
@@ -95,6 +103,11 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/votes/{counted}/paper/{entry}/confirm": PAPER_STAFF("/votes/{counted}/paper"),  # already decided
         "/votes/{counted}/paper/{entry}/reject": PAPER_STAFF("/votes/{counted}/paper"),
     },
+    ("GET", "/votes/<int:vote_id>/paper/<int:entry_id>"): {
+        # Only staff who may confirm a waiting entry see it; this one is decided.
+        "/votes/{counted}/paper/{entry}": NOBODY,
+        "/votes/{open}/paper/{entry}": NOBODY,
+    },
     ("GET", "/votes/<int:vote_id>/paper/<int:entry_id>/scan"): {
         # A recorded ballot's scan shows how the owner voted: supervisors and auditors only.
         "/votes/{counted}/paper/{entry}/scan": (LOGIN, 404, 404, 404, 200, 200, 404),
@@ -118,7 +131,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     },
     ("GET", "/votes/<int:vote_id>/ballots"): {
         "/votes/{counted}/ballots": AUDITORS,
-        "/votes/{open}/ballots": AUDITORS,
+        "/votes/{open}/ballots": NOBODY,  # issue 12: no individual ballot before the close
     },
     ("POST", "/votes/<int:vote_id>/count"): {
         "/votes/{open}/count": ONLY_MANAGERS("/votes/{open}"),  # refused: still open
