@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # 长辈版 (larger text, one column, a shorter menu): True or False once the person has chosen,
+    # None until then (the device's choice is then taken at sign-in; core/display.py).
+    elder_mode: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     owner: Mapped[Owner | None] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(
