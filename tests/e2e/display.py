@@ -41,7 +41,7 @@ for (const p of document.querySelectorAll('p:not(.hint, .field-error, .item-coun
 // Tap targets: a radio button or a check box is tapped through its label.
 for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')) {
   if (!shown(el)) continue;
-  const target = (el.type === 'radio' || el.type === 'checkbox') ? (el.closest('label') || el) : el;
+  const target = (el.type === 'radio' || el.type === 'checkbox') ? (el.closest('label') || el.labels[0] || el) : el;
   const box = target.getBoundingClientRect();
   if (box.width < 47.5 || box.height < 47.5)
     problems.push(`tap target ${Math.round(box.width)}x${Math.round(box.height)}: ${label(target)}`);

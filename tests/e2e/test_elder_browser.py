@@ -99,6 +99,7 @@ class Journey:
 
     def check(self, what: str) -> None:
         self.seen.append(what)
+        self.page.wait_for_load_state("load")  # the style sheet too, before measuring
         if self.elder:
             assert_elder_measures(self.page)
         else:

@@ -14,7 +14,7 @@ import pytest
 from governance_app.auth import services as auth_services
 from governance_app.core.display import DISPLAY_COOKIE
 from governance_app.extensions import db
-from tests.e2e.display import CLIPPED, HORIZONTAL_SCROLL, TEXT_SIZES, measure
+from tests.e2e.display import CLIPPED, ELDER_MEASURES, HORIZONTAL_SCROLL, TEXT_SIZES, measure
 from tests.test_route_matrix import MATRIX, ROLES, World, expected, request_of
 
 NARROW = {"width": 320, "height": 640}
@@ -83,6 +83,8 @@ def test_every_page_of_the_route_matrix_reflows_at_320_px_with_text_at_200_perce
                 where = f"{url} as {role or 'anonymous'}{' in 长辈版' if elder else ''}"
                 assert page.evaluate("document.documentElement.classList.contains('elder')") is elder, where
                 normal = measure(page, TEXT_SIZES)
+                if elder:  # every page in 长辈版, not only the owner's (test_elder_browser)
+                    problems += [f"{where}: {problem}" for problem in measure(page, ELDER_MEASURES)]
                 _text_size(cdp, DOUBLE_TEXT)
                 doubled = measure(page, TEXT_SIZES)
                 root = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
