@@ -9,7 +9,7 @@ _SHOWN = """
 const shown = (el) => {
   const box = el.getBoundingClientRect(), style = getComputedStyle(el);
   return box.width > 1 && box.height > 1 && box.right > 0 && box.bottom > 0 && box.left < innerWidth
-    && style.visibility !== 'hidden' && !el.closest('svg, [hidden], .visually-hidden');
+    && style.visibility !== 'hidden' && !el.closest('svg, [hidden]');
 };
 const texts = () => {
   const found = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
