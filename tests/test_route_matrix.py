@@ -95,6 +95,7 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     ("GET", "/"): {"/": EVERYONE(200)},
     ("GET", "/healthz"): {"/healthz": EVERYONE(200)},
     ("POST", "/language"): {"/language": EVERYONE("/")},  # no language chosen: back to the home page
+    ("POST", "/display"): {"/display": EVERYONE("/")},  # no display chosen: back to the home page
     ("GET", "/estates/roll-template.csv"): {"/estates/roll-template.csv": EVERYONE(200)},
     # Anyone holding a paper copy may check its number (tests/documents/test_check_page.py).
     ("GET", "/documents/check"): {"/documents/check?number=GV-2026-AAAA-BBBB": EVERYONE(200)},

@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):
     # worker and machine sees the same count (claimed before a code is checked, services.py).
     second_factor_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     second_factor_window_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # 长辈版 (larger text, one column, a shorter menu): True or False once the person has chosen,
+    # None until then (the device's choice is then taken at sign-in; core/display.py).
+    elder_mode: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     owner: Mapped[Owner | None] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(

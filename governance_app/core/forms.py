@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired
 
+from .display import ELDER, STANDARD
 from .i18n import LANGUAGE_NAMES
 from .inputs import CONTROL_CHARACTERS, TEXT_CONTROL_CHARACTERS
 
@@ -30,4 +31,11 @@ class FlaskForm(flask_wtf.FlaskForm):
 
 class LanguageForm(FlaskForm):
     language = StringField(validators=[InputRequired(), AnyOf(list(LANGUAGE_NAMES))])
+    next = HiddenField()
+
+
+class DisplayForm(FlaskForm):
+    """The 长辈版 switch: ``mode`` is ``elder`` or ``standard``."""
+
+    mode = StringField(validators=[InputRequired(), AnyOf([ELDER, STANDARD])])
     next = HiddenField()

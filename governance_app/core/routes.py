@@ -6,11 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .forms import LanguageForm
+from . import display
+from .forms import DisplayForm, LanguageForm
 from .i18n import LANGUAGE_COOKIE
 from .inputs import CONTROL_CHARACTERS
+from ..auth import preferences
 from ..auth.permissions import can
 from ..estates import services as estate_services
+from ..extensions import db
 
 bp = Blueprint("core", __name__)
 
@@ -57,3 +60,18 @@ def set_language():
         secure=request.is_secure,
     )
     return response
+
+
+@bp.post("/display")
+def set_display():
+    """The 长辈版 switch at the top of every page and on the account page: for the account when
+    signed in, and for the device always (the precedence: core/display.py). Back to the page."""
+    form = DisplayForm()
+    if not form.validate_on_submit():
+        flash(_("That display is not available."), "error")
+        return redirect(safe_next(form.next.data))
+    elder = form.mode.data == display.ELDER
+    if current_user.is_authenticated:
+        preferences.set_elder_mode(current_user, elder)
+        db.session.commit()
+    return display.remember_on_device(redirect(safe_next(form.next.data)), elder)

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 from flask_babel import get_locale
 
+from . import display
 from ..estates.messages import change_title, column_title, describe
 from ..estates.rules import format_area
 
@@ -39,6 +40,7 @@ def local_date(moment: dt.datetime | None) -> str:
 
 
 def register(app: Flask) -> None:
+    display.register(app)  # 长辈版: the display every page reads
     app.add_template_filter(format_area, "area")
     app.add_template_global(current_locale)
     app.add_template_global(column_title)

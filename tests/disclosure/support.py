@@ -21,7 +21,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = dt.timezone.utc
 NAMES = ("甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸", "子")
 # The forms every page has (sign out, language): anything else is a form of the page.
-BASE_FORM_ACTIONS = ("/logout", "/language")
+BASE_FORM_ACTIONS = ("/logout", "/language", "/display")
 
 
 def pages(app, language: str = "en") -> PageClient:

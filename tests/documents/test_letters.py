@@ -73,6 +73,8 @@ def test_the_html_letters_still_come_without_the_pdf_button(login, pages, estate
     login(committee, client=pages)
     response = pages.post(f"/estates/{estate.id}/activation/letters", data={"submit": "生成激活函"})
     assert response.status_code == 200 and response.mimetype == "text/html"
+    # How to switch 长辈版 on, as on the PDF (and no switch on the page: the codes show once).
+    assert "字太小？在网站任一页面顶部点“长辈版”" in text(response) and 'action="/display"' not in text(response)
     fresh()
     assert db.session.scalar(select(func.count()).select_from(DocumentRecord)) == 0
 
@@ -184,7 +186,8 @@ def test_a_letter_reads_as_one_page_with_what_does_not_fit_said(app):
     assert page_count(content) == 2
     page = flat(pdf_text(content).split("\f")[0])
     order = ["真如镇真如镇", "业主账户激活函", "上海真如", "您好！", "激活码：WWWW-MMMM-8888", "房屋：1-101、1-102",
-             "有效期至", "网址：", "激活码只能使用一次", "GV-2026-WWWW-MMMM", "内容数据 SHA-256", "第 1 页 共 1 页"]
+             "有效期至", "网址：", "激活码只能使用一次", "字太小？在网站任一页面顶部点“长辈版”", "GV-2026-WWWW-MMMM",
+             "内容数据 SHA-256", "第 1 页 共 1 页"]
     positions = [page.replace("\u2002", " ").find(words) for words in order]
     assert -1 not in positions and positions == sorted(positions), list(zip(order, positions))
     shown = page[page.index("房屋："):page.index("有效期至")]

@@ -131,7 +131,8 @@ def test_r50_overdue_statements_are_marked_for_the_committee_and_the_owners(worl
         body = overview(world, user).get_data(as_text=True)
         assert body.count('<span class="overdue">') == 2  # common income and the working fund
         account = world.pages(user).get(f"/estates/{world.estate.id}/funds/{INCOME}").get_data(as_text=True)
-        assert '<dd class="overdue">2026-04-30</dd>' in account
+        # Said in words, not only in the colour of the class (长辈版 issue: no state by colour alone).
+        assert '<dd class="overdue">2026-04-30 (overdue)</dd>' in account
         account = world.pages(user).get(f"/estates/{world.estate.id}/funds/{FUND}").get_data(as_text=True)
         assert '<dd class="">2026-07-30</dd>' in account
 
