@@ -30,7 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         settings.update(config)
     config_module.check(settings)
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(
+        settings["SQLALCHEMY_DATABASE_URI"], settings["GOVERNANCE_ENV"] == "production"))
     app.config.update(settings)
+    from .core import logs
+
+    logs.register(app)  # first: the request's clock and id start before any extension's check
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -64,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .auth.admin import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .core.health import bp as health_bp
     from .core.routes import bp as core_bp
     from .estates.routes import bp as estates_bp
     from .disclosure.routes import bp as disclosure_bp
@@ -71,8 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from .funds.routes import bp as funds_bp
     from .voting.routes import bp as voting_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp, disclosure_bp,
-                      documents_bp):
+    for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
+                      disclosure_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,7 @@
 """Extensions, created unbound and attached in ``create_app``."""
+import logging
+import time
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -37,3 +40,57 @@ def string_enum(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     """An enum stored as its string values (portable across SQLite and PostgreSQL)."""
     return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e],
                 validate_strings=True, length=length)
+
+
+class SharedCounts:
+    """Flask-Limiter's counters (``limiter.limiter``: ``hit``, ``test``, ``get_window_stats``) for
+    counts kept outside a route's own limits (wrong second-factor codes), failing towards safety:
+    when the shared storage (Redis) cannot be reached, the failure is logged and the counting goes
+    on in this worker's memory, never lifted, and Redis is tried again after ``RETRY_SECONDS``.
+    Flask-Limiter does the same for the routes' limits (``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``)."""
+
+    RETRY_SECONDS = 5.0
+
+    def __init__(self):
+        self._shared = self._memory = None
+        self._down_until = 0.0
+        self._log = logging.getLogger("governance_app.limits")
+
+    def _strategies(self):
+        """The configured storage's counter, and this worker's own in-memory one (the same strategy,
+        whatever Flask-Limiter itself is using at the moment)."""
+        storage = limiter.storage
+        if self._shared is None or self._shared.storage is not storage:
+            from limits.storage import MemoryStorage
+
+            strategy = type(limiter.limiter)
+            self._shared, self._memory = strategy(storage), strategy(MemoryStorage())
+        return self._shared, self._memory
+
+    def _call(self, method: str, *args, **kwargs):
+        primary, memory = self._strategies()
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(primary, method)(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 (any storage failure: connection, timeout, auth)
+                self._down_until = time.monotonic() + self.RETRY_SECONDS
+                self._log.warning("rate-limit storage unreachable, counting in this worker's memory: %s: %s",
+                                  error.__class__.__name__, error)
+        return getattr(memory, method)(*args, **kwargs)
+
+    def hit(self, *args, **kwargs):
+        return self._call("hit", *args, **kwargs)
+
+    def test(self, *args, **kwargs):
+        return self._call("test", *args, **kwargs)
+
+    def get_window_stats(self, *args, **kwargs):
+        return self._call("get_window_stats", *args, **kwargs)
+
+    def reset(self) -> None:
+        """Forget the in-memory counts and try the shared storage again (tests)."""
+        self._shared = self._memory = None
+        self._down_until = 0.0
+
+
+shared_counts = SharedCounts()

@@ -19,7 +19,8 @@ from ..audit.services import record  # noqa: F401  (re-exported for routes)
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Community, Estate, Owner, Unit
 from ..estates.services import current_roll_units
-from ..extensions import db, limiter
+from ..core.metrics import SIGN_IN_FAILURES, SIGN_IN_LOCKS
+from ..extensions import db, shared_counts
 from . import passwords, secrets_box
 from .models import ActivationCode, RecoveryCode, Role, RoleGrant, ScopeKind, User, UserSession, utcnow
 from .totp import Totp, new_secret  # noqa: F401  (Totp re-exported for routes)
@@ -225,7 +226,7 @@ def _failure_key(user: User) -> tuple[str, str]:
 
 def second_factor_locked_until(user: User) -> dt.datetime | None:
     """When the account may try again, if 5 wrong codes were given in the last 15 minutes."""
-    strategy = limiter.limiter
+    strategy = shared_counts
     if strategy.test(SECOND_FACTOR_FAILURES, *_failure_key(user)):
         return None
     reset_at, _remaining = strategy.get_window_stats(SECOND_FACTOR_FAILURES, *_failure_key(user))
@@ -235,11 +236,15 @@ def second_factor_locked_until(user: User) -> dt.datetime | None:
 def _refuse_if_locked(user: User) -> None:
     until = second_factor_locked_until(user)
     if until is not None:
+        SIGN_IN_FAILURES.labels("locked").inc()
         raise AuthError("locked", until=until)
 
 
 def _count_failure(user: User) -> None:
-    limiter.limiter.hit(SECOND_FACTOR_FAILURES, *_failure_key(user))
+    shared_counts.hit(SECOND_FACTOR_FAILURES, *_failure_key(user))
+    SIGN_IN_FAILURES.labels("code").inc()
+    if second_factor_locked_until(user) is not None:  # this failure was the one that locked it
+        SIGN_IN_LOCKS.inc()
     record("user.second_factor_failed", object_type="user", object_id=user.id,
            estate_id=user.owner.estate_id if user.owner else None, actor=user)
 

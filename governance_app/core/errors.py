@@ -1,10 +1,23 @@
-"""Error pages in the reader's language, for the errors people can cause."""
+"""Error pages in the reader's language, each with the request's id so that it can be quoted.
+
+Besides the errors people can cause: when the database cannot be reached or cannot write
+(restarting, out of disk, too many connections, a lock or serialisation conflict), or the disk
+under an upload is full, the answer is 503 with ``Retry-After`` and "系统繁忙，请稍后再试", never a
+500: the request's transaction is rolled back, so nothing of it was kept, and the page is drawn
+without touching the database again.
+"""
 from __future__ import annotations
 
-from flask import Flask, render_template
+import errno
+import logging
+
+from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from .logs import request_id
 
 MESSAGES = {
     400: (_l("The request could not be understood"),
@@ -15,13 +28,52 @@ MESSAGES = {
     413: (_l("The file is too large"), _l("Upload a smaller file.")),
     429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
+    503: (_l("The system is busy, please try again later"),
+          _l("Nothing of what you just sent was saved. Wait a minute and send it again. If you were casting a "
+             "ballot, open the vote again: it shows whether your ballot was recorded.")),
 }
 CSRF_MESSAGE = (_l("The form has expired"),
                 _l("The form was open too long or came from another site. Reload the page and send it again."))
+RETRY_AFTER_SECONDS = 30
+# The database could not do the work, for reasons outside the request: the server is down or
+# restarting, a connection was cut, the disk is full, too many connections, a lock or a
+# serialisation conflict (SQLAlchemy's OperationalError wraps all of these, on PostgreSQL and
+# SQLite), or no pooled connection came in time.
+UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
+# Writing a file (an upload being received) failed for lack of space.
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+log = logging.getLogger("governance_app.errors")
 
 
 def _render(status: int, title, detail):
-    return render_template("core/error.html", status=status, title=title, detail=detail), status
+    try:
+        return render_template("core/error.html", status=status, title=title, detail=detail,
+                               request_id=request_id()), status
+    except UNAVAILABLE as error:  # the page's header needs the account, which needs the database
+        return _busy("database unavailable", error)
+
+
+def _busy(reason: str, error: BaseException):
+    """503 without touching the database again: the session's transaction is rolled back (or
+    dropped with its dead connection), and the page is drawn without loading the account."""
+    from ..extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (the connection is gone; the pool has invalidated it)
+        pass
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+    log.warning("busy: %s", reason, extra={"fields": {"error": error.__class__.__name__,
+                                                      "sqlstate": _sqlstate(error)}})
+    body = render_template("core/error.html", status=503, title=MESSAGES[503][0], detail=MESSAGES[503][1],
+                           request_id=request_id())
+    return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _sqlstate(error: BaseException) -> str:
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) or ""
 
 
 def register(app: Flask) -> None:
@@ -34,6 +86,15 @@ def register(app: Flask) -> None:
         if error.code not in MESSAGES:
             return error
         return _render(error.code, *MESSAGES[error.code])
+
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, lambda error: _busy("database unavailable", error))
+
+    @app.errorhandler(OSError)
+    def os_error(error: OSError):
+        if error.errno in NO_SPACE:
+            return _busy("no space to write", error)
+        raise error
 
     @app.errorhandler(500)
     def server_error(error):
