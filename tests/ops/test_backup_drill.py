@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from governance_app.backup import services as backup
 from governance_app.extensions import db
@@ -67,7 +67,8 @@ def drill(runner, folder: Path, before: dict) -> dict:
     after = current_state()
     for key in ("audit_chains", "vote_chains", "stored_files", "tables", "revision"):
         assert after[key] == manifest["state"][key] == before[key], key
-    assert len(verify_bundles(folder)) == sum(1 for v in before["vote_chains"].values() if v["seq"]) - 1  # open vote
+    counted = db.session.scalar(select(func.count()).select_from(Vote).where(Vote.result.is_not(None)))
+    assert len(verify_bundles(folder)) == counted >= 1
     return manifest
 
 
