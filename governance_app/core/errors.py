@@ -11,11 +11,11 @@ from __future__ import annotations
 import errno
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from .logs import request_id
 
@@ -32,6 +32,8 @@ MESSAGES = {
           _l("Nothing of what you just sent was saved. Wait a minute and send it again. If you were casting a "
              "ballot, open the vote again: it shows whether your ballot was recorded.")),
 }
+CUT_SHORT = (_l("The upload did not arrive whole"),
+             _l("The connection was cut before everything you sent had arrived. Nothing was saved: send it again."))
 CSRF_MESSAGE = (_l("The form has expired"),
                 _l("The form was open too long or came from another site. Reload the page and send it again."))
 RETRY_AFTER_SECONDS = 30
@@ -55,15 +57,16 @@ def _render(status: int, title, detail):
 
 def _busy(reason: str, error: BaseException):
     """503 without touching the database again: the session's transaction is rolled back (or
-    dropped with its dead connection), and the page is drawn without loading the account."""
+    dropped with its dead connection), and the page is drawn without the account."""
     from ..extensions import db, login_manager
 
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 (the connection is gone; the pool has invalidated it)
         pass
-    if "_login_user" not in g:
-        g._login_user = login_manager.anonymous_user()
+    # Drawn as for a visitor: the account's attributes were expired by the rollback, and reading
+    # them (the page's header asks whether someone is signed in) would query the database again.
+    g._login_user = login_manager.anonymous_user()
     log.warning("busy: %s", reason, extra={"fields": {"error": error.__class__.__name__,
                                                       "sqlstate": _sqlstate(error)}})
     body = render_template("core/error.html", status=503, title=MESSAGES[503][0], detail=MESSAGES[503][1],
@@ -76,7 +79,29 @@ def _sqlstate(error: BaseException) -> str:
     return getattr(original, "sqlstate", None) or ""
 
 
+class WholeBodies:
+    """WSGI middleware: a request body that ends before its Content-Length (a phone that lost its
+    connection half-way through an upload) is an error, never a shorter form. gunicorn marks its
+    input as already limited (``wsgi.input_terminated``), so Werkzeug would read it to its end and
+    parse what came; without the mark Werkzeug counts the bytes and raises ``ClientDisconnected``."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("CONTENT_LENGTH"):
+            environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)
+
+
 def register(app: Flask) -> None:
+    app.wsgi_app = WholeBodies(app.wsgi_app)
+
+    @app.errorhandler(ClientDisconnected)
+    def cut_short(error: ClientDisconnected):
+        log.warning("request body cut short", extra={"fields": {"content_length": request.content_length}})
+        return _render(400, *CUT_SHORT)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _render(400, *CSRF_MESSAGE)
@@ -96,6 +121,27 @@ def register(app: Flask) -> None:
             return _busy("no space to write", error)
         raise error
 
+    @app.teardown_appcontext
+    def end_session(_error):
+        """Before Flask-SQLAlchemy's own (teardowns run last-registered first): a connection cut
+        after the view answered makes the session's rollback fail, which must not turn the answer
+        already made into a 500."""
+        from ..extensions import db
+
+        try:
+            db.session.remove()
+        except UNAVAILABLE as error:
+            db.session.registry.clear()
+            log.warning("session ended on a broken connection", extra={"fields": {
+                "error": error.__class__.__name__, "sqlstate": _sqlstate(error)}})
+
     @app.errorhandler(500)
     def server_error(error):
+        # An exception outside the view (an after-request hook, a teardown) comes here, not to the
+        # handlers above: the database's unavailability is still "busy".
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, UNAVAILABLE):
+            return _busy("database unavailable", original)
+        if isinstance(original, OSError) and original.errno in NO_SPACE:
+            return _busy("no space to write", original)
         return _render(500, *MESSAGES[500])

@@ -24,6 +24,8 @@ import sys
 import time
 
 from flask import Flask, g, has_request_context, request
+from flask_login import AnonymousUserMixin
+from sqlalchemy import inspect
 
 from .metrics import observe_request
 
@@ -130,8 +132,12 @@ def register(app: Flask) -> None:
 
 
 def signed_in_user_id() -> int | None:
-    """The account of this request if it was already loaded; never loads it (no database)."""
+    """The account of this request if it was already loaded. Read from the object's identity, never
+    from its attributes: after a commit they are expired, and reading one would query the database
+    (which may be the reason this request failed)."""
     user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or isinstance(user, AnonymousUserMixin):
         return None
-    return getattr(user, "id", None)
+    state = inspect(user, raiseerr=False)
+    identity = state.identity if state is not None else None
+    return identity[0] if identity else None

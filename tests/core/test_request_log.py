@@ -24,15 +24,18 @@ REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @pytest.fixture
-def log_lines(capsys, monkeypatch):
+def log_lines(capsys):
     """The JSON lines written since the last call (the request log on, as in production)."""
-    monkeypatch.setattr(logging.getLogger("governance_app"), "level", logging.INFO)
+    logger = logging.getLogger("governance_app")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # setLevel, not the attribute: the loggers' cached answers are cleared
     capsys.readouterr()
 
     def read() -> list[dict]:
         return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
 
-    return read
+    yield read
+    logger.setLevel(level)
 
 
 def request_lines(lines: list[dict]) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import http.client
+import json
 import os
 import pwd
 import shutil
@@ -18,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -82,6 +84,17 @@ class PrivatePostgres:
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def limit_file_size(self, size: int | None) -> None:
+        """Cap (or, with None, uncap) the size of any file the server writes from now on: its
+        postmaster's soft RLIMIT_FSIZE, which the backends it starts inherit. Set as the server's
+        own account (``prlimit``): root in a container may lack CAP_SYS_RESOURCE for other users'
+        processes."""
+        limit = f"{size}:" if size is not None else "unlimited:"
+        command = ["prlimit", "--pid", str(self.postmaster_pid()), f"--fsize={limit}"]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, capture_output=True, text=True, timeout=30, check=True)
 
     def postmaster_pid(self) -> int:
         return int((self.data / "postmaster.pid").read_text().splitlines()[0])
@@ -148,20 +161,27 @@ def children(pid: int) -> list[int]:
 
 
 class Gunicorn:
-    """``python -m gunicorn`` with the project's gunicorn.conf.py, as production runs it; standard
-    error (the JSON log lines) goes to a file the test can read."""
+    """``python -m gunicorn`` with the project's gunicorn.conf.py, as production runs it. Its standard
+    error (the JSON log lines) is read through a pipe, never a file: a test may cap the size of the
+    files a worker writes (a full disk) without touching its logging."""
 
     def __init__(self, env: dict[str, str], workers: int = 2, port: int | None = None, host: str = "127.0.0.1",
                  args: tuple[str, ...] = ()):
         self.port = port or free_port()
         self.host = host
-        self.log_path = Path(tempfile.mkstemp(prefix="gunicorn-", suffix=".log")[1])
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 (kept open while gunicorn runs)
+        self._lines: list[str] = []
         command = [sys.executable, "-m", "gunicorn", "-c", str(PROJECT / "gunicorn.conf.py"), "--workers", str(workers),
                    "--bind", f"{host}:{self.port}", "--graceful-timeout", "5", *args, "governance_app:create_app()"]
-        self.process = subprocess.Popen(command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=self._log)
+        self.process = subprocess.Popen(command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
+        self._reader = threading.Thread(target=self._read, name="gunicorn-stderr", daemon=True)
+        self._reader.start()
         self.workers = workers
         wait_until(self.ready, 60, "gunicorn starting", interval=0.2)
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self._lines.append(line)
 
     def ready(self) -> bool:
         if self.process.poll() is not None:
@@ -192,8 +212,23 @@ class Gunicorn:
         return killed
 
     def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+        return "".join(self._lines)
+
+    def errors(self) -> str:
+        """gunicorn's own reports of exceptions that escaped the application (with their tracebacks)."""
+        text = self.log()
+        start = text.find("Error handling request")
+        return text[start:start + 8000] if start >= 0 else ""
+
+    def json_lines(self) -> list[dict]:
+        found = []
+        for line in list(self._lines):
+            if line.startswith("{"):
+                try:
+                    found.append(json.loads(line))
+                except ValueError:
+                    continue
+        return found
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -203,8 +238,8 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        self._log.close()
-        self.log_path.unlink(missing_ok=True)
+        self._reader.join(timeout=5)
+        self.process.stderr.close()
 
 
 def app_environment(app, **extra: str) -> dict[str, str]:
@@ -216,3 +251,16 @@ def app_environment(app, **extra: str) -> dict[str, str]:
         env.pop(name, None)
     env.update(extra)
     return env
+
+
+def http_request(port: int, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
+                 host: str = "127.0.0.1", timeout: float = 30) -> tuple[int, dict[str, str], str]:
+    """(status, headers, body as text) of one request on a new connection."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, \
+            response.read().decode("utf-8", errors="replace")
+    finally:
+        connection.close()
