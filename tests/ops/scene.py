@@ -178,3 +178,10 @@ def browser_state(app, person: Person) -> tuple[str, str]:
         {"_user_id": person.session_token, "_fresh": True, "csrf_token": raw_csrf})
     form_token = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw_csrf)
     return cookie, form_token
+
+
+def anonymous_form(app) -> tuple[str, str]:
+    """The cookie and CSRF token of a browser that opened a form without signing in."""
+    raw_csrf = secrets.token_hex(20)
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"csrf_token": raw_csrf})
+    return cookie, URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw_csrf)
