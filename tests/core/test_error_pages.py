@@ -3,7 +3,6 @@ database cannot be reached the answer is 503 "系统繁忙，请稍后再试" wi
 from __future__ import annotations
 
 import json
-import logging
 import re
 
 import pytest

@@ -14,7 +14,6 @@ import hashlib
 import io
 import os
 
-import pytest
 from sqlalchemy import event, select, text as sql
 
 from governance_app.audit.services import verify

@@ -8,7 +8,6 @@ the machine's own servers, which other tests use at the same time, are never sto
 """
 from __future__ import annotations
 
-import io
 import os
 import queue
 import re
