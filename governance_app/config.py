@@ -144,3 +144,5 @@ def check(config: dict) -> None:
         raise ConfigError("TOTP_ENCRYPTION_KEY must be a random value of at least 32 characters in production")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")
+    if any(network.prefixlen == 0 for network in config.get("METRICS_ALLOWED", ())):
+        raise ConfigError("METRICS_ALLOWED must name the monitoring addresses in production, not every address")

@@ -157,3 +157,9 @@ def test_postgresql_connections_are_checked_before_use_and_production_hides_para
     assert engine_options("postgresql+psycopg://app@db/governance", True) == {
         "hide_parameters": True, "pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
     assert engine_options("sqlite:///x.db", False) == {"hide_parameters": False}
+
+
+def test_production_refuses_metrics_open_to_every_address():
+    with pytest.raises(ConfigError, match="METRICS_ALLOWED"):
+        check(from_environment({**PRODUCTION, "METRICS_ALLOWED": "0.0.0.0/0"}))
+    check(from_environment({**PRODUCTION, "METRICS_ALLOWED": "10.8.0.5"}))
