@@ -1,8 +1,9 @@
 """Logs as JSON lines, and a request id for every request.
 
-Every record of the application (logger ``governance_app`` and below), of Flask-Limiter and of
-anything that logs through the root logger becomes one JSON object on one line of standard error,
-which gunicorn under systemd hands to the journal. In a request it carries the request's id.
+Every record of the application (logger ``governance_app`` and below), of Flask-Limiter and,
+outside development, of anything that logs through the root logger becomes one JSON object on one
+line of standard error, which gunicorn under systemd hands to the journal. In a request it carries
+the request's id.
 
 At ``LOG_LEVEL=INFO`` (production's default) each request adds one line: its id, method, endpoint,
 status, duration and the signed-in account's id. Nothing a person typed is written: no form field,
@@ -84,11 +85,15 @@ class _JsonHandler(logging.StreamHandler):
 
 
 def configure(app: Flask) -> None:
-    """JSON lines on standard error for the application's and the libraries' records."""
+    """JSON lines on standard error for the application's records, Flask-Limiter's, and (outside
+    development) every library's problems."""
     handler = _JsonHandler()
     handler.setFormatter(JsonFormatter())
     level = getattr(logging, app.config["LOG_LEVEL"])
-    for name in (app.logger.name, "flask-limiter", ""):
+    # The root logger (the libraries' problems) only outside development: there `flask run` keeps
+    # Werkzeug's own plain lines, such as the address it serves.
+    names = (app.logger.name, "flask-limiter") + (("",) if app.config["GOVERNANCE_ENV"] != "development" else ())
+    for name in names:
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if isinstance(h, _JsonHandler)]:
             logger.removeHandler(old)
