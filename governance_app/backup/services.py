@@ -38,7 +38,12 @@ from flask import current_app
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
+from ..audit import services as audit
 from ..extensions import db
+from ..files.models import StoredFile
+from ..voting import bundle
+from ..voting import services as voting
+from ..voting.models import Vote, VoteChainHead
 
 FORMAT = "governance-backup/1"
 MANIFEST = "manifest.json"
@@ -227,8 +232,6 @@ def load(directory: Path) -> tuple[dict, Path]:
 
 def check_database(manifest: dict) -> list[str]:
     """Every difference between the configured database and the manifest (in an app context)."""
-    from ..audit import services as audit
-
     problems: list[str] = []
     expected = manifest["state"]
     with db.engine.connect() as connection:
@@ -255,10 +258,6 @@ def check_database(manifest: dict) -> list[str]:
 def _check_votes() -> list[str]:
     """Each vote's ballots re-chained from their content; counted votes also re-counted (the bundle
     that ``governance-audit verify`` reads)."""
-    from ..voting import bundle
-    from ..voting import services as voting
-    from ..voting.models import Vote, VoteChainHead
-
     problems = []
     for vote in db.session.scalars(select(Vote).join(VoteChainHead, VoteChainHead.vote_id == Vote.id)
                                    .order_by(Vote.id)):
@@ -280,8 +279,6 @@ def _check_votes() -> list[str]:
 
 
 def _check_files() -> list[str]:
-    from ..files.models import StoredFile
-
     problems = []
     rows = db.session.execute(select(StoredFile.id, StoredFile.sha256, StoredFile.size, StoredFile.content)
                               .order_by(StoredFile.id).execution_options(yield_per=50))
@@ -372,7 +369,7 @@ def _scratch(kind: str, given: str | None) -> Iterator[str]:
 def verify(directory: Path, scratch_url: str | None = None) -> Report:
     """Check a backup without touching the configured database: its checksum, then a restore into a
     scratch database and every check of ``check_database`` there."""
-    from .. import create_app
+    from .. import create_app  # the package's factory; importing it at the top would be circular
 
     manifest, dump = load(directory)
     with _scratch(manifest["database"], scratch_url) as url:

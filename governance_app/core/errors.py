@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
+from ..extensions import db, login_manager
 from .logs import request_id
 
 MESSAGES = {
@@ -58,8 +59,6 @@ def _render(status: int, title, detail):
 def _busy(reason: str, error: BaseException):
     """503 without touching the database again: the session's transaction is rolled back (or
     dropped with its dead connection), and the page is drawn without the account."""
-    from ..extensions import db, login_manager
-
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 (the connection is gone; the pool has invalidated it)
@@ -126,8 +125,6 @@ def register(app: Flask) -> None:
         """Before Flask-SQLAlchemy's own (teardowns run last-registered first): a connection cut
         after the view answered makes the session's rollback fail, which must not turn the answer
         already made into a 500."""
-        from ..extensions import db
-
         try:
             db.session.remove()
         except UNAVAILABLE as error:

@@ -24,7 +24,7 @@ import secrets
 import sys
 import time
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import inspect
 
@@ -44,8 +44,6 @@ def request_id() -> str:
 
 
 def _incoming_id() -> str | None:
-    from flask import current_app
-
     if not current_app.config.get("TRUSTED_PROXIES"):
         return None
     given = request.headers.get(REQUEST_ID_HEADER, "")
