@@ -30,7 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         settings.update(config)
     config_module.check(settings)
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(
+        settings["SQLALCHEMY_DATABASE_URI"], settings["GOVERNANCE_ENV"] == "production"))
     app.config.update(settings)
+    from .core import logs
+
+    logs.register(app)  # first: the request's clock and id start before any extension's check
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -65,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .auth.admin import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .core.health import bp as health_bp
     from .core.routes import bp as core_bp
     from .estates.routes import bp as estates_bp
     from .disclosure.routes import bp as disclosure_bp
@@ -72,17 +78,18 @@ def _register_blueprints(app: Flask) -> None:
     from .funds.routes import bp as funds_bp
     from .voting.routes import bp as voting_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp, disclosure_bp,
-                      documents_bp):
+    for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
+                      disclosure_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from .audit.cli import audit_cli
+    from .backup.cli import backup_cli
     from .auth.cli import auth_cli
     from .core.cli import demo_cli, doctor_command
     from .estates.cli import estates_cli
     from .voting.cli import voting_cli
 
-    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli, voting_cli):
+    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli, voting_cli, backup_cli):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ setting is missing or still has its development value, and names the setting.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,12 @@ DEV_SECRET_KEY = "development-only-secret-key"
 DEV_ID_HASH_KEY = "development-only-id-hash-key"
 DEV_TOTP_KEY = "development-only-totp-encryption-key"
 ENVIRONMENTS = ("development", "production", "testing")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Rate-limit counters in Redis: a Redis that hangs must not hold a request for long (limits'
+# RedisStorage passes these to redis-py). When Redis cannot be reached, limits are counted in each
+# worker's memory instead (Flask-Limiter's in-memory fallback): never lifted, only counted per
+# worker. The lock after wrong second-factor codes is counted in the database (auth.services).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 class ConfigError(RuntimeError):
@@ -46,6 +53,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
     production = environment == "production"
     database_url = env.get("DATABASE_URL") or ("" if production else _default_database_url())
     redis_url = env.get("REDIS_URL", "")
+    log_level = env.get("LOG_LEVEL") or ("INFO" if production else "WARNING")
     config = {
         "GOVERNANCE_ENV": environment,
         "SECRET_KEY": env.get("SECRET_KEY") or ("" if production else DEV_SECRET_KEY),
@@ -63,6 +71,15 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": dict(REDIS_TIMEOUTS) if redis_url else {},
+        # Redis down: every limit goes on, counted in the worker's memory, and the switch is logged.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Where /metrics answers: addresses or networks, comma-separated (after TRUSTED_PROXIES).
+        "METRICS_ALLOWED": parse_networks(env.get("METRICS_ALLOWED", "127.0.0.1,::1"), "METRICS_ALLOWED"),
+        # INFO writes one JSON line per request; WARNING and above only problems.
+        "LOG_LEVEL": log_level.upper(),
+        # The PostgreSQL client programs (pg_dump, pg_restore) of `flask backup`; empty: from PATH.
+        "PG_BIN_DIR": env.get("PG_BIN_DIR", ""),
         "TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -78,12 +95,41 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
     return config
 
 
+def parse_networks(text: str, name: str) -> tuple:
+    """``"127.0.0.1, 10.0.0.0/8, ::1"`` as networks; an empty text allows nobody."""
+    networks = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as error:
+            raise ConfigError(f"{name}: {part!r} is not an address or network") from error
+    return tuple(networks)
+
+
+def engine_options(database_uri: str, production: bool) -> dict:
+    """How the database is connected to. PostgreSQL: a pooled connection is checked before use
+    (``pool_pre_ping``), so that after a restart of the server, or a connection cut by a proxy,
+    a request gets a fresh connection instead of an error; connecting gives up after 5 s instead of
+    holding the worker. In production SQL parameters never appear in logs or error messages."""
+    options: dict = {"hide_parameters": production}
+    if database_uri.startswith("postgresql"):
+        options.update(pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    return options
+
+
 def check(config: dict) -> None:
     """Refuse unsafe or incomplete settings in production, naming the setting."""
     try:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not a known time zone") from error
+    if config.get("LOG_LEVEL", "WARNING") not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {config['LOG_LEVEL']!r}")
+    multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if multiprocess_dir and not (os.path.isdir(multiprocess_dir) and os.access(multiprocess_dir, os.W_OK)):
+        raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR {multiprocess_dir!r} must be a writable directory")
     if config.get("GOVERNANCE_ENV") != "production":
         return
     required = ("SECRET_KEY", "ID_HASH_KEY", "TOTP_ENCRYPTION_KEY", "SQLALCHEMY_DATABASE_URI")
@@ -103,3 +149,5 @@ def check(config: dict) -> None:
     if not config.get("REDIS_URL") or not config.get("RATELIMIT_STORAGE_URI", "").startswith(("redis://", "rediss://")):
         raise ConfigError("REDIS_URL must be set in production: the rate limits need storage shared by every "
                           "worker (redis://...)")
+    if any(network.prefixlen == 0 for network in config.get("METRICS_ALLOWED", ())):
+        raise ConfigError("METRICS_ALLOWED must name the monitoring addresses in production, not every address")

@@ -94,6 +94,10 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     ("GET", "/static/<path:filename>"): {"/static/css/site.css": EVERYONE(200)},
     ("GET", "/"): {"/": EVERYONE(200)},
     ("GET", "/healthz"): {"/healthz": EVERYONE(200)},
+    ("GET", "/readyz"): {"/readyz": EVERYONE(200)},
+    # From METRICS_ALLOWED (loopback, as the test client) whoever is signed in; elsewhere 404
+    # (tests/core/test_health.py).
+    ("GET", "/metrics"): {"/metrics": EVERYONE(200)},
     ("POST", "/language"): {"/language": EVERYONE("/")},  # no language chosen: back to the home page
     ("POST", "/display"): {"/display": EVERYONE("/")},  # no display chosen: back to the home page
     ("GET", "/estates/roll-template.csv"): {"/estates/roll-template.csv": EVERYONE(200)},

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
+from ..core.metrics import SIGN_IN_FAILURES
 from ..core.routes import safe_next
 from ..core.templating import local_datetime
 from ..estates.services import list_estates
@@ -77,6 +78,7 @@ def login():
         if services.check_password(user, form.password.data):
             _set_pending(user, "login" if user.totp_enrolled else "enrol", request.args.get("next"))
             return redirect(url_for("auth.verify" if user.totp_enrolled else "auth.enrol"))
+        SIGN_IN_FAILURES.labels("password").inc()
         if user is not None:
             services.record("user.password_failed", object_type="user", object_id=user.id, actor=user,
                             estate_id=user.owner.estate_id if user.owner else None)

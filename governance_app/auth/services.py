@@ -18,6 +18,7 @@ from ..audit.services import record  # noqa: F401  (re-exported for routes)
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Community, Estate, Owner, Unit
 from ..estates.services import current_roll_units
+from ..core.metrics import SIGN_IN_FAILURES, SIGN_IN_LOCKS
 from ..extensions import db
 from . import passwords, secrets_box
 from .models import (
@@ -411,6 +412,7 @@ def _window(user: User, **more) -> dict:
 
 
 def _locked(user: User) -> AuthError:
+    SIGN_IN_FAILURES.labels("locked").inc()
     return AuthError("locked", until=second_factor_locked_until(user) or utcnow() + SECOND_FACTOR_WINDOW)
 
 
@@ -418,6 +420,9 @@ def _failure(user: User) -> AuthError:
     """Count a wrong code (audited) unless the account is locked: the refusal to raise."""
     if db.session.execute(_COUNT_FAILURE, _window(user, attempt_at=utcnow())).rowcount != 1:
         return _locked(user)
+    SIGN_IN_FAILURES.labels("code").inc()
+    if second_factor_locked_until(user) is not None:  # this failure was the one that locked it
+        SIGN_IN_LOCKS.inc()
     record("user.second_factor_failed", object_type="user", object_id=user.id,
            estate_id=user.owner.estate_id if user.owner else None, actor=user)
     return AuthError("wrong_code")

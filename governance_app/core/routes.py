@@ -42,12 +42,6 @@ def index():
     return render_template("core/index.html", estates=estates)
 
 
-@bp.get("/healthz")
-def healthz():
-    """For load balancers and benchmarks: the process answers; nothing else is checked."""
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
-
-
 @bp.post("/language")
 def set_language():
     form = LanguageForm()

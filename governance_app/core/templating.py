@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -39,8 +42,25 @@ def local_date(moment: dt.datetime | None) -> str:
     return local_datetime(moment)[:10]
 
 
+@lru_cache(maxsize=256)
+def static_version(folder: str, filename: str) -> str:
+    """The first 12 hex digits of the file's SHA-256: a new version gets a new address, so that
+    the proxy can tell browsers to keep static files for a year (deploy/nginx)."""
+    try:
+        return hashlib.sha256((Path(folder) / filename).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return ""
+
+
 def register(app: Flask) -> None:
     display.register(app)  # 长辈版: the display every page reads
+    @app.url_defaults
+    def versioned_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = static_version(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
+
     app.add_template_filter(format_area, "area")
     app.add_template_global(current_locale)
     app.add_template_global(column_title)

@@ -14,6 +14,7 @@ from ..auth import services as auth_services
 from ..auth.messages import auth_error_message
 from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
+from ..core.metrics import CASTS, CASTS_REFUSED
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
@@ -264,7 +265,9 @@ def confirm_ballot(vote_id: int):
         choices = services.read_choices(vote, request.form, allowed=allowed)
     except VoteError as error:
         if services.existing_ballot(vote, mandate.voter) is not None:
+            CASTS_REFUSED.labels("already_cast").inc()
             return redirect(receipt_url)
+        CASTS_REFUSED.labels(error.reason).inc()
         flash(vote_error_message(error), "error")
         return redirect(url_for(".ballot", vote_id=vote_id, voter=mandate.voter))
     form = ConfirmBallotForm()
@@ -274,21 +277,28 @@ def confirm_ballot(vote_id: int):
         except auth_services.AuthError as error:
             db.session.commit()
             if services.existing_ballot(vote, mandate.voter) is not None:  # the first tap got there
+                CASTS_REFUSED.labels("already_cast").inc()
                 return redirect(receipt_url)
+            CASTS_REFUSED.labels(error.reason).inc()
             flash(auth_error_message(error), "error")
         else:
             try:
-                services.cast_online(vote, current_user, mandate, choices)
+                recorded = services.cast_online(vote, current_user, mandate, choices)
             except VoteError as error:
                 db.session.rollback()
                 if services.existing_ballot(vote, mandate.voter) is not None:  # cast before it closed
+                    CASTS_REFUSED.labels("already_cast").inc()
                     return redirect(receipt_url)
+                CASTS_REFUSED.labels(error.reason).inc()
                 flash(vote_error_message(error), "error")
                 return redirect(url_for(".vote", vote_id=vote_id))
             db.session.commit()
+            (CASTS.labels(mandate.channel.value) if recorded else CASTS_REFUSED.labels("already_cast")).inc()
             return redirect(receipt_url)
     elif services.existing_ballot(vote, mandate.voter) is not None:
+        CASTS_REFUSED.labels("already_cast").inc()
         return redirect(receipt_url)
+    CASTS_REFUSED.labels("form").inc()
     return render_template("voting/confirm.html", vote=services.get_vote(vote_id), mandate=mandate, choices=choices,
                            form=form, selected=request.form), 400
 
@@ -334,6 +344,8 @@ def paper(vote_id: int):
             flash(str(FILE_REASONS[error.reason]), "error")
         else:
             db.session.commit()
+            if recorded is not None:
+                CASTS.labels("paper").inc()
             if recorded is None:
                 flash(_("Paper ballot for %(unit)s entered; a second staff member must confirm it.",
                         unit=form.unit.data), "success")
@@ -382,6 +394,8 @@ def decide_paper(vote_id: int, entry_id: int, decision: str):
             _refused(error)
         else:
             db.session.commit()
+            if decision == "confirm":
+                CASTS.labels("paper").inc()
             flash(_("Paper ballot confirmed.") if decision == "confirm" else _("Paper ballot rejected."), "success")
     return redirect(url_for(".paper", vote_id=vote.id))
 

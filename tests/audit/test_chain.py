@@ -282,7 +282,8 @@ def test_concurrent_appends_to_one_chain_lose_no_link(app, is_postgres, two_esta
     need_postgres(is_postgres)
     east, _west = two_estates
     db.session.commit()
-    append_concurrently(app, lambda thread, n: east.id)
+    east_id = east.id  # read here: the threads must not load attributes through this test's session
+    append_concurrently(app, lambda thread, n: east_id)
     db.session.rollback()
     assert verify() == []
     assert seqs(f"estate:{east.id}") == list(range(1, THREADS * EVENTS_PER_THREAD + 1))
@@ -293,7 +294,8 @@ def test_concurrent_appends_to_two_chains_keep_them_apart(app, is_postgres, two_
     need_postgres(is_postgres)
     east, west = two_estates
     db.session.commit()
-    append_concurrently(app, lambda thread, n: (east.id, west.id)[(thread + n) % 2])
+    ids = (east.id, west.id)  # read here: the threads must not load attributes through this test's session
+    append_concurrently(app, lambda thread, n: ids[(thread + n) % 2])
     db.session.rollback()
     assert verify() == []
     half = THREADS * EVENTS_PER_THREAD // 2

@@ -130,3 +130,55 @@ def test_create_app_names_the_missing_redis_url(monkeypatch):
     monkeypatch.delenv("REDIS_URL")
     with pytest.raises(ConfigError, match="REDIS_URL"):
         create_app()
+
+
+def test_operations_settings_have_safe_defaults():
+    import ipaddress
+
+    config = from_environment({})
+    assert config["METRICS_ALLOWED"] == (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
+    assert config["LOG_LEVEL"] == "WARNING" and from_environment(PRODUCTION)["LOG_LEVEL"] == "INFO"
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert config["PG_BIN_DIR"] == ""
+
+
+def test_redis_limits_give_up_quickly_when_redis_hangs():
+    config = from_environment({"REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert config["RATELIMIT_STORAGE_OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+
+def test_metrics_may_be_opened_to_a_monitoring_network():
+    import ipaddress
+
+    config = from_environment({"METRICS_ALLOWED": "10.8.0.0/16, 192.0.2.7"})
+    assert config["METRICS_ALLOWED"] == (ipaddress.ip_network("10.8.0.0/16"), ipaddress.ip_network("192.0.2.7/32"))
+
+
+def test_a_bad_metrics_address_is_refused_by_name():
+    with pytest.raises(ConfigError, match="METRICS_ALLOWED: 'localhost' is not an address"):
+        from_environment({"METRICS_ALLOWED": "localhost"})
+
+
+def test_a_bad_log_level_is_refused_by_name():
+    with pytest.raises(ConfigError, match="LOG_LEVEL"):
+        check(from_environment({"LOG_LEVEL": "chatty"}))
+
+
+def test_a_metrics_folder_that_cannot_be_written_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
+    with pytest.raises(ConfigError, match="PROMETHEUS_MULTIPROC_DIR"):
+        check(from_environment({}))
+
+
+def test_postgresql_connections_are_checked_before_use_and_production_hides_parameters():
+    from governance_app.config import engine_options
+
+    assert engine_options("postgresql+psycopg://app@db/governance", True) == {
+        "hide_parameters": True, "pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    assert engine_options("sqlite:///x.db", False) == {"hide_parameters": False}
+
+
+def test_production_refuses_metrics_open_to_every_address():
+    with pytest.raises(ConfigError, match="METRICS_ALLOWED"):
+        check(from_environment({**PRODUCTION, "METRICS_ALLOWED": "0.0.0.0/0"}))
+    check(from_environment({**PRODUCTION, "METRICS_ALLOWED": "10.8.0.5"}))
