@@ -35,9 +35,10 @@ from ..voting.models import Ballot
 
 APPEND_ONLY = tuple(model.__tablename__ for model in (Ballot, AuditEvent, Statement, DocumentRecord))
 PERIODS_FROZEN = Entry.__tablename__
-POLICIES = {  # name -> (kind, clause)
+POLICIES = {  # name -> what it allows or restricts
     "governance_rows": "FOR ALL USING (true) WITH CHECK (true)",
-    "governance_published_entry_update": "AS RESTRICTIVE FOR UPDATE USING (NOT {published}) WITH CHECK (NOT {published})",
+    "governance_published_entry_update":
+        "AS RESTRICTIVE FOR UPDATE USING (NOT {published}) WITH CHECK (NOT {published})",
     "governance_published_entry_delete": "AS RESTRICTIVE FOR DELETE USING (NOT {published})",
 }
 PUBLISHED = (f"EXISTS (SELECT 1 FROM {Statement.__tablename__} AS published"

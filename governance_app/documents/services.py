@@ -123,7 +123,8 @@ def _register(kind: DocumentKind, estate_id: int, object_type: str, objects: Seq
     event = record("document.generated", estate_id=estate_id, object_type=object_type,
                    object_id=objects[0][0] if len(objects) == 1 else "", details=details, actor=actor)
     anchor = audit.Anchor(event.chain, event.seq, event.hash)
-    issued = [Issued(number, rules.data_sha256(data), at, data, anchor) for number, (_id, data) in zip(numbers, objects)]
+    issued = [Issued(number, rules.data_sha256(data), at, data, anchor)
+              for number, (_id, data) in zip(numbers, objects)]
     if issued:
         db.session.execute(insert(DocumentRecord), [
             {"number": one.number, "kind": kind, "estate_id": estate_id, "object_type": object_type,

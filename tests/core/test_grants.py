@@ -129,8 +129,8 @@ def test_the_app_role_cannot_rewrite_ballots_log_statements_entries_or_documents
                       description="", created_by_id=chair.id, created_at=funds.now())
         db.session.add(draft)
         db.session.commit()
-        funds.post_draft(estate, draft, category="parking", counterparty="", description="", authority=funds.Authority(),
-                         actor=chair)  # an entry of an open period still changes
+        funds.post_draft(estate, draft, category="parking", counterparty="", description="",
+                         authority=funds.Authority(), actor=chair)  # an entry of an open period still changes
         db.session.commit()
 
         with as_app_role.test_request_context():
