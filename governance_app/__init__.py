@@ -87,9 +87,11 @@ def _register_cli(app: Flask) -> None:
     from .audit.cli import audit_cli
     from .backup.cli import backup_cli
     from .auth.cli import auth_cli
-    from .core.cli import demo_cli, doctor_command
+    from .core.cli import demo_cli, doctor_command, ops_cli
     from .estates.cli import estates_cli
+    from .funds.cli import funds_cli
     from .voting.cli import voting_cli
 
-    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli, voting_cli, backup_cli):
+    for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli, voting_cli, funds_cli, ops_cli,
+                    backup_cli):
         app.cli.add_command(command)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import has_request_context, request
@@ -9,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select, union, update
 
 from ..extensions import db
-from .chain import event_hash, genesis_hash
+from .chain import MIN_TYPED_HASH, event_hash, genesis_hash, normalise_hash
 from .models import AuditChainHead, AuditEvent
 
 PLATFORM_CHAIN = "platform"
@@ -117,3 +119,74 @@ def _verify_chain(chain: str) -> Break | None:
     return None
 
 
+
+
+# --- anchors: heads of a chain kept outside the database ----------------------------------------
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain's head as something outside the database holds it: the hash of event ``seq``
+    of ``chain``. ``hash`` may be a prefix of at least MIN_TYPED_HASH characters (typed from
+    paper); ``source`` says where it comes from ("document GV-2026-...", "typed")."""
+
+    chain: str
+    seq: int
+    hash: str
+    source: str = ""
+
+
+def head(chain: str) -> Anchor:
+    """The chain's head as it stands in this transaction (after the caller's last record)."""
+    found = db.session.get(AuditChainHead, chain)
+    if found is None:
+        return Anchor(chain, 0, genesis_hash(chain))
+    return Anchor(chain, found.seq, found.hash)
+
+
+def parse_anchor(chain: str, seq: str, hash_text: str, source: str = "typed") -> Anchor:
+    """An anchor from what someone typed; ``ValueError`` saying what is wrong."""
+    if not re.fullmatch(r"estate:\d+|platform", chain.strip()):
+        raise ValueError(f"chain {chain!r} is neither estate:ID nor platform")
+    if not seq.strip().isdigit():
+        raise ValueError(f"event number {seq!r} is not a number")
+    digest = normalise_hash(hash_text)
+    if digest is None:
+        raise ValueError(f"hash {hash_text!r} is not {MIN_TYPED_HASH} to 64 hexadecimal characters")
+    return Anchor(chain.strip(), int(seq), digest, source)
+
+
+AnchorSource = Callable[[], Iterable[Anchor]]
+_ANCHOR_SOURCES: list[AnchorSource] = []
+
+
+def register_anchor_source(source: AnchorSource) -> None:
+    """Packages that hand heads outside the database (documents print them) say where they
+    keep them, so that ``verify_anchors`` checks them all."""
+    if source not in _ANCHOR_SOURCES:
+        _ANCHOR_SOURCES.append(source)
+
+
+def recorded_anchors() -> list[Anchor]:
+    return [anchor for source in _ANCHOR_SOURCES for anchor in source()]
+
+
+def anchor_break(anchor: Anchor) -> Break | None:
+    """None while the chain still has event ``seq`` with that hash; else what is wrong. A chain
+    rewritten whole (every hash recomputed) passes ``verify`` but fails here."""
+    if anchor.seq == 0:
+        return None if genesis_hash(anchor.chain).startswith(anchor.hash) else Break(
+            anchor.chain, 0, None, f"{anchor.source}: not the start of this chain")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.chain == anchor.chain,
+                                                        AuditEvent.seq == anchor.seq)).one_or_none()
+    if event is None:
+        return Break(anchor.chain, anchor.seq, None, f"{anchor.source} recorded this event; the log has none")
+    if not event.hash.startswith(anchor.hash):
+        return Break(anchor.chain, anchor.seq, event.id,
+                     f"{anchor.source} recorded hash {anchor.hash}; the log has {event.hash}")
+    return None
+
+
+def verify_anchors(anchors: Iterable[Anchor], chain: str | None = None) -> list[Break]:
+    """Every anchor (of ``chain``, or of every chain) whose event is missing or different."""
+    return [found for anchor in anchors if chain is None or anchor.chain == chain
+            for found in [anchor_break(anchor)] if found is not None]

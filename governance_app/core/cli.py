@@ -1,4 +1,4 @@
-"""Operator commands: ``flask doctor`` and ``flask demo load``."""
+"""Operator commands: ``flask doctor``, ``flask demo load`` and ``flask ops grants``."""
 from __future__ import annotations
 
 import ctypes.util
@@ -167,3 +167,29 @@ def demo_logins_command(url: str) -> None:
         for unit, code, last4 in letters:
             click.echo(f"  {unit:<8} {code}  {last4}")
     click.echo("")
+
+
+ops_cli = AppGroup("ops", help="Operating the production database.")
+
+
+@ops_cli.command("grants")
+@click.option("--role", required=True, help="The PostgreSQL role the application connects as (not the owner).")
+@click.option("--show", is_flag=True, help="Print the statements and change nothing.")
+def grants_command(role: str, show: bool) -> None:
+    """Give the application's role what it needs and no UPDATE or DELETE on ballots, the audit log,
+    published statements and their entries, and issued documents. Run it as the tables' owner (the
+    role that runs `flask db upgrade`), after every upgrade; it is idempotent."""
+    from . import grants
+
+    if show:
+        preparer = db.engine.dialect.identifier_preparer
+        for statement in grants.statements(preparer.quote(role), "public"):
+            click.echo(statement + ";")
+        return
+    try:
+        with db.engine.begin() as connection:
+            done = grants.apply(connection, role)
+    except grants.GrantError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{len(done)} statements run: {role} may no longer change {', '.join(grants.APPEND_ONLY)}, "
+               f"nor {grants.PERIODS_FROZEN} rows of published periods")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from .models import DocumentKind
-from .services import Status
+from .services import LogState, PrintedHead, Status
 
 KIND_TITLES = {
     DocumentKind.RESULT_ANNOUNCEMENT: _l("Announcement of a vote's result"),
@@ -27,4 +27,16 @@ STATUS_TEXTS = {
     Status.UNKNOWN: (_l("Not issued by this platform"),
                      _l("No document with this number was issued by this platform. Check the number; if it is "
                         "right, the document did not come from this platform.")),
+}
+LOG_TEXTS = {
+    LogState.INTACT: _l("The audit log still holds this entry exactly as it was when the document was issued."),
+    LogState.ALTERED: _l("The audit log no longer holds this entry as it was when the document was issued: the log "
+                         "has been altered since. Tell the sub-district office."),
+    LogState.NOT_RECORDED: _l("This document was issued before documents recorded the audit log's state."),
+}
+PRINTED_TEXTS = {
+    PrintedHead.MATCHES: _l("The audit log hash you typed matches the one recorded when the document was issued."),
+    PrintedHead.DIFFERS: _l("The audit log hash you typed differs from the one recorded when the document was "
+                            "issued: either the copy or this platform's records have been altered. Tell the "
+                            "sub-district office."),
 }

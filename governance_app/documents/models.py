@@ -22,7 +22,11 @@ class DocumentKind(enum.StrEnum):
 class DocumentRecord(db.Model):
     """One generated document: its number, what it shows (by object) and the SHA-256 of the
     canonical JSON of the values it shows. The PDF itself is not kept: the check page
-    compares the hash with what the same object would show today."""
+    compares the hash with what the same object would show today.
+
+    ``audit_*`` is the head of the estate's audit chain (the platform's for a platform
+    document) once the document's issue was recorded, as its footer prints it: paper that
+    anchors the chain outside the database (issue 12). Rows are only ever inserted."""
 
     __tablename__ = "document_record"
     __table_args__ = (Index("ix_document_record_object", "object_type", "object_id"),)
@@ -36,3 +40,6 @@ class DocumentRecord(db.Model):
     data_sha256: Mapped[str] = mapped_column(String(64))
     generated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    audit_chain: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: issued before heads were printed
+    audit_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -12,7 +12,7 @@ from ..auth.permissions import can
 from ..extensions import db, limiter
 from . import rules, services
 from .forms import CheckForm
-from .messages import KIND_TITLES, STATUS_TEXTS
+from .messages import KIND_TITLES, LOG_TEXTS, PRINTED_TEXTS, STATUS_TEXTS
 from .render import FontMissing
 
 bp = Blueprint("documents", __name__)
@@ -117,9 +117,9 @@ def fund_statement(estate_id: int, statement_id: int):
 def check():
     """Public: anyone holding a paper copy may ask whether it is genuine and current."""
     form = CheckForm(request.args, meta={"csrf": False})
-    found = services.check(form.number.data) if form.number.data and form.validate() else None
+    found = services.check(form.number.data, form.head.data or "") if form.number.data and form.validate() else None
     return render_template("documents/check.html", form=form, found=found, kind_titles=KIND_TITLES,
-                           status_texts=STATUS_TEXTS)
+                           status_texts=STATUS_TEXTS, log_texts=LOG_TEXTS, printed_texts=PRINTED_TEXTS)
 
 
 # --- words and numbers in the documents ------------------------------------------------------------------

@@ -23,6 +23,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import insert, select
 
+from ..audit import services as audit
+from ..audit.chain import normalise_hash
 from ..audit.services import record
 from ..extensions import db
 from ..voting import rules as voting_rules
@@ -98,6 +100,7 @@ class Issued:
     data_sha256: str
     generated_at: dt.datetime
     data: dict
+    audit: audit.Anchor | None = None  # the audit chain's head once this issue was recorded
 
     @property
     def generated_text(self) -> str:
@@ -106,22 +109,45 @@ class Issued:
 
 def _register(kind: DocumentKind, estate_id: int, object_type: str, objects: Sequence[tuple[int, dict]],
               actor) -> list[Issued]:
-    """Numbers for documents about to be drawn, one per (object id, data); flushes."""
+    """Numbers for documents about to be drawn, one per (object id, data); flushes.
+
+    The issue is recorded in the estate's audit chain first, and the chain's head after that
+    event is what each document prints and the register keeps: paper on a notice board that
+    anchors the chain outside the database (issue 12). A chain later rewritten, even with every
+    hash recomputed, no longer has that head, and ``flask audit verify`` and the check page say so."""
     at = now().replace(microsecond=0)
     numbers = _unused_numbers(len(objects), _local(at).year)
-    issued = [Issued(number, rules.data_sha256(data), at, data) for number, (_id, data) in zip(numbers, objects)]
+    details = {"kind": kind.value, "documents": len(objects)}
+    if len(objects) == 1:
+        details["number"] = numbers[0]
+    event = record("document.generated", estate_id=estate_id, object_type=object_type,
+                   object_id=objects[0][0] if len(objects) == 1 else "", details=details, actor=actor)
+    anchor = audit.Anchor(event.chain, event.seq, event.hash)
+    issued = [Issued(number, rules.data_sha256(data), at, data, anchor)
+              for number, (_id, data) in zip(numbers, objects)]
     if issued:
         db.session.execute(insert(DocumentRecord), [
             {"number": one.number, "kind": kind, "estate_id": estate_id, "object_type": object_type,
              "object_id": object_id, "data_sha256": one.data_sha256, "generated_at": at,
-             "generated_by_id": actor.id if actor is not None else None}
+             "generated_by_id": actor.id if actor is not None else None, "audit_chain": anchor.chain,
+             "audit_seq": anchor.seq, "audit_hash": anchor.hash}
             for one, (object_id, _data) in zip(issued, objects)])
-    details = {"kind": kind.value, "documents": len(issued)}
-    if len(issued) == 1:
-        details["number"] = issued[0].number
-    record("document.generated", estate_id=estate_id, object_type=object_type,
-           object_id=objects[0][0] if len(objects) == 1 else "", details=details, actor=actor)
     return issued
+
+
+def _document_anchors() -> list[audit.Anchor]:
+    """The heads the issued documents printed, one per chain and event (a batch of letters
+    shares one), for ``flask audit verify``."""
+    first: dict[tuple[str, int, str], str] = {}
+    for chain, seq, digest, number in db.session.execute(
+            select(DocumentRecord.audit_chain, DocumentRecord.audit_seq, DocumentRecord.audit_hash,
+                   DocumentRecord.number).where(DocumentRecord.audit_chain.is_not(None))
+            .order_by(DocumentRecord.audit_chain, DocumentRecord.audit_seq, DocumentRecord.id)):
+        first.setdefault((chain, seq, digest), number)
+    return [audit.Anchor(chain, seq, digest, f"document {number}") for (chain, seq, digest), number in first.items()]
+
+
+audit.register_anchor_source(_document_anchors)
 
 
 def pdf_processes() -> int:
@@ -384,12 +410,29 @@ class Status(enum.StrEnum):
     UNKNOWN = "unknown"  # not issued by this platform
 
 
+class LogState(enum.StrEnum):
+    """The audit chain against the head a document recorded at its issue."""
+
+    INTACT = "intact"  # the chain still has that event with that hash
+    ALTERED = "altered"  # the event is missing or different: the log was rewritten since
+    NOT_RECORDED = "not_recorded"  # issued before documents recorded heads
+
+
+class PrintedHead(enum.StrEnum):
+    """A head typed from a paper copy against the one the register kept."""
+
+    MATCHES = "matches"
+    DIFFERS = "differs"
+
+
 @dataclass(frozen=True)
 class Check:
     status: Status
     number: str
     record: DocumentRecord | None = None
     estate: str = ""
+    log: LogState = LogState.NOT_RECORDED
+    printed: PrintedHead | None = None
 
     @property
     def generated_text(self) -> str:
@@ -468,17 +511,34 @@ def _data_now(record_: DocumentRecord) -> dict | None:
     return _meeting_now(record_.object_id)
 
 
-def check(text: str) -> Check:
-    """Is ``text`` the number of a document this platform issued, and is that document current?"""
+def check(text: str, printed_head: str = "") -> Check:
+    """Is ``text`` the number of a document this platform issued, and is that document current?
+    And does the audit log still hold the head the document printed (and, if given, the head
+    as typed from the paper copy)?"""
     number = rules.normalise_number(text)
     found = db.session.scalar(select(DocumentRecord).where(DocumentRecord.number == number)) if number else None
     if found is None:
         return Check(Status.UNKNOWN, number or (text or "").strip()[:40])
     estate = _estate(found.estate_id)
+    log, printed = _log_state(found), _printed_head(found, printed_head)
     if found.kind == DocumentKind.MEETING_MINUTES and DocumentKind.MEETING_MINUTES not in _SOURCES:
-        return Check(Status.GENUINE, found.number, found, estate.name if estate else "")
+        return Check(Status.GENUINE, found.number, found, estate.name if estate else "", log, printed)
     with force_locale(LOCALE):
         data = _data_now(found)
     current = data is not None and rules.data_sha256(data) == found.data_sha256
     return Check(Status.CURRENT if current else Status.SUPERSEDED, found.number, found,
-                 estate.name if estate else "")
+                 estate.name if estate else "", log, printed)
+
+
+def _log_state(found: DocumentRecord) -> LogState:
+    if found.audit_chain is None:
+        return LogState.NOT_RECORDED
+    anchor = audit.Anchor(found.audit_chain, found.audit_seq, found.audit_hash, f"document {found.number}")
+    return LogState.ALTERED if audit.anchor_break(anchor) else LogState.INTACT
+
+
+def _printed_head(found: DocumentRecord, printed_head: str) -> PrintedHead | None:
+    typed = normalise_hash(printed_head)
+    if not typed or found.audit_hash is None:
+        return None
+    return PrintedHead.MATCHES if found.audit_hash.startswith(typed) else PrintedHead.DIFFERS

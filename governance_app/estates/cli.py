@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
@@ -44,6 +45,12 @@ def import_roll(file: Path, estate_id: int, dry_run: bool) -> None:
     estate = services.get_estate(estate_id)
     if estate is None:
         raise click.UsageError(f"no estate with id {estate_id}; see `flask estates list`")
+    # The page's limit (MAX_UPLOAD_BYTES), before a byte is read: the reader stops at a roll's
+    # row limit, and the file is never larger in memory than an upload can be.
+    largest = current_app.config["MAX_CONTENT_LENGTH"]
+    if file.stat().st_size > largest:
+        raise click.ClickException(f"the file is larger than {largest:,} bytes (MAX_UPLOAD_BYTES), the most the "
+                                   f"import page accepts; nothing was imported")
     content = file.read_bytes()
     bar = None
 

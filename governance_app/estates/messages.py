@@ -25,6 +25,21 @@ REASONS = {
     "old_excel_format": _l("Old Excel .xls files cannot be read. Save the sheet as .xlsx or CSV."),
     "unreadable_xlsx": _l("The .xlsx file is damaged or is not an Excel workbook."),
     "empty_file": _l("The file has no rows."),
+    "unreadable_csv": _l("A quotation mark opened on this line is never closed, so the rest of the file reads as "
+                         "one cell. Correct the line, or save the file again from Excel."),
+    "too_many_rows": _l("The file has more than %(value)s rows, the most a roll file may have (one row per owner "
+                        "of each unit). Split it into files of at most %(value)s rows and import them one after "
+                        "the other: units that are not in a file stay as they are."),
+    "too_many_columns": _l("The sheet goes on beyond column %(value)s here: a roll file may have at most "
+                           "%(value)s columns. Delete the columns after the last one you use."),
+    "beyond_last_row": _l("The file goes on past row %(value)s, the last row a spreadsheet can have. Delete the "
+                          "rows after the roll, or save the roll again from Excel."),
+    "xlsx_too_large": _l("The workbook unpacks to more than %(value)s MB, more than any roll needs. Save the roll "
+                         "alone in a new workbook, or as CSV."),
+    "xlsx_packed": _l("The workbook is packed as no spreadsheet program packs one: it would unpack to far more than "
+                      "its size. Open it in Excel or WPS and save it again, or save it as CSV."),
+    "too_many_problems": _l("Checking stopped here, after %(value)s problems. Correct them and check the file "
+                            "again."),
     "missing_column": _l("Required column “%(column)s” is missing from the header."),
     "duplicate_column": _l("Column “%(value)s” appears twice in the header."),
     "missing_value": _l("%(column)s is empty."),

@@ -10,9 +10,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
+import itertools
 from dataclasses import dataclass, field
 
+from ..files import tables
+from ..files.tables import LimitExceeded
 from .rules import AreaError, parse_area
 
 # Canonical column -> accepted header spellings (compared case-insensitively).
@@ -52,6 +54,17 @@ OWNER_KIND_VALUES = {
 }
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+# A file may not hold a worker (see files.tables): a roll of at most 100,000 rows (one per
+# owner of each unit), each of at most 30 columns (11 are read), and a workbook that inflates
+# to at most 64 MiB (a 100,000-row roll saved by Excel or openpyxl: 50 to 62 MB).
+MAX_ROWS = 100_000
+MAX_COLUMNS = 30
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_PROBLEMS = 1_000  # checking stops at the row after this many problems
+LIMITS = tables.Limits(rows=MAX_ROWS + 1, columns=MAX_COLUMNS, unpacked_bytes=MAX_UNPACKED_BYTES)
+LIMIT_TEXTS = {"too_many_rows": f"{MAX_ROWS:,}", "too_many_columns": f"{MAX_COLUMNS:,}",
+               "beyond_last_row": f"{tables.EXCEL_LAST_ROW:,}", "xlsx_too_large": f"{MAX_UNPACKED_BYTES >> 20}"}
 
 
 @dataclass(frozen=True)
@@ -111,51 +124,62 @@ def read_roll(content: bytes, filename: str = "") -> ParsedRoll:
 def _read_table(content: bytes, filename: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     if content.startswith(OLE_MAGIC):
         return [], [Problem(0, "", "old_excel_format", filename)]
-    if content.startswith(XLSX_MAGIC):
-        return _read_xlsx(content)
-    text, problem = _decode(content)
-    if problem:
-        return [], [problem]
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)], []
-
-
-def _decode(content: bytes) -> tuple[str, Problem | None]:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030 as Excel saves it."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16"), None
-        except UnicodeDecodeError:
-            pass
     try:
-        return content.decode("utf-8-sig"), None
-    except UnicodeDecodeError as utf8_error:
+        if content.startswith(XLSX_MAGIC):
+            return _read_xlsx(content)
+        return _read_csv(content)
+    except LimitExceeded as exceeded:
+        return [], [Problem(exceeded.row, "", exceeded.reason, LIMIT_TEXTS.get(exceeded.reason, ""))]
+
+
+def _read_csv(content: bytes) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030 as Excel saves it: each
+    tried in turn on the text as it is decoded, up to the row limit."""
+    encodings = ("utf-8-sig", "gb18030")
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16", *encodings)
+    for encoding in encodings:
         try:
-            return content.decode("gb18030"), None
+            return _csv_table(content, encoding)
         except UnicodeDecodeError:
-            row = content.count(b"\n", 0, utf8_error.start) + 1
-            return "", Problem(row, "", "encoding")
+            continue
+    return [], [Problem(_first_undecodable_line(content), "", "encoding")]
+
+
+def _csv_table(content: bytes, encoding: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    lines = tables.text_lines(content, encoding)
+    first_line = next(lines, "")
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter)
+    counter = tables.RowCounter(LIMITS)
+    table, row_start = [], 1
+    try:
+        for row in reader:
+            cells = counter.take(reader.line_num, row)
+            if cells is not None:
+                table.append((reader.line_num, cells))
+            row_start = reader.line_num + 1
+    except csv.Error:  # a quote left open runs into a cell longer than csv's limit (131,072 characters)
+        return [], [Problem(row_start, "", "unreadable_csv")]
+    return table, []
+
+
+def _first_undecodable_line(content: bytes) -> int:
+    """The line of the first byte that is not UTF-8 (a line at a time: no multi-byte character
+    of UTF-8 holds the byte of a line feed)."""
+    for number, line in enumerate(io.BytesIO(content), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return 1
 
 
 def _read_xlsx(content: bytes) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return tables.xlsx_rows(content, LIMITS, _cell_text), []
+    except tables.UNREADABLE_XLSX:
         return [], [Problem(0, "", "unreadable_xlsx")]
-    try:
-        sheet = workbook.worksheets[0]
-        table = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(value) for value in values]
-            if any(cell.strip() for cell in cells):
-                table.append((number, cells))
-        return table, []
-    finally:
-        workbook.close()
 
 
 # Excel keeps numbers as 64-bit floats: an 18-digit id number typed into a number
@@ -204,6 +228,9 @@ def _check_rows(table: list[tuple[int, list[str]]]) -> ParsedRoll:
     units: dict[str, UnitRows] = {}
     names_by_document: dict[str, tuple[str, int]] = {}
     for number, cells in table[1:]:
+        if len(problems) >= MAX_PROBLEMS:
+            return _stopped(problems, number, len(table) - 1)
+
         def cell(name: str) -> str:
             index = positions.get(name)
             return cells[index].strip() if index is not None and index < len(cells) else ""
@@ -277,6 +304,13 @@ def _check_rows(table: list[tuple[int, list[str]]]) -> ParsedRoll:
                                         unit.label, representatives[0].row))
     problems.sort(key=lambda p: (p.row, p.column))
     return ParsedRoll(list(units.values()), problems, len(table) - 1)
+
+
+def _stopped(problems: list[Problem], row: int, row_count: int) -> ParsedRoll:
+    """A file this wrong is not checked to its end: the first problems are enough to act on."""
+    problems.sort(key=lambda p: (p.row, p.column))
+    return ParsedRoll([], [*problems[:MAX_PROBLEMS], Problem(row, "", "too_many_problems", f"{MAX_PROBLEMS:,}")],
+                      row_count)
 
 
 def _second_row_problem(unit: UnitRows, owner: OwnerRow, group: str, building: str, area: int,

@@ -13,9 +13,11 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..files import tables
+from ..files.tables import LimitExceeded
 from .rules import MoneyError, parse_yuan
 
 DATE = "date"
@@ -44,12 +46,23 @@ MAX_LENGTHS = {COUNTERPARTY: 200, REFERENCE: 100}
 # A header row is the first row with at least this many non-empty cells; rows above it are
 # the bank's title block (account number, holder, period).
 HEADER_MIN_CELLS = 3
+HEADER_SEARCH = 30  # rows of that many cells looked at for a recognised header
 # First cell of a trailing total row (compared without spaces and colons).
 TOTAL_LABELS = ("合计", "总计", "小计", "本页合计", "本期合计", "本月合计", "total")
 EMPTY_AMOUNTS = ("", "-", "--", "—")
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls
+# A file may not hold a worker (see files.tables): at most 50,000 non-empty lines (title,
+# header and totals included), each of at most 40 columns, and a workbook that inflates to at
+# most 32 MiB (50,000 lines of ten columns saved by Excel: about 20 MB).
+MAX_LINES = 50_000
+MAX_COLUMNS = 40
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+MAX_PROBLEMS = 1_000  # checking stops at the line after this many problems
+LIMITS = tables.Limits(rows=MAX_LINES, columns=MAX_COLUMNS, unpacked_bytes=MAX_UNPACKED_BYTES)
+LIMIT_TEXTS = {"too_many_rows": f"{MAX_LINES:,}", "too_many_columns": f"{MAX_COLUMNS:,}",
+               "beyond_last_row": f"{tables.EXCEL_LAST_ROW:,}", "xlsx_too_large": f"{MAX_UNPACKED_BYTES >> 20}"}
 # Excel keeps numbers as 64-bit floats: a long serial number typed into a number cell has
 # lost its last digits, and an amount beyond 15 significant digits is no longer exact.
 IMPRECISE = "\x00imprecise:"
@@ -100,12 +113,15 @@ def read_table(content: bytes, filename: str = "") -> tuple[list[str], Table, li
         return [], [], [Problem(0, "", "empty_file")]
     if content.startswith(OLE_MAGIC):
         return [], [], [Problem(0, "", "old_excel_format", filename)]
-    if content.startswith(XLSX_MAGIC):
-        table, problems = _read_xlsx(content)
-    elif filename.lower().endswith((".xlsx", ".xlsm")):
-        return [], [], [Problem(0, "", "unreadable_xlsx", filename)]
-    else:
-        table, problems = _read_csv(content)
+    try:
+        if content.startswith(XLSX_MAGIC):
+            table, problems = _read_xlsx(content)
+        elif filename.lower().endswith((".xlsx", ".xlsm")):
+            return [], [], [Problem(0, "", "unreadable_xlsx", filename)]
+        else:
+            table, problems = _read_csv(content)
+    except LimitExceeded as exceeded:
+        return [], [], [Problem(exceeded.row, "", exceeded.reason, LIMIT_TEXTS.get(exceeded.reason, ""))]
     if problems:
         return [], [], problems
     position = _header_position(table)
@@ -114,29 +130,42 @@ def read_table(content: bytes, filename: str = "") -> tuple[list[str], Table, li
     return _header_names(table[position][1]), table[position + 1:], []
 
 
-def _header_position(table: Table) -> int | None:
-    """The first row that names a date and an amount; failing that, the first row with at
-    least HEADER_MIN_CELLS non-empty cells. Rows above it are the bank's title block
-    (account number, holder, period), which may itself have several cells."""
-    wide = [position for position, (_number, cells) in enumerate(table)
-            if sum(1 for cell in cells if cell) >= HEADER_MIN_CELLS]
-    for position in wide:
-        mapping = guess_mapping(_header_names(table[position][1]))
+def _header_position(table: Iterable[tuple[int, list[str]]]) -> int | None:
+    """The first row that names a date and an amount, among the first HEADER_SEARCH rows of at
+    least HEADER_MIN_CELLS non-empty cells; failing that, the first of those. Rows above it are
+    the bank's title block (account number, holder, period), which may itself have several
+    cells. Reads ``table`` only as far as it must."""
+    first_wide, wide_seen = None, 0
+    for position, (_number, cells) in enumerate(table):
+        if sum(1 for cell in cells if cell) < HEADER_MIN_CELLS:
+            continue
+        if first_wide is None:
+            first_wide = position
+        mapping = guess_mapping(_header_names(cells))
         if not validate_mapping(mapping, list(mapping.values())):
             return position
-    return wide[0] if wide else None
+        wide_seen += 1
+        if wide_seen == HEADER_SEARCH:
+            break
+    return first_wide
 
 
 def _read_csv(content: bytes) -> tuple[Table, list[Problem]]:
-    text, problem = _decode(content)
+    lines, problem = _decoded_lines(content)
     if problem:
         return [], [problem]
-    if text.lstrip().startswith("<"):
+    if lines is None:
         # Several banks save an HTML table under an .xls name.
         return [], [Problem(0, "", "html_file")]
-    lines = text.splitlines()
-    candidates = [(number, _split(line)) for number, line in enumerate(lines, start=1) if line.strip()]
-    position = _header_position(candidates)
+    candidates: Table = []
+
+    def split_lines():
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                candidates.append((number, _split(line)))
+                yield candidates[-1]
+
+    position = _header_position(split_lines())
     if position is None:
         return candidates, []  # read_table reports "no_header"
     header_number = candidates[position][0]
@@ -146,12 +175,67 @@ def _read_csv(content: bytes) -> tuple[Table, list[Problem]]:
              if line.strip()]
     reader = csv.reader(io.StringIO("\n".join(lines[header_number - 1:])), delimiter=delimiter)
     first_line = 1
-    for cells in reader:
-        cells = [cell.strip() for cell in cells]
-        if any(cells):
-            table.append((header_number - 1 + first_line, cells))
-        first_line = reader.line_num + 1
+    try:
+        for cells in reader:
+            cells = [cell.strip() for cell in cells]
+            if any(cells):
+                table.append((header_number - 1 + first_line, cells))
+            first_line = reader.line_num + 1
+    except csv.Error:  # a quote left open runs into a cell longer than csv's limit (131,072 characters)
+        return [], [Problem(header_number - 1 + first_line, "", "unreadable_csv")]
     return table, []
+
+
+def _decoded_lines(content: bytes) -> tuple[list[str] | None, Problem | None]:
+    """The file's lines (as ``str.splitlines`` cuts them), decoded as they are read and counted
+    against the line limit; None for a web page. UTF-8 (with or without BOM), UTF-16 with BOM
+    (Excel's "Unicode text"), or GBK/GB18030 as Chinese Excel and bank systems save it."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _counted_lines(content, "utf-16"), None
+        except UnicodeDecodeError:
+            return None, Problem(0, "", "encoding")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return _counted_lines(content, encoding), None
+        except UnicodeDecodeError:
+            continue
+    return None, Problem(_undecodable_line(content), "", "encoding")
+
+
+def _counted_lines(content: bytes, encoding: str) -> list[str] | None:
+    counter = tables.RowCounter(LIMITS)
+    lines: list[str] = []
+    for text in tables.text_lines(content, encoding):
+        for line in text.splitlines():
+            if counter.rows == 0 and line.lstrip().startswith("<"):
+                return None
+            lines.append(line)
+            # A line is one cell here: its columns are counted once the delimiter is known.
+            counter.take(len(lines), [line])
+    return lines
+
+
+def _undecodable_line(content: bytes) -> int:
+    """The line of the first byte that is neither UTF-8 nor GB18030. Chinese text before the
+    first byte that is not UTF-8 means a UTF-8 file, and that byte is the bad spot; otherwise
+    the first byte that is not GB18030 is. A line at a time: no multi-byte character of either
+    holds the byte of a line feed."""
+    ascii_so_far = True
+    for number, line in enumerate(io.BytesIO(content), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if not (ascii_so_far and line[:error.start].isascii()):
+                return number
+            break
+        ascii_so_far = ascii_so_far and line.isascii()
+    for number, line in enumerate(io.BytesIO(content), start=1):
+        try:
+            line.decode("gb18030")
+        except UnicodeDecodeError:
+            return number
+    return 1
 
 
 def _split(line: str) -> list[str]:
@@ -171,45 +255,11 @@ def _delimiter(line: str) -> str:
     return best
 
 
-def _decode(content: bytes) -> tuple[str, Problem | None]:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), or
-    GBK/GB18030 as Chinese Excel and bank systems save it."""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16"), None
-        except UnicodeDecodeError:
-            return "", Problem(0, "", "encoding")
-    try:
-        return content.decode("utf-8-sig"), None
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return content.decode("gb18030"), None
-        except UnicodeDecodeError as gb_error:
-            # Chinese text before the UTF-8 error means a UTF-8 file: its error is the bad spot.
-            utf8_file = not content[:utf8_error.start].isascii()
-            position = utf8_error.start if utf8_file else gb_error.start
-            return "", Problem(content.count(b"\n", 0, position) + 1, "", "encoding")
-
-
 def _read_xlsx(content: bytes) -> tuple[Table, list[Problem]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        return tables.xlsx_rows(content, LIMITS, lambda value: _cell_text(value).strip()), []
+    except tables.UNREADABLE_XLSX:
         return [], [Problem(0, "", "unreadable_xlsx")]
-    try:
-        sheet = workbook.worksheets[0]
-        table = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(value).strip() for value in values]
-            if any(cells):
-                table.append((number, cells))
-        return table, []
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        return [], [Problem(0, "", "unreadable_xlsx")]
-    finally:
-        workbook.close()
 
 
 def _cell_text(value: object) -> str:
@@ -333,6 +383,9 @@ def read_bank_rows(content: bytes, filename: str, mapping: dict[str, str]) -> Ba
     table = _without_total_rows(table, positions)
     rows: list[BankRow] = []
     for number, cells in table:
+        if len(problems) >= MAX_PROBLEMS:  # a file this wrong is not checked to its end
+            return BankFile([], [*problems[:MAX_PROBLEMS],
+                                 Problem(number, "", "too_many_problems", f"{MAX_PROBLEMS:,}")])
         row, row_problems = _read_row(number, cells, positions)
         problems += row_problems
         if row is not None:

@@ -24,6 +24,20 @@ REASONS = {
     "unreadable_xlsx": _l("The .xlsx file is damaged or is not an Excel workbook."),
     "html_file": _l("This file is a web page saved under an Excel name. Open it in Excel and save it as .xlsx "
                     "or CSV."),
+    "unreadable_csv": _l("A quotation mark opened on this line is never closed, so the rest of the file reads as "
+                         "one cell. Correct the line, or export the statement again."),
+    "too_many_rows": _l("The file has more than %(value)s lines, the most a bank file may have. Export the "
+                        "statement in shorter periods (a month or a quarter) and import each file."),
+    "too_many_columns": _l("The sheet goes on beyond column %(value)s here: a bank file may have at most "
+                           "%(value)s columns. Delete the columns after the last one you use."),
+    "beyond_last_row": _l("The file goes on past row %(value)s, the last row a spreadsheet can have. Delete the "
+                          "rows after the statement, or export it again."),
+    "xlsx_too_large": _l("The workbook unpacks to more than %(value)s MB, more than any bank statement needs. "
+                         "Export the statement in shorter periods, or as CSV."),
+    "xlsx_packed": _l("The workbook is packed as no spreadsheet program packs one: it would unpack to far more than "
+                      "its size. Open it in Excel or WPS and save it again, or export it as CSV."),
+    "too_many_problems": _l("Checking stopped here, after %(value)s problems. Correct them and check the file "
+                            "again."),
     "no_header": _l("No header row was found: the table needs a row naming at least three columns."),
     "no_rows": _l("The file has a header but no transactions."),
     # the mapping of columns

@@ -25,7 +25,7 @@ from .forms import (
 from .messages import (
     ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
 )
-from .models import AccountKind, BankUpload, Entry, EntryEvidence, EntryState, FundError, Question, Statement
+from .models import AccountKind, Entry, EntryEvidence, EntryState, FundError, Question, Statement
 from .views import EntryLine, StatementView
 
 bp = Blueprint("funds", __name__)
@@ -490,55 +490,62 @@ def bank(estate_id: int, kind: str):
     account = _account(estate, kind)
     upload_form = BankUploadForm()
     mapping_form = MappingForm()
-    upload, report, headers = None, None, []
+    upload, problems, headers = None, [], []
     if "file" in request.files and upload_form.validate_on_submit():
-        content = upload_form.file.data.read()
-        upload = BankUpload(estate_id=estate.id, account_id=account.id, filename=upload_form.file.data.filename or "",
-                            content=content, created_at=services.now())
-        db.session.add(upload)
-        db.session.commit()
+        content, filename = upload_form.file.data.read(), upload_form.file.data.filename or ""
+        # Read before it is kept: a file that cannot be read (or is too large to) leaves nothing behind.
+        headers, _rows, problems = bank_file.read_table(content, filename)
+        if not problems:
+            upload = services.store_bank_upload(estate, account, filename, content)
+            db.session.commit()
     elif mapping_form.upload_id.data:
-        upload = db.session.get(BankUpload, int(mapping_form.upload_id.data)) \
-            if mapping_form.upload_id.data.isdigit() else None
-        if upload is None or upload.estate_id != estate.id or upload.account_id != account.id or upload.used_at:
+        upload = services.pending_bank_upload(estate, account, mapping_form.upload_id.data)
+        if upload is None:
             abort(404)
-    if upload is not None:
         headers, _rows, problems = bank_file.read_table(upload.content, upload.filename)
-        if problems:
-            report = bank_file.BankFile(rows=[], problems=problems)
-        else:
-            saved = services.settings(estate).bank_columns or {}
-            mapping = {field: request.form.get(field) or None for field in bank_file.MAPPING_FIELDS} \
-                if mapping_form.upload_id.data else ({k: v for k, v in saved.items() if v in headers}
-                                                     or bank_file.guess_mapping(headers))
-            choices = [SelectChoice("", "—")] + [SelectChoice(h, h) for h in headers]
-            for field in bank_file.MAPPING_FIELDS:
-                mapping_form[field].choices = choices
-                mapping_form[field].data = mapping.get(field) or ""
-            mapping_form.upload_id.data = str(upload.id)
-            mapping = {k: v for k, v in mapping.items() if v}
-            mapping_problems = bank_file.validate_mapping(mapping, headers)
-            if mapping_problems:
-                report = bank_file.BankFile(rows=[], problems=[bank_file.Problem(0, "", code, "")
-                                                               for code in mapping_problems])
-            else:
-                report = bank_file.read_bank_rows(upload.content, upload.filename, mapping)
-                if not report.problems and request.form.get("confirm"):
-                    try:
-                        created, skipped = services.create_drafts(estate, account, report.rows, current_user)
-                    except FundError as error:
-                        _fail(error)
-                    else:
-                        services.settings(estate).bank_columns = mapping
-                        upload.used_at, upload.content = services.now(), None
-                        db.session.commit()
-                        flash(_("%(created)d draft entries created, %(skipped)d already imported.",
-                                created=created, skipped=skipped), "success")
-                        return redirect(url_for(".account", estate_id=estate.id, kind=kind))
+    report = bank_file.BankFile(rows=[], problems=problems) if problems else None
+    if upload is not None and not problems:
+        report = _bank_mapping(estate, account, upload, headers, mapping_form)
+        if report is None:  # confirmed
+            return redirect(url_for(".account", estate_id=estate.id, kind=kind))
     status = 422 if report is not None and report.problems else 200
     return render_template("funds/bank.html", estate=estate, account=account, kind=kind, upload_form=upload_form,
                            mapping_form=mapping_form, upload=upload, report=report, headers=headers,
                            describe=_bank_problem, column_title=_bank_column), status
+
+
+def _bank_mapping(estate, account, upload, headers: list[str], mapping_form: MappingForm):
+    """The columns chosen (or guessed) for a readable upload and the dry run with them; with
+    "confirm", the drafts. The report to show, or None once the drafts are made."""
+    from . import bank_file
+
+    saved = services.settings(estate).bank_columns or {}
+    mapping = {field: request.form.get(field) or None for field in bank_file.MAPPING_FIELDS} \
+        if mapping_form.upload_id.data else ({k: v for k, v in saved.items() if v in headers}
+                                             or bank_file.guess_mapping(headers))
+    choices = [SelectChoice("", "—")] + [SelectChoice(h, h) for h in headers]
+    for field in bank_file.MAPPING_FIELDS:
+        mapping_form[field].choices = choices
+        mapping_form[field].data = mapping.get(field) or ""
+    mapping_form.upload_id.data = str(upload.id)
+    mapping = {k: v for k, v in mapping.items() if v}
+    mapping_problems = bank_file.validate_mapping(mapping, headers)
+    if mapping_problems:
+        return bank_file.BankFile(rows=[], problems=[bank_file.Problem(0, "", code, "") for code in mapping_problems])
+    report = bank_file.read_bank_rows(upload.content, upload.filename, mapping)
+    if report.problems or not request.form.get("confirm"):
+        return report
+    try:
+        created, skipped = services.create_drafts(estate, account, report.rows, current_user)
+    except FundError as error:
+        _fail(error)
+        return report
+    services.settings(estate).bank_columns = mapping
+    upload.used_at, upload.content = services.now(), None
+    db.session.commit()
+    flash(_("%(created)d draft entries created, %(skipped)d already imported.", created=created, skipped=skipped),
+          "success")
+    return None
 
 
 def _bank_problem(problem) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import delete, event, func, inspect, select
 
 from ..audit.services import record
 from ..estates.models import Estate
@@ -16,8 +16,8 @@ from ..extensions import db
 from ..files import services as files
 from . import rules
 from .models import (
-    AccountKind, Entry, EntryEvidence, EntryState, FundAccount, FundError, FundSettings, Question, Statement,
-    UnitBalance,
+    AccountKind, BankUpload, Entry, EntryEvidence, EntryState, FundAccount, FundError, FundSettings, Question,
+    Statement, UnitBalance,
 )
 
 
@@ -306,6 +306,52 @@ def create_drafts(estate: Estate, account: FundAccount, rows, actor) -> tuple[in
     record("funds.bank_imported", estate_id=estate.id, object_type="fund_account", object_id=account.id,
            details={"created": created, "skipped": skipped}, actor=actor)
     return created, skipped
+
+
+# --- bank files waiting for confirmation ----------------------------------------------------
+
+BANK_UPLOAD_KEPT = dt.timedelta(hours=24)
+
+
+def store_bank_upload(estate: Estate, account: FundAccount, filename: str, content: bytes) -> BankUpload:
+    """Keep a bank file that has been read until the treasurer confirms it, so that any worker
+    can apply it; files nobody confirmed in time go first (``remove_stale_bank_uploads``)."""
+    remove_stale_bank_uploads()
+    upload = BankUpload(estate_id=estate.id, account_id=account.id, filename=filename[:200], content=content,
+                        created_at=now())
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def pending_bank_upload(estate: Estate, account: FundAccount, upload_id: str) -> BankUpload | None:
+    """The unconfirmed upload ``upload_id`` of this account, while it is kept."""
+    upload = db.session.get(BankUpload, int(upload_id)) if upload_id.isdigit() else None
+    if upload is None or upload.estate_id != estate.id or upload.account_id != account.id or upload.used_at:
+        return None
+    if _aware(upload.created_at) <= now() - BANK_UPLOAD_KEPT:
+        return None
+    return upload
+
+
+def remove_stale_bank_uploads() -> int:
+    """Bank files never confirmed are removed 24 hours after their upload: a statement names
+    people and amounts, and a file nobody confirmed is nobody's record (issue 12). Each
+    estate's audit chain records what was removed. Returns how many were."""
+    removed = db.session.execute(
+        delete(BankUpload).where(BankUpload.used_at.is_(None), BankUpload.created_at <= now() - BANK_UPLOAD_KEPT)
+        .returning(BankUpload.id, BankUpload.estate_id, BankUpload.account_id, BankUpload.filename,
+                   BankUpload.created_at)).all()
+    by_estate: dict[int, list] = {}
+    for row in removed:
+        by_estate.setdefault(row.estate_id, []).append(row)
+    for estate_id, rows in sorted(by_estate.items()):
+        record("funds.bank_uploads_removed", estate_id=estate_id, object_type="fund_bank_upload",
+               details={"reason": "not_confirmed_in_24_hours",
+                        "uploads": [{"id": row.id, "account": row.account_id, "file": row.filename,
+                                     "uploaded_at": _aware(row.created_at).isoformat()}
+                                    for row in sorted(rows, key=lambda row: row.id)]})
+    return len(removed)
 
 
 # --- balances and statements -----------------------------------------------------------------

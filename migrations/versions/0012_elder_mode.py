@@ -1,7 +1,7 @@
 """the account's choice of 长辈版 (elder mode)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 05:30:00
 
 One nullable column: NULL until the person chooses a display, so that the device's choice made
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

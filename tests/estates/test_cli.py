@@ -7,6 +7,7 @@ from governance_app.estates import services
 from governance_app.estates.models import Estate, ImportStatus, Owner, RollImport, Unit
 from governance_app.extensions import db
 from tests.conftest import count, owner_row, roll_csv
+from tests.hostile_files import declared_dimension_xlsx, million_row_csv, watchdog, zip_bomb_xlsx
 
 WANG = "310101199001011234"
 LI = "310101198001012222"
@@ -115,6 +116,48 @@ def test_import_roll_bad_file_lists_problems_and_writes_nothing(runner, make_est
         "Error: 4 problem(s) found; nothing was imported",
     ]
     assert table_counts() == before
+
+
+HOSTILE = {  # issue 12, point 4
+    "dimension": (declared_dimension_xlsx, "roll.xlsx",
+                  "row 1048576, -: The sheet goes on beyond column 30 here: a roll file may have at most 30 columns."),
+    "zip bomb": (zip_bomb_xlsx, "roll.xlsx",
+                 "row 0, -: The workbook is packed as no spreadsheet program packs one: it would unpack to far more "
+                 "than its size."),
+    "million rows": (million_row_csv, "roll.csv",
+                     "row 100002, -: The file has more than 100,000 rows, the most a roll file may have"),
+}
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_import_roll_refuses_a_hostile_file_with_its_reason_and_writes_nothing(runner, make_estate, roll_file,
+                                                                               kind, dry_run):
+    estate = make_estate()
+    make, filename, reason = HOSTILE[kind]
+    path = roll_file(make(), filename)
+    before = table_counts()
+    with watchdog():
+        result = import_roll(runner, path, estate.id, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(reason)
+    assert lines[-1] == "Error: 1 problem(s) found; nothing was imported"
+    assert table_counts() == before
+
+
+def test_import_roll_refuses_a_file_larger_than_an_upload_may_be_before_reading_it(runner, app, make_estate,
+                                                                                   roll_file, monkeypatch):
+    estate = make_estate()
+    content = roll_csv(rows())
+    path = roll_file(content)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", len(content) - 1)
+    result = import_roll(runner, path, estate.id)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: the file is larger than {len(content) - 1:,} bytes (MAX_UPLOAD_BYTES), "
+                                     "the most the import page accepts; nothing was imported")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", len(content))
+    assert import_roll(runner, path, estate.id, "--dry-run").exit_code == 0
 
 
 def test_import_roll_bad_file_changes_nothing_in_an_existing_roll(runner, make_estate, roll_file):

@@ -5,8 +5,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from governance_app.estates.roll_file import REQUIRED_COLUMNS, read_roll
+from governance_app.estates.roll_file import MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, REQUIRED_COLUMNS, read_roll
 from tests.conftest import ROLL_HEADER, owner_row, roll_csv
+from tests.hostile_files import declared_dimension_xlsx, million_row_csv, watchdog, zip_bomb_xlsx
 
 ENGLISH_HEADER = ["building", "unit", "area", "area_source", "owner_name", "id_number", "phone",
                   "co_owner_group", "representative", "developer"]
@@ -422,3 +423,94 @@ def test_excel_number_cell_holding_an_18_digit_id_is_refused_not_rounded():
 def test_a_header_without_any_unit_is_an_empty_file():
     parsed = read_roll("楼栋,房号,面积,面积来源,业主姓名,证件号码\n".encode(), "roll.csv")
     assert [(p.row, p.reason) for p in parsed.problems] == [(0, "empty_file")]
+
+
+# --- files that must not hold a worker (issue 12, point 4) ---------------------------------
+
+def hostile_problems(content: bytes, filename: str) -> list[tuple]:
+    with watchdog():
+        return problems_of(content, filename)
+
+
+def test_a_workbook_declaring_a1_xfd1048576_is_refused_at_its_far_cell():
+    assert hostile_problems(declared_dimension_xlsx(), "roll.xlsx") == [
+        (1_048_576, "", "too_many_columns", "30", 0)]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(monkeypatch):
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "load_workbook", None)  # never reached
+    assert hostile_problems(zip_bomb_xlsx(), "roll.xlsx") == [(0, "", "xlsx_packed", "", 0)]
+
+
+def test_a_million_row_csv_is_read_only_to_the_row_after_the_limit(monkeypatch):
+    from governance_app.files import tables
+
+    read = []
+    original = tables.text_lines
+
+    def counting(content, encoding):
+        for line in original(content, encoding):
+            read.append(1)
+            yield line
+
+    monkeypatch.setattr(tables, "text_lines", counting)
+    assert hostile_problems(million_row_csv(), "roll.csv") == [(100_002, "", "too_many_rows", "100,000", 0)]
+    assert len(read) == 100_002  # the header and 100,001 rows, of 1,000,001 lines
+
+
+def test_a_roll_of_exactly_100000_rows_is_checked_one_more_is_refused():
+    header = "building,unit,area,area_source,owner_name,id_number\n"
+    at_limit = read_roll((header + "1,1,1,1,1,1\n" * MAX_ROWS).encode(), "roll.csv")
+    assert at_limit.problems[-1].reason == "too_many_problems"  # checked, not refused for its length
+    over = read_roll((header + "1,1,1,1,1,1\n" * (MAX_ROWS + 1)).encode(), "roll.csv")
+    assert [(p.row, p.reason) for p in over.problems] == [(MAX_ROWS + 2, "too_many_rows")]
+
+
+def test_columns_up_to_the_limit_are_read_a_value_beyond_is_refused_with_its_row():
+    header = ROLL_HEADER + [f"备注{n}" for n in range(MAX_COLUMNS - len(ROLL_HEADER))]
+    row = owner_row("1", "1-101", "88.5", "王伟", WANG) + ["x"] * (MAX_COLUMNS - len(ROLL_HEADER))
+    assert read_roll(roll_csv([row], header=header), "roll.csv").ok
+    assert read_roll(roll_csv([row + ["", "  "]], header=header), "roll.csv").ok  # empty cells beyond
+    assert problems_of(roll_csv([row, row[:1] + ["1-102"] + row[2:] + ["", "x"]], header=header)) == [
+        (3, "", "too_many_columns", "30", 0)]
+    assert problems_of(xlsx([header, row + ["x"]]), "roll.xlsx") == [(2, "", "too_many_columns", "30", 0)]
+
+
+def test_checking_stops_after_a_thousand_problems():
+    rows = [owner_row("1", f"1-{n}", "八十", "王伟", WANG) for n in range(1, 1200)]
+    found = problems_of(roll_csv(rows))
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[-2][:3] == (MAX_PROBLEMS + 1, "area", "area_not_a_number")
+    assert found[-1] == (MAX_PROBLEMS + 2, "", "too_many_problems", "1,000", 0)
+
+
+def test_a_quote_never_closed_is_a_problem_on_its_line_not_an_error():
+    content = roll_csv(good_rows()[:1]) + b'1,1-102,"90,' + b"x" * 200_000 + b"\n"
+    assert problems_of(content) == [(3, "", "unreadable_csv", "", 0)]
+
+
+def test_gbk_text_first_met_far_into_the_file_is_still_read_as_gbk():
+    rows = [owner_row("1", f"1-{n}", "88.5", "Wang", f"31010119900101{n:04d}") for n in range(1, 3000)]
+    rows.append(owner_row("1", "1-3000", "88.5", "王伟", "310101198001019999"))
+    content = roll_csv(rows, header=ENGLISH_HEADER, encoding="gbk")
+    assert content.index("王伟".encode("gbk")) > 100_000  # past the first chunks decoded as UTF-8
+    parsed = read_roll(content, "roll.csv")
+    assert parsed.ok
+    assert parsed.units[-1].owners[0].name == "王伟"
+
+
+@pytest.mark.parametrize("reason", ["unreadable_csv", "too_many_rows", "too_many_columns", "beyond_last_row",
+                                    "xlsx_too_large", "xlsx_packed", "too_many_problems"])
+def test_every_limit_is_named_in_the_message(app, reason):
+    from flask_babel import force_locale
+
+    from governance_app.estates.messages import describe
+    from governance_app.estates.roll_file import LIMIT_TEXTS, Problem
+
+    value = LIMIT_TEXTS.get(reason, "1,000" if reason == "too_many_problems" else "")
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        text = describe(Problem(5, "", reason, value))
+    assert value in text
+    assert "%(" not in text and "Problem:" not in text

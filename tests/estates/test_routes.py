@@ -11,6 +11,7 @@ from governance_app.estates import services
 from governance_app.estates.models import ImportStatus, RollChange, RollImport, Unit
 from governance_app.extensions import db
 from tests.conftest import count, owner_row, roll_csv
+from tests.hostile_files import closed, declared_dimension_xlsx, million_row_csv, watchdog, zip_bomb_xlsx
 
 WANG = "310101199001011234"
 LI = "310101198001012222"
@@ -157,6 +158,32 @@ def test_bad_file_is_422_with_every_problem_listed_and_writes_nothing(english, e
         ("10", "unit", "Unit 1-101 already appears in row 2. Co-owners of one unit must share a co-owner group."),
     ]
     assert "/roll/import/" not in text  # no confirm form
+    assert table_counts() == before
+
+
+HOSTILE = {  # issue 12, point 4: each held a gunicorn worker at full CPU until it was killed
+    "dimension": (declared_dimension_xlsx, "roll.xlsx", "1048576",
+                  "The sheet goes on beyond column 30 here: a roll file may have at most 30 columns."),
+    "zip bomb": (zip_bomb_xlsx, "roll.xlsx", "—",
+                 "The workbook is packed as no spreadsheet program packs one: it would unpack to far more than "
+                 "its size."),
+    "million rows": (million_row_csv, "roll.csv", "100002",
+                     "The file has more than 100,000 rows, the most a roll file may have"),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_file_is_refused_with_its_reason_and_writes_nothing(english, estate, kind):
+    make, filename, row, reason = HOSTILE[kind]
+    before = table_counts()
+    with watchdog():
+        response = closed(upload(english, estate.id, make(), filename))
+    assert response.status_code == 422
+    text = page(response)
+    assert "1 problem found: nothing was imported" in text
+    listed = re.findall(r'<tr><td class="num">(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>', text)
+    assert [(found_row, column) for found_row, column, _words in listed] == [(row, "—")]
+    assert listed[0][2].startswith(reason)
     assert table_counts() == before
 
 

@@ -14,6 +14,10 @@ from governance_app.funds.models import BankUpload, Entry, EntryState, FundSetti
 from tests.funds.support import (
     FUND, INCOME, count, entries, errors, events, figures, flashes, fresh, hidden, selected, text,
 )
+from tests.hostile_files import (
+    BANK_CSV_HEADER, BANK_CSV_ROW, BANK_HEADER, BANK_ROW, closed, declared_dimension_xlsx, million_row_csv, watchdog,
+    zip_bomb_xlsx,
+)
 
 HEADER = "交易日期,收入金额,支出金额,对方户名,摘要,交易流水号\n"
 BANK_CSV = (HEADER +
@@ -204,3 +208,89 @@ def test_an_upload_of_another_account_or_estate_is_not_confirmed_here(opened):
                                                           "confirm": "y"})
     assert response.status_code == 404
     assert count(Entry) == 0
+
+
+# --- files that must not hold a worker (issue 12, point 4) -----------------------------------------
+
+HOSTILE = {
+    "dimension": (lambda: declared_dimension_xlsx(BANK_HEADER, BANK_ROW), "bank.xlsx",
+                  "Row Column Problem 1048576 — The sheet goes on beyond column 40 here: a bank file may have at "
+                  "most 40 columns."),
+    "zip bomb": (lambda: zip_bomb_xlsx(BANK_HEADER), "bank.xlsx",
+                 "Row Column Problem — — The workbook is packed as no spreadsheet program packs one"),
+    "million lines": (lambda: million_row_csv(header=BANK_CSV_HEADER, row=BANK_CSV_ROW), "bank.csv",
+                      "Row Column Problem 50001 — The file has more than 50,000 lines, the most a bank file may "
+                      "have."),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_file_is_refused_with_its_reason_and_nothing_is_kept(opened, kind):
+    make, filename, reason = HOSTILE[kind]
+    pages = opened.pages(opened.member)
+    with watchdog():
+        response = closed(upload(pages, opened, make(), filename))
+    assert response.status_code == 422
+    assert "1 problem found: nothing was imported" in text(response)
+    assert reason in text(response)
+    assert 'name="upload_id"' not in response.get_data(as_text=True)
+    assert count(BankUpload) == 0  # a file that cannot be read is not kept
+
+
+# --- unconfirmed uploads are removed after 24 hours (issue 12, point 10) -----------------------------
+
+def test_an_unconfirmed_upload_is_removed_24_hours_after_it_came_and_not_before(opened, clock, runner):
+    pages = opened.pages(opened.member)
+    checked = upload(pages, opened)
+    assert "A file that is not confirmed within 24 hours is removed: upload it again then." in text(checked)
+    uploaded = clock()
+    clock.at = uploaded + dt.timedelta(hours=24) - dt.timedelta(seconds=1)
+    result = runner.invoke(args=["funds", "remove-unconfirmed-uploads"])
+    assert (result.exit_code, result.output) == (0, "0 unconfirmed bank upload(s) removed\n")
+    assert count(BankUpload) == 1
+    assert submit(pages, opened, checked).status_code == 200  # still there to confirm
+
+    clock.at = uploaded + dt.timedelta(hours=24)
+    assert submit(pages, opened, checked).status_code == 404  # no longer confirmable, even before removal
+    result = runner.invoke(args=["funds", "remove-unconfirmed-uploads"])
+    assert (result.exit_code, result.output) == (0, "1 unconfirmed bank upload(s) removed\n")
+    assert count(BankUpload) == 0
+    removed = events("funds.bank_uploads_removed")
+    assert [(e.estate_id, e.actor_id, e.object_type) for e in removed] == [(opened.estate.id, None,
+                                                                            "fund_bank_upload")]
+    assert removed[0].details == {"reason": "not_confirmed_in_24_hours", "uploads": [
+        {"id": int(hidden(checked, "upload_id")), "account": opened.account(INCOME).id, "file": "对账单.csv",
+         "uploaded_at": uploaded.isoformat()}]}
+    assert runner.invoke(args=["funds", "remove-unconfirmed-uploads"]).output == \
+        "0 unconfirmed bank upload(s) removed\n"
+    assert len(events("funds.bank_uploads_removed")) == 1
+
+
+def test_a_confirmed_upload_is_kept_without_its_file(opened, clock, runner):
+    pages = opened.pages(opened.member)
+    submit(pages, opened, upload(pages, opened), confirm=True)
+    clock.at = clock() + dt.timedelta(days=3)
+    assert runner.invoke(args=["funds", "remove-unconfirmed-uploads"]).output == \
+        "0 unconfirmed bank upload(s) removed\n"
+    assert count(BankUpload) == 1
+    assert db.session.scalar(db.select(BankUpload.content)) is None
+
+
+def test_each_new_upload_removes_the_unconfirmed_ones_older_than_24_hours(opened, clock):
+    member, other = opened.pages(opened.member), opened.pages(opened.other_member)
+    opened.open_accounts(opened.other)
+    upload(member, opened)
+    old_other = other.post(f"/estates/{opened.other.id}/funds/{INCOME}/bank",
+                           data={"file": (io.BytesIO(BANK_CSV), "other.csv")}, content_type="multipart/form-data")
+    assert old_other.status_code == 200
+    clock.at = clock() + dt.timedelta(hours=23)
+    recent = upload(member, opened)
+    assert count(BankUpload) == 3
+    clock.at = clock() + dt.timedelta(hours=1)
+    upload(member, opened, filename="newest.csv")
+    fresh()
+    assert sorted(db.session.scalars(db.select(BankUpload.filename))) == ["newest.csv", "对账单.csv"]
+    assert [str(u.id) for u in db.session.scalars(db.select(BankUpload).where(BankUpload.filename == "对账单.csv"))] \
+        == [hidden(recent, "upload_id")]
+    removed = events("funds.bank_uploads_removed")
+    assert sorted(e.estate_id for e in removed) == sorted([opened.estate.id, opened.other.id])

@@ -11,7 +11,12 @@ import pytest
 from openpyxl import Workbook
 
 from governance_app.funds.bank_file import (
-    MAPPING_FIELDS, BankRow, Problem, guess_mapping, read_bank_rows, read_table, validate_mapping,
+    MAPPING_FIELDS, MAX_COLUMNS, MAX_LINES, MAX_PROBLEMS, BankRow, Problem, guess_mapping, read_bank_rows, read_table,
+    validate_mapping,
+)
+from tests.hostile_files import (
+    BANK_CSV_HEADER, BANK_CSV_ROW, BANK_HEADER, BANK_ROW, declared_dimension_xlsx, million_row_csv, watchdog,
+    zip_bomb_xlsx,
 )
 
 SIGNED_HEADER = ["交易日期", "交易金额", "对方户名", "摘要", "交易流水号"]
@@ -534,6 +539,97 @@ def test_short_rows_read_missing_cells_as_empty():
     assert one_row(content, SIGNED_MAPPING).counterparty == ""
 
 
+# --- files that must not hold a worker (issue 12, point 4) ---------------------------------
+
+def hostile(content: bytes, filename: str) -> list[tuple]:
+    with watchdog():
+        headers, rows, found = read_table(content, filename)
+    assert (headers, rows) == ([], [])
+    return [(p.row, p.column, p.reason, p.value) for p in found]
+
+
+def test_a_workbook_declaring_a1_xfd1048576_is_refused_at_its_far_cell():
+    content = declared_dimension_xlsx(BANK_HEADER, BANK_ROW)
+    assert hostile(content, "bank.xlsx") == [(1_048_576, "", "too_many_columns", "40")]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated():
+    assert hostile(zip_bomb_xlsx(BANK_HEADER), "bank.xlsx") == [(0, "", "xlsx_packed", "")]
+
+
+def test_a_million_line_csv_is_read_only_to_the_line_after_the_limit(monkeypatch):
+    from governance_app.files import tables
+
+    read = []
+    original = tables.text_lines
+
+    def counting(content, encoding):
+        for line in original(content, encoding):
+            read.append(1)
+            yield line
+
+    monkeypatch.setattr(tables, "text_lines", counting)
+    content = million_row_csv(header=BANK_CSV_HEADER, row=BANK_CSV_ROW)
+    assert hostile(content, "bank.csv") == [(50_001, "", "too_many_rows", "50,000")]
+    assert len(read) == 50_001
+
+
+def test_a_file_of_exactly_50000_lines_is_read_one_more_is_refused():
+    row = ["2026-07-01", "10", "张三", "停车费", ""]
+    at_limit = csv_bytes([SIGNED_HEADER] + [row] * (MAX_LINES - 1))
+    headers, rows, found = read_table(at_limit, "bank.csv")
+    assert (len(rows), found) == (MAX_LINES - 1, [])
+    assert len(read_bank_rows(at_limit, "bank.csv", SIGNED_MAPPING).rows) == MAX_LINES - 1
+    over = csv_bytes([SIGNED_HEADER] + [row] * MAX_LINES)
+    assert problems(over, SIGNED_MAPPING) == [(MAX_LINES + 1, "", "too_many_rows", "50,000")]
+    sheet = xlsx([SIGNED_HEADER] + [row] * MAX_LINES)
+    assert problems(sheet, SIGNED_MAPPING, "bank.xlsx") == [(MAX_LINES + 1, "", "too_many_rows", "50,000")]
+
+
+def test_columns_up_to_the_limit_are_read_a_value_beyond_is_refused_with_its_row():
+    header = SIGNED_HEADER + [f"列{n}" for n in range(MAX_COLUMNS - len(SIGNED_HEADER))]
+    row = ["2026-07-01", "10", "张三", "停车费", "T1"] + ["x"] * (MAX_COLUMNS - len(SIGNED_HEADER))
+    assert one_row(csv_bytes([header, row]), SIGNED_MAPPING).reference == "T1"
+    assert one_row(xlsx([header, row + [None, ""]]), SIGNED_MAPPING, "bank.xlsx").reference == "T1"
+    assert problems(xlsx([header, row + ["x"]]), SIGNED_MAPPING, "bank.xlsx") == [
+        (2, "", "too_many_columns", "40")]
+
+
+def test_checking_stops_after_a_thousand_problems():
+    content = signed_file(*[["2026-07-01", "十元", "张三", "x", f"T{n}"] for n in range(1500)])
+    found = problems(content, SIGNED_MAPPING)
+    assert len(found) == MAX_PROBLEMS + 1
+    assert found[-2] == (MAX_PROBLEMS + 1, "amount", "amount_not_a_number", "十元")
+    assert found[-1] == (MAX_PROBLEMS + 2, "", "too_many_problems", "1,000")
+
+
+def test_a_quote_never_closed_is_a_problem_on_its_line_not_an_error():
+    content = signed_file(["2026-07-01", "10", "张三", "x", "T1"]) + b'2026-07-02,5,"' + b"x" * 200_000 + b"\r\n"
+    assert problems(content, SIGNED_MAPPING) == [(3, "", "unreadable_csv", "")]
+
+
+def test_a_header_is_looked_for_among_the_first_thirty_wide_rows():
+    title = [["说明", "第一行", "第二栏"]] * 29
+    found = csv_bytes(title + [SIGNED_HEADER, ["2026-07-01", "10", "张三", "x", "T1"]])
+    assert read_table(found, "bank.csv")[0] == SIGNED_HEADER
+    too_far = csv_bytes(title + [["说明", "第一行", "第二栏"], SIGNED_HEADER])
+    assert read_table(too_far, "bank.csv")[0] == ["说明", "第一行", "第二栏"]  # the first wide row, as before
+
+
+def test_a_web_page_of_more_lines_than_allowed_is_still_named_a_web_page():
+    content = ("<html><body><table>\n" + "<tr><td>2026-07-01</td></tr>\n" * (MAX_LINES + 10)).encode()
+    assert problems(content, SIGNED_MAPPING, "明细.xls") == [(0, "", "html_file", "")]
+
+
+def test_gbk_text_first_met_far_into_the_file_is_still_read_as_gbk():
+    rows = [["2026-07-01", "10", "Zhang", "x", f"T{n}"] for n in range(5000)] + [["2026-07-02", "5", "张三", "x", "Z"]]
+    content = csv_bytes([SIGNED_HEADER, *rows], "gbk")
+    assert content.index("张三".encode("gbk")) > 100_000
+    parsed = read_bank_rows(content, "bank.csv", SIGNED_MAPPING)
+    assert parsed.problems == []
+    assert parsed.rows[-1].counterparty == "张三"
+
+
 # --- the reader stays pure and every reason has words ---------------------------------------
 
 def test_the_reader_imports_no_framework():
@@ -548,7 +644,8 @@ REASONS_USED = {
     "mapping_unknown_field", "mapping_missing_date", "mapping_missing_amount", "mapping_amount_and_in_out",
     "mapping_unknown_header", "mapping_header_twice", "imprecise_number", "date_empty", "date_invalid",
     "amount_empty", "amount_not_a_number", "amount_too_many_decimals", "amount_zero", "amount_signed_in_column",
-    "amount_in_and_out", "too_long",
+    "amount_in_and_out", "too_long", "unreadable_csv", "too_many_rows", "too_many_columns", "beyond_last_row",
+    "xlsx_too_large", "xlsx_packed", "too_many_problems",
 }
 
 

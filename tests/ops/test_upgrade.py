@@ -28,7 +28,7 @@ def test_the_previous_release_upgrades_to_head_and_passes_the_drill(app, runner,
     old = current_state()
     assert old["revision"] == [data["revision"]]
     assert old["tables"]["ballot"] == len(data["tables"]["ballot"]["rows"]) > 0
-    assert audit_ok(runner)
+    assert audit_ok(runner, "--no-documents")  # the documents' recorded heads come with 0011
     upgraded = runner.invoke(args=["db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
     new = current_state()
@@ -38,8 +38,8 @@ def test_the_previous_release_upgrades_to_head_and_passes_the_drill(app, runner,
     drill(runner, tmp_path, new)
 
 
-def audit_ok(runner) -> bool:
-    result = runner.invoke(args=["audit", "verify"])
+def audit_ok(runner, *options: str) -> bool:
+    result = runner.invoke(args=["audit", "verify", *options])
     return result.exit_code == 0
 
 
