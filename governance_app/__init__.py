@@ -54,12 +54,13 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
     from .auth import login
-    from .core import errors, inputs, security, templating
+    from .core import errors, inputs, refusals, security, templating
 
     inputs.register(app)
     login.register(app)
     templating.register(app)
     errors.register(app)
+    refusals.register(app)
     security.register(app)
     _register_blueprints(app)
     _register_cli(app)

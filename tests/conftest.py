@@ -11,6 +11,8 @@ import io
 import os
 
 import pytest
+
+pytest_plugins = ["tests.support.clock"]
 from flask_migrate import upgrade
 from sqlalchemy import MetaData, text
 

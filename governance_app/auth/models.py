@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..estates.models import Estate, Owner
+from ..core import clock
 from ..extensions import db, string_enum
 
 
@@ -31,7 +32,7 @@ class ScopeKind(enum.StrEnum):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 class User(UserMixin, db.Model):

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..estates.models import Estate
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, false, or_, select, true
+
+from ..estates.models import Community, Estate
+from ..extensions import db
 from .models import Role, RoleGrant, ScopeKind, User
 
 # Actions on an estate, and the granted roles that allow them there.
@@ -43,6 +48,20 @@ OWNER_ACTIONS = frozenset({"estate.view", "vote.view", "funds.view", "funds.ask"
 SUPERVISOR_GRANTABLE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
                                   Role.AUDITOR, Role.PROXY})
 PLATFORM_ACTIONS = frozenset({"platform.view_audit", "user.create", "user.list"})
+# Actions added by packages through register_estate_actions: their object may be anything with
+# an ``estate`` (a proposal, a survey, a board entry).
+_REGISTERED: set[str] = set()
+
+
+def register_estate_actions(actions: dict[str, Iterable[Role]], *, owners: Iterable[str] = ()) -> None:
+    """A package adds its own actions on an estate (the object may be the estate or anything
+    with an ``estate`` attribute), with the granted roles that allow them and those an owner of
+    the estate may take. Called once at import of the package's permissions."""
+    global OWNER_ACTIONS
+    for action, roles in actions.items():
+        ESTATE_ACTIONS[action] = frozenset(roles)
+        _REGISTERED.add(action)
+    OWNER_ACTIONS = OWNER_ACTIONS | frozenset(owners)
 
 
 def _estate_path(estate: Estate) -> dict[ScopeKind, int]:
@@ -88,7 +107,8 @@ def can(user, action: str, obj=None) -> bool:
         return (obj is not None and obj.confirmed_at is None and obj.rejected_at is None
                 and obj.entered_by_id != user.id and can(user, "vote.record_paper", obj.vote))
     if action in ESTATE_ACTIONS:
-        estate = getattr(obj, "estate", None) if action.startswith("vote.") and not isinstance(obj, Estate) else obj
+        through_estate = action.startswith("vote.") or action in _REGISTERED
+        estate = getattr(obj, "estate", None) if through_estate and not isinstance(obj, Estate) else obj
         return isinstance(estate, Estate) and _can_on_estate(user, action, estate)
     if action == "platform.view_audit":
         return is_platform_admin(user)
@@ -140,3 +160,42 @@ def can_manage_user(user: User, target: User, target_sub_districts: set[int] | N
 
     theirs = target_sub_districts if target_sub_districts is not None else sub_districts_of(target)
     return bool(theirs) and theirs <= mine
+
+
+def visible_estates(user, action: str) -> Select:
+    """One query for the estates where ``user`` may do ``action`` (a select of :class:`Estate`,
+    to be ordered, filtered or counted further), never a loop over every estate."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active \
+            or action not in ESTATE_ACTIONS:
+        return select(Estate).where(false())
+    roles = ESTATE_ACTIONS[action]
+    grants = [grant for grant in user.grants if grant.role in roles]
+    conditions = []
+    if action in OWNER_ACTIONS and user.owner is not None:
+        conditions.append(Estate.id == user.owner.estate_id)
+    for grant in grants:
+        if grant.scope_kind == ScopeKind.PLATFORM:
+            conditions.append(true())
+        elif grant.scope_kind == ScopeKind.ESTATE:
+            conditions.append(Estate.id == grant.scope_id)
+        elif grant.scope_kind == ScopeKind.COMMUNITY:
+            conditions.append(Estate.community_id == grant.scope_id)
+        elif grant.scope_kind == ScopeKind.SUB_DISTRICT:
+            conditions.append(Estate.community_id.in_(
+                select(Community.id).where(Community.sub_district_id == grant.scope_id)))
+    return select(Estate).where(or_(*conditions) if conditions else false())
+
+
+def permitted_or_404(obj, action: str, user=None):
+    """``obj`` if the user may do ``action`` to it; 404 otherwise (also for ``None``), so that
+    ids cannot be probed. The one way a page loads what it acts on."""
+    if user is None:
+        user = current_user
+    if obj is None or not can(user, action, obj):
+        abort(404)
+    return obj
+
+
+def load_or_404(model, ident, action: str, user=None):
+    """The row of ``model`` with primary key ``ident``, if the user may do ``action`` to it."""
+    return permitted_or_404(db.session.get(model, ident), action, user)

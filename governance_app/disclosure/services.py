@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..estates.models import Estate
+from ..core import events
 from ..extensions import db
 from ..files import services as files
 from . import rules
@@ -67,6 +68,7 @@ def publish_notice(estate: Estate, *, kind: NoticeKind, title: str, body: str, s
     record("notice.published", estate_id=estate.id, object_type="notice", object_id=notice.id,
            details={"title": notice.title, "kind": kind.value, "attachments": len(attachments),
                     "ends_at": ends_at.isoformat() if ends_at else None}, actor=actor)
+    events.notice_published.send(notice, estate_id=estate.id)
     return notice
 
 

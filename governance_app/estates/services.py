@@ -7,12 +7,12 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import insert, select, update
 
 from ..audit.services import record
+from ..core import clock
 from ..extensions import db
 from . import rules
 from .models import (
@@ -67,7 +67,7 @@ def ensure_estate(community: Community, name: str, address: str = "") -> Estate:
 
 
 def today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return clock.today()
 
 
 def id_document_hash(estate: Estate, number: str) -> str:

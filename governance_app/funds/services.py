@@ -5,13 +5,12 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import delete, event, func, inspect, select
 
 from ..audit.services import record
 from ..estates.models import Estate
+from ..core import clock, events
 from ..extensions import db
 from ..files import services as files
 from . import rules
@@ -22,11 +21,11 @@ from .models import (
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 def today() -> dt.date:
-    return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return now().astimezone(clock.zone()).date()
 
 
 # --- accounts and settings ---------------------------------------------------------------
@@ -419,6 +418,7 @@ def publish_statement(estate: Estate, account: FundAccount, *, start: dt.date, e
     record("funds.statement_published", estate_id=estate.id, object_type="fund_statement", object_id=statement.id,
            details={"account": account.kind.value, "start": start.isoformat(), "end": end.isoformat(),
                     "opening": numbers.opening, "closing": numbers.closing}, actor=actor)
+    events.statement_published.send(statement, estate_id=estate.id)
     return statement
 
 
@@ -513,7 +513,7 @@ def questions(estate: Estate, entry: Entry | None = None) -> Sequence[Question]:
 
 
 def overdue_questions(estate: Estate) -> list[Question]:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = clock.zone()
     return [q for q in questions(estate) if rules.question_overdue(
         _aware(q.asked_at).astimezone(zone).date(), today(), q.answer is not None)]
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import bindparam, func, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
@@ -17,6 +16,7 @@ from ..auth import services as auth_services
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate, Ownership, Unit
 from ..estates.services import current_roll_units
+from ..core import clock, events
 from ..extensions import db
 from ..files import services as files
 from . import bundle, rules
@@ -27,11 +27,11 @@ from .models import (
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()
 
 
 def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return clock.zone()
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -177,6 +177,7 @@ def publish_notice(vote: Vote, actor) -> None:
     record("vote.noticed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
            details={"units": len(entries), "opens_at": aware(vote.opens_at).isoformat(),
                     "commitment": vote.commitment})
+    events.vote_noticed.send(vote, estate_id=vote.estate_id)
 
 
 def _area_sources(estate: Estate) -> dict[str, str]:
@@ -201,6 +202,8 @@ def advance(vote: Vote) -> None:
     if vote.advance(now()):
         record("vote.state_changed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
                details={"state": vote.state.value})
+        signal = events.vote_opened if vote.state == VoteState.OPEN else events.vote_closed
+        signal.send(vote, estate_id=vote.estate_id)
         db.session.commit()
 
 
@@ -656,6 +659,7 @@ def publish_result(vote: Vote, actor) -> None:
                                 created_at=now()))
     record("vote.published", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
            details={"chain": vote.final_chain})
+    events.vote_result_published.send(vote, estate_id=vote.estate_id)
 
 
 def posting_overdue(vote: Vote) -> bool:

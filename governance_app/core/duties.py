@@ -1,0 +1,56 @@
+"""Duties that fall due: one small shape every package reports through.
+
+A package that knows of deadlines (notices to post, statements, results, filings, answers,
+re-election stages, proposals, the board's reviews) registers a *source*: a function that, given
+estate ids and today's date, returns the :class:`Duty` items open in those estates. Dashboards,
+home pages and reminders only gather them (:func:`gather`); they import no package.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+Source = Callable[[list[int], dt.date], Iterable["Duty"]]
+
+
+@dataclass(frozen=True, order=True)
+class Duty:
+    """Something someone must do in an estate by ``due`` (an estate-local date)."""
+
+    due: dt.date
+    estate_id: int
+    kind: str  # a stable identifier, e.g. "funds.statement", "voting.post_result"
+    title: str = field(compare=False)  # in the reader's language (built while a request is active)
+    link: str = field(compare=False)  # a path on this site where it is done
+    rule: str = field(default="", compare=False)  # the rule id that sets the deadline, e.g. "R-42"
+    who: str = field(default="committee", compare=False)  # committee | staff | owner
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.due < today
+
+    def days_left(self, today: dt.date) -> int:
+        return (self.due - today).days
+
+
+_sources: dict[str, Source] = {}
+
+
+def register_source(name: str, source: Source) -> None:
+    """Register (or replace) the duties reported by a package under ``name``."""
+    _sources[name] = source
+
+
+def gather(estate_ids: Iterable[int], today: dt.date, *, within_days: int | None = None) -> list[Duty]:
+    """Every registered package's duties in the estates, earliest due first; with
+    ``within_days``, only those due by then (overdue ones always)."""
+    ids = sorted(set(estate_ids))
+    if not ids:
+        return []
+    found: list[Duty] = []
+    for source in _sources.values():
+        found.extend(source(ids, today))
+    if within_days is not None:
+        horizon = today + dt.timedelta(days=within_days)
+        found = [duty for duty in found if duty.due <= horizon]
+    return sorted(found)

@@ -1,0 +1,41 @@
+"""One fixture to move the platform's clock (``governance_app.core.clock``).
+
+    def test_deadline(clock):
+        clock.set(2026, 3, 1, hour=9)         # 09:00 in the estate's zone
+        clock.advance(days=15)
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    def __init__(self, at: dt.datetime | None = None):
+        self.at = at or dt.datetime.now(dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def set(self, year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
+        """Move to a local (Asia/Shanghai) time."""
+        self.at = dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+        return self.at
+
+    def advance(self, **delta) -> dt.datetime:
+        self.at = self.at + dt.timedelta(**delta)
+        return self.at
+
+
+@pytest.fixture
+def platform_clock(monkeypatch):
+    """The platform's one clock, frozen at the real now until the test moves it."""
+    from governance_app.core import clock as platform
+
+    moved = Clock()
+    monkeypatch.setattr(platform, "now", moved)
+    return moved
