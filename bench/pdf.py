@@ -13,9 +13,9 @@ in bulk with correct trackers and chain; the vote is counted. A second estate ge
 enough for ``--letters`` voters. Timed with ``time.perf_counter`` after a full garbage collection:
 
 1. the result announcement of the vote with its per-building breakdown
-   (``documents.services.result_announcement_pdf``: the values, the register, the PDF);
+   (``voting.printing.result_announcement_pdf``: the values, the register, the PDF);
 2. activation letters for ``--letters`` voters: ``auth.services.issue_letters`` (new codes) and,
-   apart, ``documents.services.activation_letters_pdf`` (one page and one number per letter).
+   apart, ``auth.printing.activation_letters_pdf`` (one page and one number per letter).
 
 The script prints figures and never fails on time (targets: 3 s and 20 s). It exits 1 when a PDF
 does not have the pages it should, and 2 when no Chinese font is installed.
@@ -199,9 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     from governance_app import create_app
     from governance_app.auth import services as auth_services
     from governance_app.auth.models import User
-    from governance_app.documents import render, services as documents
+    from governance_app.auth import printing as letters_printing
+    from governance_app.documents import render
     from governance_app.estates.models import Estate
     from governance_app.extensions import db
+    from governance_app.voting import printing as vote_printing
     from governance_app.voting.models import Vote
 
     if render.cjk_font() is None:
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             for _run in range(args.runs):
                 db.session.remove()
                 vote, actor = db.session.get(Vote, vote_id), db.session.get(User, actor_id)
-                content, seconds = timed(lambda: documents.result_announcement_pdf(vote, actor),
+                content, seconds = timed(lambda: vote_printing.result_announcement_pdf(vote, actor),
                                          args.profile == "announcement", cpu, "announcement")
                 db.session.commit()
                 figures["announcement"].append(seconds)
@@ -231,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                 letters, seconds = timed(lambda: auth_services.issue_letters(estate, keys, actor=actor), False, cpu,
                                          "issue")
                 figures["issue"].append(seconds)
-                content, seconds = timed(lambda: documents.activation_letters_pdf(estate, letters, actor),
+                content, seconds = timed(lambda: letters_printing.activation_letters_pdf(estate, letters, actor),
                                          args.profile == "letters", cpu, "letters_pdf")
                 db.session.commit()
                 figures["letters_pdf"].append(seconds)

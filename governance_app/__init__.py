@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(
         settings["SQLALCHEMY_DATABASE_URI"], settings["GOVERNANCE_ENV"] == "production"))
     app.config.update(settings)
+    # Flask and the app's parts are imported here, when an app is built (see the docstring).
     from .core import logs
 
     logs.register(app)  # first: the request's clock and id start before any extension's check
@@ -49,10 +50,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from .core import i18n
+    from .core import i18n  # (imported when an app is built, as above)
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
 
+    # (imported when an app is built, as above)
     from .auth import login
     from .core import errors, inputs, refusals, security, templating
 
@@ -68,8 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .audit.routes import bp as audit_bp
-    from .auth.admin import bp as admin_bp
+    # The pages are imported when an app is built, not with the package (see the docstring).
+    from .staff.accounts import bp as admin_bp
+    from .staff.audit_log import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .core.health import bp as health_bp
     from .core.routes import bp as core_bp
@@ -85,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    # The commands are imported when an app is built, not with the package (see the docstring).
     from .audit.cli import audit_cli
     from .backup.cli import backup_cli
     from .auth.cli import auth_cli

@@ -17,6 +17,10 @@ from .auth import secrets_box
 from .auth import services as auth_services
 from .auth.models import Role, ScopeKind, User, utcnow
 from .estates import services as estate_services
+from .funds import services as funds
+from .funds.models import AccountKind
+from .voting import services as voting
+from .voting.models import ItemKind, NominationSource, VoteState
 
 SUB_DISTRICT = "真如镇街道"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -202,9 +206,6 @@ def _demo_actor():
 def _ensure_vote() -> None:
     """An open vote in 梅园小区 that the demo owner can cast a ballot in. Its notice is dated
     16 days back so that the 15 days of R-40 have passed (demo data only)."""
-    from .voting import services as voting
-    from .voting.models import ItemKind, NominationSource, VoteState
-
     estate = _first_estate()
     if voting.votes_of(estate):
         return
@@ -230,9 +231,6 @@ def _ensure_vote() -> None:
 
 def _ensure_funds() -> None:
     """Accounts for 梅园小区 opened at the start of the year, with a few entries."""
-    from .funds import services as funds
-    from .funds.models import AccountKind
-
     estate = _first_estate()
     if funds.accounts(estate):
         return

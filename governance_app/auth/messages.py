@@ -7,6 +7,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..estates.models import Community, Estate, SubDistrict
+from ..extensions import db
+from .models import Role, ScopeKind
+
 REASONS = {
     "login_failed": _l("The login or the password is wrong."),
     "wrong_code": _l("That code is wrong or has already been used. Wait for the next code and try again."),
@@ -32,3 +36,28 @@ def auth_error_message(error) -> str:
         local = error.details["until"].astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
         return _("Too many wrong codes. Try again at %(time)s.", time=local.strftime("%H:%M"))
     return str(REASONS.get(error.reason, error.reason))
+
+
+ROLE_TITLES = {
+    Role.OWNER: _l("Owner"),
+    Role.PROXY: _l("Proxy"),
+    Role.COMMITTEE_MEMBER: _l("Committee member"),
+    Role.COMMITTEE_CHAIR: _l("Committee chair"),
+    Role.COMMUNITY_STAFF: _l("Residents' committee staff"),
+    Role.SUBDISTRICT_SUPERVISOR: _l("Sub-district supervisor"),
+    Role.AUDITOR: _l("Auditor"),
+    Role.PLATFORM_ADMIN: _l("Platform administrator"),
+}
+GRANTABLE = [role for role in Role if role != Role.OWNER]
+
+
+def role_title(role) -> str:
+    return str(ROLE_TITLES.get(Role(role), role))
+
+
+def scope_title(kind: ScopeKind, scope_id: int | None) -> str:
+    if kind == ScopeKind.PLATFORM:
+        return _("the whole platform")
+    model = {ScopeKind.ESTATE: Estate, ScopeKind.COMMUNITY: Community, ScopeKind.SUB_DISTRICT: SubDistrict}[kind]
+    found = db.session.get(model, scope_id)
+    return found.name if found else "?"

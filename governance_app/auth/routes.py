@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from ..core.metrics import SIGN_IN_FAILURES
-from ..core.routes import safe_next
+from ..core.inputs import safe_next
 from ..core.templating import local_datetime
 from ..estates.services import list_estates
 from ..extensions import db, limiter

@@ -11,6 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import text
 
+from ..auth.totp import Totp
+from ..demo import DEMO_PASSWORD, demo_letters, demo_totp_secret, demo_users, load_demo
+from ..estates.services import list_estates
 from ..extensions import db
 
 APT_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium"
@@ -128,9 +131,6 @@ def load_demo_command(if_empty: bool) -> None:
     """Load the invented demo sub-district and estates (idempotent; refused in production)."""
     if current_app.config["GOVERNANCE_ENV"] == "production":
         raise click.ClickException("demo data is never loaded in production")
-    from ..demo import load_demo
-    from ..estates.services import list_estates
-
     if if_empty and list_estates():
         click.echo("The database already has estates; demo not loaded.")
         return
@@ -146,9 +146,6 @@ def load_demo_command(if_empty: bool) -> None:
 def demo_logins_command(url: str) -> None:
     """Print the demo accounts (password, TOTP key and the code valid now) and letters."""
     import time
-
-    from ..auth.totp import Totp
-    from ..demo import DEMO_PASSWORD, demo_letters, demo_totp_secret, demo_users
 
     users = demo_users()
     if not users:

@@ -23,9 +23,9 @@ from flask_login import current_user, user_logged_in
 from ..auth import preferences
 from ..auth.permissions import can
 from ..estates.services import get_estate
+from .forms import ELDER, STANDARD
 
 DISPLAY_COOKIE = "display"
-ELDER, STANDARD = "elder", "standard"
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -3,10 +3,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired
 
-from .display import ELDER, STANDARD
 from .i18n import LANGUAGE_NAMES
 from .inputs import CONTROL_CHARACTERS, TEXT_CONTROL_CHARACTERS
 
+ELDER, STANDARD = "elder", "standard"  # the two displays (core.display)
 CONTROL_CHARACTER_MESSAGE = _l("Remove the line breaks, tabs or other invisible characters from this field.")
 
 

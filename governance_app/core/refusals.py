@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from flask import Flask, flash, redirect, request
 
 from ..extensions import db
+from .inputs import safe_next
 
 log = logging.getLogger("governance_app.refusals")
 
@@ -61,8 +62,6 @@ def message(error: Refusal) -> str:
 
 def back_to_form() -> str:
     """The page the refused form was on: the referring page of this site, else this path."""
-    from .routes import safe_next
-
     return safe_next(request.referrer and _same_site_path(request.referrer), request.path)
 
 

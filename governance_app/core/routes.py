@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import display
 from .forms import DisplayForm, LanguageForm
 from .i18n import LANGUAGE_COOKIE
-from .inputs import CONTROL_CHARACTERS
+from .inputs import safe_next
 from ..auth import preferences
 from ..auth.permissions import can
 from ..estates import services as estate_services
@@ -18,21 +16,6 @@ from ..extensions import db
 bp = Blueprint("core", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def safe_next(target: str | None, fallback: str | None = None) -> str:
-    """Only a path on this site, so a ``next`` parameter cannot be used as an open redirect.
-
-    Browsers drop tabs and line breaks from a ``Location`` (and werkzeug refuses line breaks in
-    a header), so ``/\t/evil.com`` would leave as ``//evil.com``: the target is judged, and
-    returned, without its control characters. A backslash counts as a slash to browsers.
-    """
-    cleaned = CONTROL_CHARACTERS.sub("", target or "")
-    parts = urlsplit(cleaned)
-    if (cleaned.startswith("/") and not cleaned.startswith("//") and "\\" not in cleaned
-            and not parts.scheme and not parts.netloc):
-        return cleaned
-    return fallback or url_for("core.index")
 
 
 @bp.get("/")

@@ -12,8 +12,17 @@ from flask_login import current_user
 from flask_babel import get_locale
 
 from . import display
+from ..auth.messages import role_title, scope_title
+from ..auth.permissions import can
+from ..disclosure import services as disclosure
+from ..disclosure.messages import member_name
+from ..documents import filters as document_filters
 from ..estates.messages import change_title, column_title, describe
 from ..estates.rules import format_area
+from ..estates.services import get_estate
+from ..funds.messages import account_title, category_title, direction_title
+from ..funds.rules import format_yuan
+from ..voting import messages as vote_words
 
 
 def current_locale() -> str:
@@ -53,6 +62,7 @@ def static_version(folder: str, filename: str) -> str:
 
 
 def register(app: Flask) -> None:
+    """Every template filter and global of the platform, registered here and nowhere else."""
     display.register(app)  # 长辈版: the display every page reads
     @app.url_defaults
     def versioned_static(endpoint: str, values: dict) -> None:
@@ -70,10 +80,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
 
-    from ..auth.admin import role_title, scope_title
-    from ..auth.permissions import can
-    from ..estates.services import get_estate
-
     app.add_template_global(role_title)
     app.add_template_global(scope_title)
 
@@ -85,3 +91,24 @@ def register(app: Flask) -> None:
     def estate_name(estate_id: int) -> str:
         estate = get_estate(estate_id)
         return estate.name if estate else ""
+
+    @app.template_global("unread_notices")
+    def unread_notices(estate) -> int:
+        if not current_user.is_authenticated or not can(current_user, "disclosure.view", estate):
+            return 0
+        return disclosure.unread_count(estate, current_user)
+
+    app.add_template_filter(member_name, "member_name")
+    # The funds' words and money.
+    app.add_template_global(format_yuan, "yuan")
+    app.add_template_global(category_title, "fund_category")
+    app.add_template_global(account_title, "fund_account_title")
+    app.add_template_global(direction_title, "fund_direction")
+    # The votes' words.
+    for word in (vote_words.state_title, vote_words.channel_title, vote_words.nomination_title,
+                 vote_words.threshold_text, vote_words.last_day, vote_words.voter_units_text, vote_words.names):
+        app.add_template_global(word)
+    # Words and numbers in the PDF documents.
+    for name in ("grouped", "wide_spaces", "shown_units", "fit", "css_string"):
+        app.add_template_filter(getattr(document_filters, name), name)
+    app.add_template_global(document_filters.page_counter_css)

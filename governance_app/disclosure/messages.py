@@ -31,3 +31,8 @@ def disclosure_error_message(error: DisclosureError) -> str:
     template = REASONS.get(error.reason, error.reason)
     details = {key: str(value) for key, value in error.details.items()}
     return str(template) % details if details else str(template)
+
+
+def member_name(member_id: int, members: dict) -> str:
+    member = members.get(member_id)
+    return member.name if member else "?"

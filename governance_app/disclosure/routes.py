@@ -9,11 +9,15 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can
+from ..documents import services as printed
+from ..documents.responses import pdf_response
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
+from ..voting.models import ItemKind, VoteState
+from ..voting.services import votes_of
 from . import rules, services
 from .forms import ActionForm, AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm
 from .messages import DOCUMENT_TITLES, KIND_TITLES, ROLE_TITLES, disclosure_error_message
@@ -23,15 +27,6 @@ from .models import (
 )
 
 bp = Blueprint("disclosure", __name__)
-
-
-@bp.record_once
-def _register_minutes_source(state) -> None:
-    """Let the document check page rebuild posted minutes to tell whether a copy is current."""
-    from ..documents.models import DocumentKind
-    from ..documents.services import register_current_source
-
-    register_current_source(DocumentKind.MEETING_MINUTES, services.current_minutes)
 
 
 def _estate(estate_id: int, action: str = "disclosure.view"):
@@ -212,9 +207,6 @@ def committee(estate_id: int):
 
 def _candidates(estate):
     """Candidates of elections not yet counted, with their pledge (R-44) and nomination (R-48)."""
-    from ..voting.models import ItemKind, VoteState
-    from ..voting.services import votes_of
-
     found = []
     for vote in votes_of(estate):
         if vote.state in (VoteState.NOTICED, VoteState.OPEN, VoteState.CLOSED):
@@ -287,15 +279,12 @@ def meeting(estate_id: int, meeting_id: int):
 def minutes_pdf(estate_id: int, meeting_id: int):
     """The posted minutes as a PDF carrying a document number (the committee may draw a draft
     before posting)."""
-    from ..documents import services as documents
-    from ..documents.routes import pdf_response
-
     estate = _estate(estate_id)
     found = _meeting(estate, meeting_id)
     if found.present is None:
         abort(404)
-    content = documents.meeting_minutes_pdf(services.minutes_view(found), estate_id=estate.id,
-                                            meeting_id=found.id, actor=current_user)
+    content = printed.meeting_minutes_pdf(services.minutes_view(found), estate_id=estate.id,
+                                          meeting_id=found.id, actor=current_user)
     db.session.commit()
     return pdf_response(content, f"minutes-{found.id}.pdf")
 
@@ -361,16 +350,3 @@ def post(estate_id: int, meeting_id: int):
             db.session.commit()
             flash(_("The minutes and decisions are posted to the estate."), "success")
     return redirect(url_for(".meeting", estate_id=estate.id, meeting_id=found.id))
-
-
-@bp.app_template_global()
-def unread_notices(estate) -> int:
-    if not current_user.is_authenticated or not can(current_user, "disclosure.view", estate):
-        return 0
-    return services.unread_count(estate, current_user)
-
-
-@bp.app_template_filter("member_name")
-def member_name(member_id: int, members: dict) -> str:
-    member = members.get(member_id)
-    return member.name if member else "?"

@@ -13,8 +13,12 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..estates.models import Estate
 from ..core import events
+from ..documents import services as printed
+from ..documents.models import DocumentKind as PrintedKind
+from ..documents.values import MeetingMinutesView, MinutesDecision
 from ..extensions import db
 from ..files import services as files
+from ..voting.services import passed_items
 from . import rules
 from .models import (
     CommitteeMember, Decision, DisclosureError, DocumentKind, DocumentVersion, EstateDocument, Meeting, MemberRole,
@@ -146,8 +150,6 @@ def add_version(estate: Estate, *, kind: DocumentKind, title: str, content: byte
 
 def passed_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
     """(vote id, item key, vote title, item title) of every published resolution that passed."""
-    from ..voting.services import passed_items
-
     return passed_items(estate)
 
 
@@ -268,8 +270,6 @@ def members_by_id(estate: Estate) -> dict[int, CommitteeMember]:
 def minutes_view(meeting: Meeting):
     """The meeting as its PDF minutes show it (present and absent members, agenda, decisions
     with their signers and R-45 validity)."""
-    from ..documents.views import MeetingMinutesView, MinutesDecision
-
     members = members_by_id(db.session.get(Estate, meeting.estate_id))
     name = lambda member_id: members[member_id].name if member_id in members else "?"  # noqa: E731
     present = set(meeting.present or [])
@@ -290,3 +290,7 @@ def current_minutes(meeting_id: int):
     if meeting is None or meeting.posted_at is None:
         return None
     return minutes_view(meeting)
+
+
+# The document check page rebuilds posted minutes through this to tell whether a copy is current.
+printed.register_current_source(PrintedKind.MEETING_MINUTES, current_minutes)

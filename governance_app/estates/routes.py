@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.permissions import can
-
 from ..extensions import db, limiter
+from ..voting.services import notifications
 from . import services
 from .forms import ConfirmImportForm, RollUploadForm
 from .models import ImportStatus
@@ -30,8 +30,6 @@ def _estate_or_404(estate_id: int, action: str):
 @login_required
 def overview(estate_id: int):
     estate = _estate_or_404(estate_id, "estate.view")
-    from ..voting.services import notifications
-
     return render_template("estates/overview.html", overview=services.estate_overview(estate),
                            notifications=notifications(estate.id))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .rules import plain_yuan, signed
-from .views import StatementView
+from .values import StatementView
 
 # The words of the file; the caller passes them translated (any key left out stays English).
 LABELS = {

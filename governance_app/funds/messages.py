@@ -87,3 +87,7 @@ def category_title(code: str) -> str:
 
 def account_title(kind) -> str:
     return str(ACCOUNT_TITLES.get(getattr(kind, "value", kind), kind))
+
+
+def direction_title(direction: str) -> str:
+    return str(DIRECTION_TITLES.get(direction, direction))

@@ -26,7 +26,7 @@ from .messages import (
     ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
 )
 from .models import AccountKind, Entry, EntryEvidence, EntryState, FundError, Question, Statement
-from .views import EntryLine, StatementView
+from .printing import authority_text, statement_view
 
 bp = Blueprint("funds", __name__)
 
@@ -64,25 +64,6 @@ def _money(text: str) -> int:
 def _fail(error: FundError) -> None:
     db.session.rollback()
     flash(fund_error_message(error), "error")
-
-
-def authority_text(entry: Entry) -> str:
-    if entry.emergency_case:
-        return str(EMERGENCY_TITLES.get(entry.emergency_case, entry.emergency_case))
-    if entry.authority_vote_id:
-        from ..voting.models import Vote
-
-        vote = db.session.get(Vote, entry.authority_vote_id)
-        item = next((i for i in vote.items if i.key == entry.authority_item), None) if vote else None
-        return _("Resolution “%(item)s” of “%(vote)s”", item=item.title if item else "?", vote=vote.title if vote else "?")
-    return ""
-
-
-def _line(entry: Entry) -> EntryLine:
-    return EntryLine(id=entry.id, day=entry.day, direction=entry.direction, category=entry.category,
-                     category_title=category_title(entry.category), counterparty=entry.counterparty,
-                     description=entry.description, amount=entry.amount, authority=authority_text(entry),
-                     reverses=entry.reverses_id)
 
 
 # --- the overview -----------------------------------------------------------------------------
@@ -563,20 +544,6 @@ def _bank_column(field: str) -> str:
 
 # --- statements ----------------------------------------------------------------------------------------
 
-def statement_view(estate, account, start, end, stored: Statement | None = None) -> StatementView:
-    if stored is not None:
-        entries = db.session.scalars(select(Entry).where(Entry.id.in_(stored.entry_ids or [-1]))
-                                     .order_by(Entry.day, Entry.id)).all()
-        return StatementView(estate=estate.name, account_kind=account.kind.value, account_title=account_title(
-            account.kind), period_start=stored.period_start, period_end=stored.period_end,
-            opening_balance=stored.opening_balance, closing_balance=stored.closing_balance,
-            entries=[_line(e) for e in entries], totals=stored.totals, published=True)
-    numbers = services.figures(account, start, end)
-    return StatementView(estate=estate.name, account_kind=account.kind.value, account_title=account_title(
-        account.kind), period_start=start, period_end=end, opening_balance=numbers.opening,
-        closing_balance=numbers.closing, entries=[_line(e) for e in numbers.entries], totals=numbers.totals)
-
-
 @bp.route("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements/new",
           methods=["GET", "POST"])
 @login_required
@@ -682,23 +649,3 @@ def supervision():
                                                                    if not c.met and c.end < services.today()],
                      "questions": services.overdue_questions(estate)})
     return render_template("funds/supervision.html", rows=rows, account_titles=ACCOUNT_TITLES)
-
-
-@bp.app_template_global()
-def yuan(fen: int) -> str:
-    return rules.format_yuan(fen)
-
-
-@bp.app_template_global()
-def fund_category(code: str) -> str:
-    return category_title(code)
-
-
-@bp.app_template_global()
-def fund_account_title(kind) -> str:
-    return account_title(kind)
-
-
-@bp.app_template_global()
-def fund_direction(direction: str) -> str:
-    return str(DIRECTION_TITLES.get(direction, direction))

@@ -12,6 +12,8 @@ from ..audit.services import record
 from ..estates.models import Estate
 from ..core import clock, events
 from ..extensions import db
+from ..voting.models import ItemKind
+from ..voting.services import passed_items
 from ..files import services as files
 from . import rules
 from .models import (
@@ -130,9 +132,6 @@ class Authority:
 
 def fund_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
     """(vote id, item key, vote title, item title) of published, passed resolutions of matter 5."""
-    from ..voting.models import ItemKind
-    from ..voting.services import passed_items
-
     return passed_items(estate, matter=rules.FUND_MATTER, kinds=(ItemKind.RESOLUTION,))
 
 

@@ -1,9 +1,13 @@
 """Vote refusals in the reader's language."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .models import VoteError
+from . import rules, services
+from .models import ItemKind, VoteError, VoteState
 
 REASONS = {
     "wrong_state": _l("This cannot be done while the vote is in its current stage."),
@@ -50,3 +54,42 @@ def vote_error_message(error: VoteError) -> str:
     if template is None:
         return error.reason
     return str(template) % {key: str(value) for key, value in error.details.items()} if error.details else str(template)
+
+
+# --- words for templates (core.templating registers them) -------------------------------------------
+
+def state_title(state) -> str:
+    return {"draft": _("draft"), "noticed": _("notice published"), "open": _("open for voting"),
+            "closed": _("closed, not yet counted"), "counted": _("counted"), "published": _("result published")
+            }[VoteState(state).value]
+
+
+def channel_title(channel) -> str:
+    return {"online": _("online"), "paper": _("paper"), "proxy": _("proxy")}[getattr(channel, "value", channel)]
+
+
+def nomination_title(source) -> str:
+    return {"self": _("self-nominated"), "joint": _("jointly nominated by owners"),
+            "community": _("recommended by the residents' committee")}[getattr(source, "value", source)]
+
+
+def threshold_text(item) -> str:
+    if item.kind == ItemKind.ELECTION:
+        return _("R-21: eligible with more than half of participating area and owners; most owners win")
+    if rules.threshold_rule(item.matter) == "R-12":
+        return _("R-12: needs at least 3/4 of participating area and owners")
+    return _("R-11: needs more than half of participating area and owners")
+
+
+def last_day(vote) -> str:
+    closes = services.aware(vote.closes_at).astimezone(services.zone()) - timedelta(days=1)
+    return closes.strftime("%Y-%m-%d")
+
+
+def voter_units_text(vote, voter: str) -> str:
+    return ", ".join(services.voter_units(vote, voter))
+
+
+def names(item, keys) -> str:
+    by_key = {c.key: c.name for c in item.candidates}
+    return ", ".join(by_key.get(k, k) for k in keys or [])

@@ -19,7 +19,7 @@ from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
-from . import rules, services
+from . import services
 from .forms import (
     MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
 )
@@ -516,51 +516,3 @@ def ballots(vote_id: int):
     ballots = services.ballots_in_order(vote)
     return render_template("voting/ballots.html", vote=vote, ballots=ballots,
                            after_reset=services.ballots_after_reset(ballots))
-
-
-# --- words for templates ------------------------------------------------------------------------------
-
-@bp.app_template_global()
-def state_title(state) -> str:
-    return {"draft": _("draft"), "noticed": _("notice published"), "open": _("open for voting"),
-            "closed": _("closed, not yet counted"), "counted": _("counted"), "published": _("result published")
-            }[VoteState(state).value]
-
-
-@bp.app_template_global()
-def channel_title(channel) -> str:
-    return {"online": _("online"), "paper": _("paper"), "proxy": _("proxy")}[getattr(channel, "value", channel)]
-
-
-@bp.app_template_global()
-def nomination_title(source) -> str:
-    return {"self": _("self-nominated"), "joint": _("jointly nominated by owners"),
-            "community": _("recommended by the residents' committee")}[getattr(source, "value", source)]
-
-
-@bp.app_template_global()
-def threshold_text(item) -> str:
-    if item.kind == ItemKind.ELECTION:
-        return _("R-21: eligible with more than half of participating area and owners; most owners win")
-    if rules.threshold_rule(item.matter) == "R-12":
-        return _("R-12: needs at least 3/4 of participating area and owners")
-    return _("R-11: needs more than half of participating area and owners")
-
-
-@bp.app_template_global()
-def last_day(vote) -> str:
-    from datetime import timedelta
-
-    closes = services.aware(vote.closes_at).astimezone(services.zone()) - timedelta(days=1)
-    return closes.strftime("%Y-%m-%d")
-
-
-@bp.app_template_global()
-def voter_units_text(vote, voter: str) -> str:
-    return ", ".join(services.voter_units(vote, voter))
-
-
-@bp.app_template_global()
-def names(item, keys) -> str:
-    by_key = {c.key: c.name for c in item.candidates}
-    return ", ".join(by_key.get(k, k) for k in keys or [])

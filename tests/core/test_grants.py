@@ -21,6 +21,7 @@ from governance_app.auth.models import Role, User
 from governance_app.core import grants
 from governance_app.documents import services as documents
 from governance_app.documents.models import DocumentRecord
+from governance_app.funds import printing as fund_printing
 from governance_app.estates.models import Estate
 from governance_app.extensions import db
 from governance_app.funds import services as funds
@@ -134,7 +135,7 @@ def test_the_app_role_cannot_rewrite_ballots_log_statements_entries_or_documents
         db.session.commit()
 
         with as_app_role.test_request_context():
-            pdf = documents.fund_statement_pdf(statement, chair)
+            pdf = fund_printing.fund_statement_pdf(statement, chair)
             db.session.commit()
         assert pdf.startswith(b"%PDF-")
         number = db.session.scalar(select(DocumentRecord.number).order_by(DocumentRecord.id.desc()))

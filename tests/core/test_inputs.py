@@ -20,7 +20,7 @@ from sqlalchemy import select
 import governance_app
 from governance_app.auth.models import Role
 from governance_app.core.forms import FlaskForm
-from governance_app.core.routes import safe_next
+from governance_app.core.inputs import safe_next
 from governance_app.extensions import db
 from governance_app.voting.models import Vote
 from tests.auth.support import fresh, import_estate_roll, page_client, text

@@ -115,16 +115,17 @@ def _layers(app, units, owner=LONG_OWNER, estate=LONG_ESTATE):
 
     from flask_babel import force_locale
 
+    from governance_app.auth import printing
     from governance_app.documents import rules, services
 
     with app.test_request_context(), force_locale(services.LOCALE):
-        data = services.letter_data(estate, owner, units, "0" * 64, services.now() + dt.timedelta(days=30))
+        data = printing.letter_data(estate, owner, units, "0" * 64, services.now() + dt.timedelta(days=30))
         doc = services.Issued("GV-2026-WWWW-MMMM", rules.data_sha256(data), services.now(), data)
         common = {"estate_name": estate, "activate_url": data["activate_url"]}
-        form = services._draw("pdf/activation_letters.html", layer="form",
-                              qr=services.qr_data_uri(data["activate_url"]), **common)
-        letter = services._draw("pdf/activation_letters.html", layer="letters",
-                                letters=[(SimpleNamespace(code="WWWW-MMMM-8888"), doc)], **common)
+        form = services.draw("pdf/activation_letters.html", layer="form",
+                             qr=services.qr_data_uri(data["activate_url"]), **common)
+        letter = services.draw("pdf/activation_letters.html", layer="letters",
+                               letters=[(SimpleNamespace(code="WWWW-MMMM-8888"), doc)], **common)
     return form, letter
 
 

@@ -63,7 +63,7 @@ def test_the_result_announcement_shows_every_figure_with_its_rule(login, pages, 
 
 
 def test_the_hash_is_the_hash_of_the_values_shown_not_of_the_pdf(app, login, pages, counted_vote, committee):
-    from governance_app.documents import services
+    from governance_app.voting import printing
 
     login(committee, client=pages)
     first = _get(pages, f"/votes/{counted_vote.id}/result-announcement.pdf")
@@ -73,7 +73,7 @@ def test_the_hash_is_the_hash_of_the_values_shown_not_of_the_pdf(app, login, pag
     assert len(records) == 2 and records[0].number != records[1].number
     assert records[0].data_sha256 == records[1].data_sha256
     with app.test_request_context():
-        assert rules.data_sha256(services.announcement_data(counted_vote)) == records[0].data_sha256
+        assert rules.data_sha256(printing.announcement_data(counted_vote)) == records[0].data_sha256
     assert first != second  # the number and the time differ
 
 

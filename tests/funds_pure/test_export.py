@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from governance_app.funds.export import AMOUNT_FORMAT, ENTRY_HEADER_ROW, LABELS, statement_csv, statement_xlsx
 from governance_app.funds.rules import parse_yuan
-from governance_app.funds.views import EntryLine, StatementView
+from governance_app.funds.values import EntryLine, StatementView
 
 CHINESE = {"in": "收入", "out": "支出", "estate": "小区", "date": "日期", "total_in": "收入合计",
            "total_out": "支出合计", "closing": "期末余额", "totals_in": "收入分类合计"}

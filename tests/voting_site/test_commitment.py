@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select, update
 
 from governance_app.auth.models import Role
-from governance_app.documents import services as documents
 from governance_app.extensions import db
 from governance_app.voting import bundle, services
+from governance_app.voting import printing as documents
 from governance_app.voting.models import Ballot, Candidate, VoteChainHead, VoteItem
 from tests.voting_site.conftest import SHANGHAI, close
 from tests.voting_site.support import JPEG, cast, events, fresh, page_client, text

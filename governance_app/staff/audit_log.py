@@ -16,7 +16,7 @@ from ..auth.permissions import can
 from ..estates.services import list_estates
 from ..extensions import db
 from .forms import AuditFilterForm
-from .models import AuditEvent
+from ..audit.models import AuditEvent
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE = 50

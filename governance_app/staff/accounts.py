@@ -4,50 +4,23 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..documents import services as documents
+from ..auth import printing, services
+from ..auth.forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
+from ..auth.messages import GRANTABLE, auth_error_message, role_title, scope_title
+from ..auth.models import ActivationCode, Role, RoleGrant, ScopeKind, User
+from ..auth.permissions import SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, supervised_sub_districts
+from ..auth.stepup import fresh_second_factor
 from ..documents.render import require_font
-from ..documents.routes import pdf_response
-from ..estates.models import Community, Estate, SubDistrict
+from ..documents.responses import pdf_response
+from ..estates.models import Estate, SubDistrict
 from ..estates.services import get_estate
 from ..extensions import db
-from . import services
-from .forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
-from .messages import auth_error_message
-from .models import ActivationCode, Role, RoleGrant, ScopeKind, User
-from .permissions import SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, supervised_sub_districts
-from .stepup import fresh_second_factor
 
 bp = Blueprint("admin", __name__)
-
-ROLE_TITLES = {
-    Role.OWNER: _l("Owner"),
-    Role.PROXY: _l("Proxy"),
-    Role.COMMITTEE_MEMBER: _l("Committee member"),
-    Role.COMMITTEE_CHAIR: _l("Committee chair"),
-    Role.COMMUNITY_STAFF: _l("Residents' committee staff"),
-    Role.SUBDISTRICT_SUPERVISOR: _l("Sub-district supervisor"),
-    Role.AUDITOR: _l("Auditor"),
-    Role.PLATFORM_ADMIN: _l("Platform administrator"),
-}
-GRANTABLE = [role for role in Role if role != Role.OWNER]
-
-
-def role_title(role) -> str:
-    return str(ROLE_TITLES.get(Role(role), role))
-
-
-def scope_title(kind: ScopeKind, scope_id: int | None) -> str:
-    if kind == ScopeKind.PLATFORM:
-        return _("the whole platform")
-    model = {ScopeKind.ESTATE: Estate, ScopeKind.COMMUNITY: Community, ScopeKind.SUB_DISTRICT: SubDistrict}[kind]
-    found = db.session.get(model, scope_id)
-    return found.name if found else "?"
-
 
 def _scope_choices() -> list[SelectChoice]:
     """The scopes the current user may grant over: all for platform admins, their sub-district otherwise."""
@@ -250,7 +223,7 @@ def letters(estate_id: int):
         flash(_("Every owner already has an account or an unused letter."), "info")
         return redirect(url_for(".activation", estate_id=estate.id))
     if form.pdf.data:
-        content = documents.activation_letters_pdf(estate, issued, current_user)
+        content = printing.activation_letters_pdf(estate, issued, current_user)
         db.session.commit()
         return pdf_response(content, f"activation-letters-{estate.id}.pdf")
     db.session.commit()
