@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from ..estates.models import Community, Estate, SubDistrict
 from ..extensions import db
+from ..core.refusals import register_messages
 from .models import Role, ScopeKind
+from .services import AuthError
 
 REASONS = {
     "login_failed": _l("The login or the password is wrong."),
@@ -36,6 +38,9 @@ def auth_error_message(error) -> str:
         local = error.details["until"].astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
         return _("Too many wrong codes. Try again at %(time)s.", time=local.strftime("%H:%M"))
     return str(REASONS.get(error.reason, error.reason))
+
+
+register_messages(AuthError, auth_error_message)
 
 
 ROLE_TITLES = {

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit.services import record  # noqa: F401  (re-exported for routes)
+from ..core.refusals import Refusal
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Community, Estate, Owner, Unit
 from ..estates.services import current_roll_units
@@ -33,13 +34,8 @@ ACTIVATION_MAX_FAILURES = 5
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
 
-class AuthError(Exception):
-    """A refusal a person can understand; ``reason`` selects the message."""
-
-    def __init__(self, reason: str, **details):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+class AuthError(Refusal):
+    """A refusal a person can understand; ``reason`` selects the message (auth/messages.py)."""
 
 
 def _keyed_hash(value: str) -> str:

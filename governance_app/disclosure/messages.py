@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusals import register_messages
 from .models import DisclosureError
 
 KIND_TITLES = {"announcement": _l("Announcement (公告)"), "posting": _l("Posting for a fixed period (公示)")}
@@ -31,6 +32,9 @@ def disclosure_error_message(error: DisclosureError) -> str:
     template = REASONS.get(error.reason, error.reason)
     details = {key: str(value) for key, value in error.details.items()}
     return str(template) % details if details else str(template)
+
+
+register_messages(DisclosureError, disclosure_error_message)
 
 
 def member_name(member_id: int, members: dict) -> str:

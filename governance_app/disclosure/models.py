@@ -7,6 +7,7 @@ import enum
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.refusals import Refusal
 from ..extensions import db, string_enum
 
 
@@ -29,11 +30,8 @@ class MemberRole(enum.StrEnum):
     MEMBER = "member"
 
 
-class DisclosureError(Exception):
-    def __init__(self, reason: str, **details):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+class DisclosureError(Refusal):
+    """A refusal of what the committee posts (its messages: disclosure/messages.py)."""
 
 
 class Notice(db.Model):

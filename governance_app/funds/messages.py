@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusals import register_messages
 from .models import FundError
 
 ACCOUNT_TITLES = {
@@ -79,6 +80,9 @@ def fund_error_message(error: FundError) -> str:
         return error.reason
     details = {key: str(value) for key, value in error.details.items()}
     return str(template) % details if details else str(template)
+
+
+register_messages(FundError, fund_error_message)
 
 
 def category_title(code: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.refusals import Refusal
 from ..extensions import db, string_enum
 
 
@@ -23,11 +24,8 @@ class EntryState(enum.StrEnum):
     POSTED = "posted"
 
 
-class FundError(Exception):
-    def __init__(self, reason: str, **details):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+class FundError(Refusal):
+    """A refusal of the funds (its messages: funds/messages.py)."""
 
 
 class FundSettings(db.Model):

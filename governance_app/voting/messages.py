@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusals import register_messages
 from . import rules, services
 from .models import ItemKind, VoteError, VoteState
 
@@ -54,6 +55,9 @@ def vote_error_message(error: VoteError) -> str:
     if template is None:
         return error.reason
     return str(template) % {key: str(value) for key, value in error.details.items()} if error.details else str(template)
+
+
+register_messages(VoteError, vote_error_message)
 
 
 # --- words for templates (core.templating registers them) -------------------------------------------

@@ -11,15 +11,15 @@ from wtforms.fields.choices import SelectChoice
 
 from ..audit.services import record
 from ..auth import services as auth_services
-from ..auth.messages import auth_error_message
 from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
+from ..core.refusals import message
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
-from . import services
+from . import casting, services
 from .forms import (
     MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
 )
@@ -218,89 +218,79 @@ def _mandate_or_404(vote, voter: str | None):
 def ballot(vote_id: int):
     vote = _vote_or_404(vote_id)
     mandate = _mandate_or_404(vote, request.values.get("voter"))
-    existing = services.existing_ballot(vote, mandate.voter)
-    if existing is not None:
+    if services.existing_ballot(vote, mandate.voter) is not None:
         return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
     if vote.state != VoteState.OPEN:
-        flash(vote_error_message(VoteError("not_open")), "error")
+        flash(message(VoteError("not_open")), "error")
         return redirect(url_for(".vote", vote_id=vote.id))
-    allowed = mandate.proxy.items if mandate.proxy else None
-    if request.method == "POST":
-        form = ActionForm()
-        if form.validate_on_submit():
-            try:
-                choices = services.read_choices(vote, request.form, allowed=allowed)
-            except VoteError as error:
-                flash(vote_error_message(error), "error")
-            else:
-                return render_template("voting/confirm.html", vote=vote, mandate=mandate, choices=choices,
-                                       form=ConfirmBallotForm(formdata=None), selected=request.form)
-    return render_template("voting/ballot.html", vote=vote, mandate=mandate, allowed=allowed,
-                           form=ActionForm(), selected=request.form if request.method == "POST" else MultiDict())
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        return _confirmation_or_ballot(vote, mandate)
+    return _ballot_page(vote, mandate)
 
 
-@bp.post("/votes/<int:vote_id>/ballot/confirm")
-@login_required
-def confirm_ballot(vote_id: int):
-    """R-34: a fresh second factor at the moment of casting. A repeated submission (double tap,
-    retry) finds the ballot already recorded and shows its receipt: recording returns the
-    existing ballot (R-30), and a refused code or a closed vote looks for it before saying no.
+def _ballot_page(vote, mandate):
+    return render_template("voting/ballot.html", vote=vote, mandate=mandate,
+                           allowed=mandate.proxy.items if mandate.proxy else None, form=ActionForm(),
+                           selected=request.form if request.method == "POST" else MultiDict())
 
-    No per-address limit here: many owners may vote from one address (a community centre,
-    a carrier's NAT); wrong codes are limited per account instead.
 
-    Every owner sends this request in the same days, so it reads the vote as a plain row
+def _confirmation_or_ballot(vote, mandate):
+    """The choices read back for confirmation, or the ballot again with the reason they cannot be."""
+    try:
+        choices = casting.preview(vote, mandate, request.form.to_dict(flat=False))
+    except VoteError as error:
+        flash(message(error), "error")
+        return _ballot_page(vote, mandate)
+    return render_template("voting/confirm.html", vote=vote, mandate=mandate, choices=choices,
+                           form=ConfirmBallotForm(formdata=None), selected=request.form)
+
+
+def _cast_vote_or_404(vote_id: int) -> VoteFacts:
+    """Every owner sends the cast in the same days, so it reads the vote as a plain row
     (``VoteFacts``) and lets the mandate decide who may send it: only the voter's representative
     or their proxy holds one (R-33, R-34), and either may see the vote. A vote whose opening time
     or deadline has just passed goes through ``_vote_or_404`` first, which records the change."""
     vote = services.vote_facts(vote_id)
     if vote is None:
         abort(404)
-    if vote.due_to_change(services.now()):
-        vote = VoteFacts.of(_vote_or_404(vote_id))
+    return VoteFacts.of(_vote_or_404(vote_id)) if vote.due_to_change(services.now()) else vote
+
+
+@bp.post("/votes/<int:vote_id>/ballot/confirm")
+@login_required
+def confirm_ballot(vote_id: int):
+    """R-34: a fresh second factor at the moment of casting (``casting.cast``); a repeated
+    submission finds the ballot already recorded and shows its receipt.
+
+    No per-address limit here: many owners may vote from one address (a community centre,
+    a carrier's NAT); wrong codes are limited per account instead."""
+    vote = _cast_vote_or_404(vote_id)
     mandate = _mandate_or_404(vote, request.form.get("voter"))
-    receipt_url = url_for(".receipt", vote_id=vote_id, voter=mandate.voter)
-    allowed = mandate.proxy.items if mandate.proxy else None
-    try:
-        choices = services.read_choices(vote, request.form, allowed=allowed)
-    except VoteError as error:
-        if services.existing_ballot(vote, mandate.voter) is not None:
-            CASTS_REFUSED.labels("already_cast").inc()
-            return redirect(receipt_url)
-        CASTS_REFUSED.labels(error.reason).inc()
-        flash(vote_error_message(error), "error")
-        return redirect(url_for(".ballot", vote_id=vote_id, voter=mandate.voter))
     form = ConfirmBallotForm()
-    if form.validate_on_submit():
-        try:
-            auth_services.verify_second_factor(current_user, form.code.data, session=current_user.current_session)
-        except auth_services.AuthError as error:
-            db.session.commit()
-            if services.existing_ballot(vote, mandate.voter) is not None:  # the first tap got there
-                CASTS_REFUSED.labels("already_cast").inc()
-                return redirect(receipt_url)
-            CASTS_REFUSED.labels(error.reason).inc()
-            flash(auth_error_message(error), "error")
-        else:
-            try:
-                recorded = services.cast_online(vote, current_user, mandate, choices)
-            except VoteError as error:
-                db.session.rollback()
-                if services.existing_ballot(vote, mandate.voter) is not None:  # cast before it closed
-                    CASTS_REFUSED.labels("already_cast").inc()
-                    return redirect(receipt_url)
-                CASTS_REFUSED.labels(error.reason).inc()
-                flash(vote_error_message(error), "error")
-                return redirect(url_for(".vote", vote_id=vote_id))
-            db.session.commit()
-            (CASTS.labels(mandate.channel.value) if recorded else CASTS_REFUSED.labels("already_cast")).inc()
-            return redirect(receipt_url)
-    elif services.existing_ballot(vote, mandate.voter) is not None:
-        CASTS_REFUSED.labels("already_cast").inc()
-        return redirect(receipt_url)
-    CASTS_REFUSED.labels("form").inc()
-    return render_template("voting/confirm.html", vote=services.get_vote(vote_id), mandate=mandate, choices=choices,
-                           form=form, selected=request.form), 400
+    code = form.code.data if form.validate_on_submit() else None
+    done = casting.cast(vote, current_user, mandate, request.form.to_dict(flat=False), code)
+    return _cast_page(vote_id, mandate, done, form)
+
+
+def _cast_page(vote_id: int, mandate, done: casting.Cast, form):
+    """The page for a cast's answer, counted for the metrics."""
+    if done.answer == casting.Answer.RECORDED:
+        CASTS.labels(done.channel).inc()
+    if done.answer != casting.Answer.REFUSED:
+        if done.answer == casting.Answer.ALREADY_RECORDED:
+            CASTS_REFUSED.labels("already_cast").inc()
+        return redirect(url_for(".receipt", vote_id=vote_id, voter=mandate.voter))
+    CASTS_REFUSED.labels(done.reason).inc()
+    if done.refusal is not None:
+        flash(message(done.refusal), "error")
+    if done.back == casting.Back.BALLOT:
+        return redirect(url_for(".ballot", vote_id=vote_id, voter=mandate.voter))
+    if done.back == casting.Back.VOTE:
+        return redirect(url_for(".vote", vote_id=vote_id))
+    if done.reason != "form":
+        CASTS_REFUSED.labels("form").inc()
+    return render_template("voting/confirm.html", vote=services.get_vote(vote_id), mandate=mandate,
+                           choices=done.choices, form=form, selected=request.form), 400
 
 
 @bp.get("/votes/<int:vote_id>/receipt")
@@ -332,7 +322,7 @@ def paper(vote_id: int):
     form = PaperForm()
     if form.validate_on_submit():
         try:
-            choices = services.read_choices(vote, request.form, strict=False)
+            choices = services.read_choices(vote, request.form.to_dict(flat=False), strict=False)
             received = form.received_at.data.replace(tzinfo=services.zone())
             entry, recorded = services.record_paper(
                 vote, current_user, unit=form.unit.data, received_at=received, signed=form.signed.data,

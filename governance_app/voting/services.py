@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -380,8 +380,10 @@ def existing_ballot(vote: Vote | VoteFacts, voter: str) -> Ballot | None:
 
 # --- choices ---------------------------------------------------------------------------------
 
-def read_choices(vote: Vote | VoteFacts, form, *, allowed: Sequence[str] | None = None, strict: bool = True) -> dict:
-    """Turn submitted fields (``item-i1`` etc.) into the ballot's choices, keyed by item key.
+def read_choices(vote: Vote | VoteFacts, data: Mapping[str, Sequence[str]], *, allowed: Sequence[str] | None = None,
+                 strict: bool = True) -> dict:
+    """Turn submitted fields (``data``: ``item-i1`` etc. to the values sent, as
+    ``request.form.to_dict(flat=False)`` gives them) into the ballot's choices, keyed by item key.
 
     ``strict`` (online) refuses more names than seats; paper ballots are entered as marked
     and such an item is then spoiled (it approves nobody).
@@ -393,23 +395,28 @@ def read_choices(vote: Vote | VoteFacts, form, *, allowed: Sequence[str] | None 
             choices[item.id] = None
             continue
         if item.kind == ItemKind.RESOLUTION:
-            value = form.get(name) or None
+            value = _first(data, name)
             if value not in (None, *rules.RESOLUTION_CHOICES):
                 raise VoteError("bad_choice", item=item.title)
             choices[item.id] = value
         elif item.kind == ItemKind.ELECTION:
-            picked = set(form.getlist(name))
+            picked = set(data.get(name, ()))
             if not picked <= set(item.candidates):
                 raise VoteError("bad_choice", item=item.title)
             if strict and len(picked) > item.seats:
                 raise VoteError("too_many_candidates", item=item.title, seats=item.seats)
             choices[item.id] = [key for key in item.candidates if key in picked] or None
         else:
-            value = form.get(name) or None
+            value = _first(data, name)
             if value is not None and value not in item.options:
                 raise VoteError("bad_choice", item=item.title)
             choices[item.id] = value
     return choices
+
+
+def _first(data: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = data.get(name)
+    return (values[0] if values else None) or None
 
 
 # Items of votes past their notice, per process: they can no longer change (R-40, ``Vote.require_draft``).
