@@ -703,6 +703,12 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{estate_mine}/meetings/{meeting_held_mine}/post":
             MANAGERS("/estates/{estate_mine}/meetings/{meeting_held_mine}"),
     },
+    # --- issue 14 (with issue 13): imported bank lines posted several at a time, by the committee.
+    ("POST", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/drafts"): {
+        "/estates/{estate_theirs}/funds/maintenance_fund/drafts": NOBODY,
+        "/estates/{missing}/funds/maintenance_fund/drafts": NOBODY,
+        FUND + "/drafts": MANAGERS(303),  # nothing chosen: refused, back to the form (no referrer here)
+    },
 }
 
 

@@ -53,6 +53,13 @@ class DraftForm(FlaskForm):
     submit = SubmitField(_l("Post this entry"))
 
 
+class DraftsForm(FlaskForm):
+    """Several imported lines posted at once; each line's category is its own select
+    (``draft-<id>``), drawn by the template with the categories of the line's direction."""
+
+    submit = SubmitField(_l("Post the lines given a category"))
+
+
 class TransferForm(FlaskForm):
     source = SelectField(_l("From"), validators=[InputRequired()])
     target = SelectField(_l("To"), validators=[InputRequired()])

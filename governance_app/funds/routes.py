@@ -6,6 +6,7 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
@@ -19,8 +20,8 @@ from ..files import services as files
 from ..voting.messages import FILE_REASONS
 from . import rules, services
 from .forms import (
-    AnswerForm, BankUploadForm, DraftForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm, QuestionForm,
-    ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,
+    AnswerForm, BankUploadForm, DraftForm, DraftsForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm,
+    QuestionForm, ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,
 )
 from .messages import (
     ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
@@ -213,12 +214,14 @@ def _authority(value: str | None) -> services.Authority:
     return services.Authority()
 
 
-def _entry_form(estate, kind: str, form=None):
+def _entry_form(estate, kind: str, form=None, directions=("in", "out")):
+    """The entry form; a draft's form offers only the categories of its direction (a line
+    the bank says came in is income)."""
     form = form or EntryForm()
     if hasattr(form, "direction"):
         form.direction.choices = [SelectChoice("in", str(DIRECTION_TITLES["in"])),
                                   SelectChoice("out", str(DIRECTION_TITLES["out"]))]
-    form.category.choices = _category_choices(kind)
+    form.category.choices = _category_choices(kind, directions)
     form.authority.choices = _authority_choices(estate)
     return form
 
@@ -270,7 +273,22 @@ def account(estate_id: int, kind: str):
                            balance=services.balance(account), statements=services.statements(account),
                            entry_form=_entry_form(estate, kind) if manage else None,
                            transfer_form=_transfer_form() if manage else None, authority_text=authority_text,
-                           cadence=services.cadence(account))
+                           cadence=services.cadence(account), drafts_form=DraftsForm() if drafts else None,
+                           draft_categories={d: _category_choices(kind, (d,)) for d in ("in", "out")})
+
+
+@bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/drafts")
+@login_required
+def post_drafts(estate_id: int, kind: str):
+    """Imported lines categorised and posted several at a time (``draft-<id>``: its category)."""
+    estate = _estate(estate_id, "funds.manage")
+    account = _account(estate, kind)
+    chosen = {int(name[6:]): value for name, value in request.form.items() if name[6:].isdigit()
+              and name.startswith("draft-")}
+    posted = services.post_drafts(estate, account, chosen, current_user)
+    db.session.commit()
+    flash(ngettext("%(num)d entry posted.", "%(num)d entries posted.", posted), "success")
+    return redirect(url_for(".account", estate_id=estate.id, kind=kind))
 
 
 @bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/entries")
@@ -332,7 +350,7 @@ def entry(estate_id: int, entry_id: int):
         and not found.transfer_group else None,
         draft_form=_entry_form(estate, found.account.kind.value, DraftForm(
             formdata=None, category=found.category or None, counterparty=found.counterparty,
-            description=found.description)) if manage and found.state == EntryState.DRAFT else None)
+            description=found.description), (found.direction,)) if manage and found.state == EntryState.DRAFT else None)
 
 
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/post")
@@ -340,7 +358,7 @@ def entry(estate_id: int, entry_id: int):
 def post_draft(estate_id: int, entry_id: int):
     estate = _estate(estate_id, "funds.manage")
     found = _entry(estate, entry_id)
-    form = _entry_form(estate, found.account.kind.value, DraftForm())
+    form = _entry_form(estate, found.account.kind.value, DraftForm())  # the service refuses the wrong direction
     if form.validate_on_submit():
         try:
             services.post_draft(estate, found, category=form.category.data, counterparty=form.counterparty.data or "",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, event, func, inspect, select
@@ -191,6 +191,25 @@ def post_draft(estate: Estate, entry: Entry, *, category: str, counterparty: str
     db.session.flush()
     _audit_entry("funds.entry_posted", entry, actor)
     return entry
+
+
+def post_drafts(estate: Estate, account: FundAccount, categories: Mapping[int, str], actor) -> int:
+    """Post several imported drafts of ``account`` at once, each with the category chosen for it
+    (draft id to category; lines left without one stay drafts). All or nothing: a line that
+    cannot be posted (a wrong category, a published period, a maintenance-fund expense that
+    needs its authority, R-53) refuses the whole batch. The number posted."""
+    chosen = {entry_id: category for entry_id, category in categories.items() if category}
+    if not chosen:
+        raise FundError("nothing_chosen")
+    drafts = {entry.id: entry for entry in db.session.scalars(select(Entry).where(
+        Entry.account_id == account.id, Entry.state == EntryState.DRAFT, Entry.id.in_(chosen)))}
+    if len(drafts) != len(chosen):
+        raise FundError("not_a_draft")
+    for entry_id in sorted(chosen):
+        entry = drafts[entry_id]
+        post_draft(estate, entry, category=chosen[entry_id], counterparty=entry.counterparty,
+                   description=entry.description, authority=Authority(), actor=actor)
+    return len(chosen)
 
 
 def discard_draft(entry: Entry, actor) -> None:

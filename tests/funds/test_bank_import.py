@@ -294,3 +294,73 @@ def test_each_new_upload_removes_the_unconfirmed_ones_older_than_24_hours(opened
         == [hidden(recent, "upload_id")]
     removed = events("funds.bank_uploads_removed")
     assert sorted(e.estate_id for e in removed) == sorted([opened.estate.id, opened.other.id])
+
+
+# --- issue 14: imported lines categorised and posted several at a time; income lines offered income categories
+
+def _options(response, name: str) -> list[str]:
+    import re
+
+    html = response.get_data(as_text=True)
+    select = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [value for value in re.findall(r'<option[^>]*value="([^"]*)"', select) if value]
+
+
+def test_a_draft_line_is_offered_only_the_categories_of_its_direction(opened):
+    pages = opened.pages(opened.member)
+    submit(pages, opened, upload(pages, opened), confirm=True)
+    income, fee, advertising = entries()
+    account_page = pages.get(f"/estates/{opened.estate.id}/funds/{INCOME}")
+    assert _options(account_page, f"draft-{income.id}") == ["parking", "advertising", "venue_rental", "interest",
+                                                              "other_income"]
+    assert _options(account_page, f"draft-{fee.id}") == ["management_cost", "tax", "bank_fee", "other_expense"]
+    entry_page = pages.get(f"/estates/{opened.estate.id}/funds/entries/{income.id}")
+    assert _options(entry_page, "category") == ["parking", "advertising", "venue_rental", "interest", "other_income"]
+    # An expense category sent for an income line is refused, and the line stays a draft.
+    response = pages.post(f"/estates/{opened.estate.id}/funds/entries/{income.id}/post",
+                          data={"category": "tax"}, follow_redirects=True)
+    assert errors(response) == ["That category does not belong to this account and direction."]
+    fresh()
+    assert db.session.get(Entry, income.id).state == EntryState.DRAFT
+
+
+def test_several_imported_lines_are_posted_at_once_and_lines_left_without_a_category_stay(opened):
+    pages = opened.pages(opened.member)
+    submit(pages, opened, upload(pages, opened), confirm=True)
+    income, fee, advertising = entries()
+    response = pages.post(f"/estates/{opened.estate.id}/funds/{INCOME}/drafts",
+                          data={f"draft-{income.id}": "parking", f"draft-{fee.id}": "bank_fee",
+                                f"draft-{advertising.id}": ""}, follow_redirects=True)
+    assert ("success", "2 entries posted.") in flashes(response)
+    fresh()
+    assert [(e.id, e.state, e.category) for e in entries()] == [
+        (income.id, EntryState.POSTED, "parking"), (fee.id, EntryState.POSTED, "bank_fee"),
+        (advertising.id, EntryState.DRAFT, "")]
+    assert len(events("funds.entry_posted")) == 2
+
+
+def test_a_batch_with_one_wrong_line_posts_nothing_and_says_why(opened):
+    pages = opened.pages(opened.member)
+    submit(pages, opened, upload(pages, opened), confirm=True)
+    income, fee, advertising = entries()
+    account = f"/estates/{opened.estate.id}/funds/{INCOME}"
+    response = pages.post(account + "/drafts", data={f"draft-{income.id}": "parking", f"draft-{fee.id}": "parking"},
+                          headers={"Referer": "http://localhost" + account}, follow_redirects=True)
+    assert response.request.path == account
+    assert any(kind == "error" for kind, _message in flashes(response))
+    response = pages.post(account + "/drafts", data={f"draft-{income.id}": ""},
+                          headers={"Referer": "http://localhost" + account}, follow_redirects=True)
+    assert ("error", "Choose a category for at least one line to post.") in flashes(response)
+    fresh()
+    assert [e.state for e in entries()] == [EntryState.DRAFT] * 3
+    assert events("funds.entry_posted") == []
+
+
+def test_only_the_committee_posts_drafts_in_bulk(opened):
+    submit(opened.pages(opened.member), opened, upload(opened.pages(opened.member), opened), confirm=True)
+    income = entries()[0]
+    response = opened.pages(opened.owner).post(f"/estates/{opened.estate.id}/funds/{INCOME}/drafts",
+                                               data={f"draft-{income.id}": "parking"})
+    assert response.status_code == 404
+    fresh()
+    assert db.session.get(Entry, income.id).state == EntryState.DRAFT
