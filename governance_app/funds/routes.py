@@ -18,7 +18,8 @@ from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
-from . import rules, services
+from . import bank_file, export, rules, services
+from . import charts as chart_module
 from .forms import (
     AnswerForm, BankUploadForm, DraftForm, DraftsForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm,
     QuestionForm, ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,
@@ -82,8 +83,6 @@ def overview(estate_id: int):
         shares = services.unit_shares(estate, {u.label: u.area for u in units}, total)
     charts = {}
     if found:
-        from . import charts as chart_module
-
         for kind, account in found.items():
             charts[kind.value] = chart_module.balance_chart(
                 _balance_points(account), title=_("%(account)s: balance over time", account=account_title(kind)),
@@ -259,8 +258,6 @@ def account(estate_id: int, kind: str):
     manage = can(current_user, "funds.manage", estate)
     drafts = db.session.scalars(select(Entry).where(Entry.account_id == account.id, Entry.state == EntryState.DRAFT)
                                 .order_by(Entry.day)).all() if manage else []
-    from . import charts as chart_module
-
     year_start = services.today().replace(month=1, day=1)
     numbers = services.figures(account, max(year_start, account.opened_on), services.today())
     rows = [(f"{DIRECTION_TITLES[d]} · {category_title(c)}", amount) for d in ("in", "out")
@@ -483,41 +480,45 @@ def answer(estate_id: int, question_id: int):
           methods=["GET", "POST"])
 @login_required
 def bank(estate_id: int, kind: str):
-    from . import bank_file
-
     estate = _estate(estate_id, "funds.manage")
     account = _account(estate, kind)
-    upload_form = BankUploadForm()
-    mapping_form = MappingForm()
-    upload, problems, headers = None, [], []
-    if "file" in request.files and upload_form.validate_on_submit():
-        content, filename = upload_form.file.data.read(), upload_form.file.data.filename or ""
-        # Read before it is kept: a file that cannot be read (or is too large to) leaves nothing behind.
-        headers, _rows, problems = bank_file.read_table(content, filename)
-        if not problems:
-            upload = services.store_bank_upload(estate, account, filename, content)
-            db.session.commit()
-    elif mapping_form.upload_id.data:
-        upload = services.pending_bank_upload(estate, account, mapping_form.upload_id.data)
-        if upload is None:
-            abort(404)
-        headers, _rows, problems = bank_file.read_table(upload.content, upload.filename)
+    upload_form, mapping_form = BankUploadForm(), MappingForm()
+    upload, headers, problems = _bank_upload(estate, account, upload_form, mapping_form)
     report = bank_file.BankFile(rows=[], problems=problems) if problems else None
     if upload is not None and not problems:
         report = _bank_mapping(estate, account, upload, headers, mapping_form)
         if report is None:  # confirmed
             return redirect(url_for(".account", estate_id=estate.id, kind=kind))
-    status = 422 if report is not None and report.problems else 200
     return render_template("funds/bank.html", estate=estate, account=account, kind=kind, upload_form=upload_form,
                            mapping_form=mapping_form, upload=upload, report=report, headers=headers,
-                           describe=_bank_problem, column_title=_bank_column), status
+                           describe=_bank_problem, column_title=_bank_column), \
+        422 if report is not None and report.problems else 200
+
+
+def _bank_upload(estate, account, upload_form: BankUploadForm, mapping_form: MappingForm):
+    """(upload, headers, problems) of this request: a new file, kept once it reads; or the one
+    kept before whose columns are being chosen; or none yet."""
+    if "file" in request.files and upload_form.validate_on_submit():
+        content, filename = upload_form.file.data.read(), upload_form.file.data.filename or ""
+        # Read before it is kept: a file that cannot be read (or is too large to) leaves nothing behind.
+        headers, _rows, problems = bank_file.read_table(content, filename)
+        if problems:
+            return None, headers, problems
+        upload = services.store_bank_upload(estate, account, filename, content)
+        db.session.commit()
+        return upload, headers, problems
+    if not mapping_form.upload_id.data:
+        return None, [], []
+    upload = services.pending_bank_upload(estate, account, mapping_form.upload_id.data)
+    if upload is None:
+        abort(404)
+    headers, _rows, problems = bank_file.read_table(upload.content, upload.filename)
+    return upload, headers, problems
 
 
 def _bank_mapping(estate, account, upload, headers: list[str], mapping_form: MappingForm):
     """The columns chosen (or guessed) for a readable upload and the dry run with them; with
     "confirm", the drafts. The report to show, or None once the drafts are made."""
-    from . import bank_file
-
     saved = services.settings(estate).bank_columns or {}
     mapping = {field: request.form.get(field) or None for field in bank_file.MAPPING_FIELDS} \
         if mapping_form.upload_id.data else ({k: v for k, v in saved.items() if v in headers}
@@ -626,8 +627,6 @@ def statement(estate_id: int, statement_id: int):
 @bp.get("/estates/<int:estate_id>/funds/statements/<int:statement_id>.<any(csv, xlsx):fmt>")
 @login_required
 def export_statement(estate_id: int, statement_id: int, fmt: str):
-    from . import export
-
     estate = _estate(estate_id)
     found = _statement(estate, statement_id)
     view = statement_view(estate, found.account, None, None, found)
