@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can
+from ..auth.permissions import can, visible_estates
 from ..auth.stepup import fresh_second_factor
-from ..estates.services import current_roll_units, get_estate, list_estates
+from ..estates.services import current_roll_units, get_estate
+from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
@@ -654,15 +655,10 @@ def export_labels() -> dict:
 @bp.get("/funds/supervision")
 @login_required
 def supervision():
-    estates = [e for e in list_estates() if can(current_user, "funds.supervise", e)]
+    """Every estate the user supervises (one query), with what is due there."""
+    estates = db.session.scalars(visible_estates(current_user, "funds.supervise")
+                                 .order_by(Estate.community_id, Estate.name)).all()
     if not estates:
         abort(404)
-    rows = []
-    for estate in estates:
-        found = services.accounts(estate)
-        rows.append({"estate": estate, "opened": bool(found),
-                     "cadence": {kind: services.cadence(account) for kind, account in found.items()},
-                     "top_up": services.top_up(estate), "checks": [c for c in services.transfer_checks(estate)
-                                                                   if not c.met and c.end < services.today()],
-                     "questions": services.overdue_questions(estate)})
+    rows = services.supervision(estates)
     return render_template("funds/supervision.html", rows=rows, account_titles=ACCOUNT_TITLES)

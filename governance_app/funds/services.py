@@ -530,6 +530,61 @@ def questions(estate: Estate, entry: Entry | None = None) -> Sequence[Question]:
     return db.session.scalars(query.order_by(Question.asked_at)).all()
 
 
+@dataclass(frozen=True)
+class SupervisionRow:
+    estate: Estate
+    opened: bool
+    cadence: dict
+    top_up: tuple[bool, int, int, int] | None
+    checks: list
+    questions: list
+
+
+def supervision(estates: Sequence[Estate]) -> list[SupervisionRow]:
+    """What a supervisor watches, per estate: statements due (R-50), the fund's top-up (R-52),
+    quarters short of R-51 and questions unanswered too long. Five queries for all the estates,
+    plus the R-51 check of each estate whose rules make common income top up the fund."""
+    ids = [estate.id for estate in estates]
+    found: dict[int, dict[AccountKind, FundAccount]] = {estate_id: {} for estate_id in ids}
+    for account in db.session.scalars(select(FundAccount).where(FundAccount.estate_id.in_(ids))):
+        found[account.estate_id][account.kind] = account
+    account_ids = [account.id for by_kind in found.values() for account in by_kind.values()]
+    covered = dict(db.session.execute(select(Statement.account_id, func.max(Statement.period_end))
+                                      .where(Statement.account_id.in_(account_ids)).group_by(Statement.account_id)).all())
+    signed_sum = func.coalesce(func.sum(db.case((Entry.direction == "in", Entry.amount), else_=-Entry.amount)), 0)
+    sums = dict(db.session.execute(select(Entry.account_id, signed_sum).where(
+        Entry.account_id.in_(account_ids), Entry.state == EntryState.POSTED).group_by(Entry.account_id)).all())
+    topping_up = set(db.session.scalars(select(FundSettings.estate_id).where(
+        FundSettings.estate_id.in_(ids), FundSettings.income_tops_up_fund.is_(True))))
+    asked: dict[int, list[Question]] = {estate_id: [] for estate_id in ids}
+    for question in db.session.scalars(select(Question).where(Question.estate_id.in_(ids)).order_by(Question.asked_at)):
+        asked[question.estate_id].append(question)
+    day = today()
+
+    def due(account: FundAccount) -> rules.Due:
+        last = covered.get(account.id) or account.opened_on - dt.timedelta(days=1)
+        return rules.next_statement_due(account.kind.value, last, day)
+
+    def fund_top_up(fund: FundAccount | None):
+        if fund is None or fund.first_period_amount <= 0:
+            return None
+        current = fund.opening_balance + int(sums.get(fund.id, 0))
+        return (rules.top_up_due(current, fund.first_period_amount),
+                rules.top_up_amount(current, fund.first_period_amount), current, fund.first_period_amount)
+
+    return [SupervisionRow(
+        estate, bool(found[estate.id]), {kind: due(account) for kind, account in found[estate.id].items()},
+        fund_top_up(found[estate.id].get(AccountKind.MAINTENANCE_FUND)),
+        [c for c in transfer_checks(estate) if not c.met and c.end < day] if estate.id in topping_up else [],
+        _overdue(asked[estate.id], day)) for estate in estates]
+
+
+def _overdue(asked: Sequence[Question], day: dt.date) -> list[Question]:
+    zone = clock.zone()
+    return [q for q in asked if rules.question_overdue(_aware(q.asked_at).astimezone(zone).date(), day,
+                                                       q.answer is not None)]
+
+
 def overdue_questions(estate: Estate) -> list[Question]:
     zone = clock.zone()
     return [q for q in questions(estate) if rules.question_overdue(

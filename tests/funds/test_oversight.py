@@ -177,3 +177,34 @@ def test_r50_working_fund_is_quarterly_like_common_income(world, on_day):
     on_day(dt.date(2026, 5, 1))
     due = funds.cadence(world.account(WORKING))
     assert (due.period_end, due.due_on, due.overdue) == (dt.date(2026, 3, 31), dt.date(2026, 4, 30), True)
+
+
+def test_the_supervision_page_asks_a_bounded_number_of_queries_whatever_the_number_of_estates(world, make_estate):
+    """Issue 13: the estates a supervisor may see come from one query (``visible_estates``), and
+    their accounts, statements, balances and questions from one query each, for all of them."""
+    from sqlalchemy import event
+
+    world.open_accounts()
+    pages = world.pages(world.supervisor)
+    pages.get("/funds/supervision")  # warm: the session and the account of the supervisor
+
+    def queries() -> int:
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert pages.get("/funds/supervision").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    few = queries()
+    for number in range(5):  # more estates in the supervisor's sub-district
+        make_estate(f"新建小区{number}", community=world.estate.community.name,
+                    sub_district=world.estate.community.sub_district.name)
+    assert queries() == few
+    assert text(pages.get("/funds/supervision")).count("Accounts not opened on the platform.") >= 5
