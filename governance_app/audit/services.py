@@ -10,6 +10,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select, union, update
 
+from ..core import clock
 from ..extensions import db
 from .chain import MIN_TYPED_HASH, event_hash, genesis_hash, normalise_hash
 from .models import AuditChainHead, AuditEvent
@@ -65,7 +66,7 @@ def record(action: str, *, estate_id: int | None = None, object_type: str = "", 
     chain = chain_for(estate_id)
     head = _lock_head(chain)
     event = AuditEvent(
-        chain=chain, seq=head.seq + 1, at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        chain=chain, seq=head.seq + 1, at=clock.now().replace(microsecond=0),
         actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "display_name", "") or "",
         action=action, object_type=object_type, object_id=str(object_id) if object_id != "" else "",
         estate_id=estate_id, ip=(request.remote_addr or "") if has_request_context() else "",

@@ -1,14 +1,12 @@
 """Identity refusals in the reader's language."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..estates.models import Community, Estate, SubDistrict
 from ..extensions import db
+from ..core import clock
 from ..core.refusals import register_messages
 from .models import Role, ScopeKind
 from .services import AuthError
@@ -35,7 +33,7 @@ REASONS = {
 
 def auth_error_message(error) -> str:
     if error.reason == "locked":
-        local = error.details["until"].astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+        local = clock.aware(error.details["until"]).astimezone(clock.zone())
         return _("Too many wrong codes. Try again at %(time)s.", time=local.strftime("%H:%M"))
     return str(REASONS.get(error.reason, error.reason))
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from ..core.clock import aware, now
+from ..core import clock
 from ..core.templating import mask_name  # R-61; moves to a pure estates.rules.mask_name (issue 19)
 from ..documents import render
 from ..documents import services as documents
@@ -62,7 +62,7 @@ def _letter_now(code_id: int) -> dict | None:
     """A letter is current while its code can still open an account; a used, revoked (a new
     letter was issued) or expired code makes it superseded."""
     code = db.session.get(ActivationCode, code_id)
-    if code is None or code.used_at is not None or code.revoked_at is not None or aware(code.expires_at) <= now():
+    if code is None or code.used_at is not None or code.revoked_at is not None or clock.aware(code.expires_at) <= clock.now():
         return None
     status = next((s for s in voter_statuses(code.estate) if s.voter.key == code.voter_key), None)
     if status is None:

@@ -20,7 +20,6 @@ configured database, which must be empty, and checks it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -39,6 +38,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
 from ..audit import services as audit
+from ..core import clock
 from ..extensions import db
 from ..files.models import StoredFile
 from ..voting import bundle
@@ -156,7 +156,7 @@ def create(directory: Path) -> dict:
         state, server = _copy_sqlite(dump), sqlite3.sqlite_version
     manifest = {
         "format": FORMAT,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": clock.now().isoformat(timespec="seconds"),
         "database": kind,
         "server_version": server,
         "dump": {"file": dump.name, "sha256": _sha256_file(dump), "size": dump.stat().st_size},

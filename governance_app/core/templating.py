@@ -5,13 +5,12 @@ import datetime as dt
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 from flask_babel import get_locale
 
-from . import display
+from . import clock, display
 from ..auth.messages import role_title, scope_title
 from ..auth.permissions import can
 from ..disclosure import services as disclosure
@@ -43,8 +42,7 @@ def mask_name(name: str) -> str:
 def local_datetime(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-    return aware.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return clock.aware(moment).astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def local_date(moment: dt.datetime | None) -> str:

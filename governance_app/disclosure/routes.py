@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can
+from ..core import clock
 from ..documents import services as printed
 from ..documents.responses import pdf_response
 from ..estates.services import get_estate
@@ -42,11 +43,7 @@ def _fail(message: str) -> None:
 
 
 def _zone():
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return clock.zone()
 
 
 # --- notices ---------------------------------------------------------------------------------------

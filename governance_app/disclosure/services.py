@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 import nh3
-from flask import current_app
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..estates.models import Estate
-from ..core import events
+from ..core import clock, events
 from ..documents import services as printed
 from ..documents.models import DocumentKind as PrintedKind
 from ..documents.values import MeetingMinutesView, MinutesDecision
@@ -31,11 +29,11 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now()  # the platform's one clock (tests move it with platform_clock)
 
 
 def today() -> dt.date:
-    return now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return clock.today()
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -193,7 +191,7 @@ def schedule_meeting(estate: Estate, *, title: str, place: str, scheduled_at: dt
                      actor) -> Meeting:
     """The agenda is posted when the meeting is scheduled, before it is held."""
     # Terms are written in Shanghai days: the UTC date of a morning meeting is the day before.
-    members = current_members(estate, scheduled_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date())
+    members = current_members(estate, clock.local_date(scheduled_at))
     if not members:
         raise DisclosureError("no_members")
     if scheduled_at <= now():
@@ -273,7 +271,7 @@ def minutes_view(meeting: Meeting):
     members = members_by_id(db.session.get(Estate, meeting.estate_id))
     name = lambda member_id: members[member_id].name if member_id in members else "?"  # noqa: E731
     present = set(meeting.present or [])
-    held = dt.datetime.combine(meeting.held_on, dt.time(), ZoneInfo(current_app.config["TIMEZONE"])) \
+    held = dt.datetime.combine(meeting.held_on, dt.time(), clock.zone()) \
         if meeting.held_on else _aware(meeting.scheduled_at)
     return MeetingMinutesView(
         estate=db.session.get(Estate, meeting.estate_id).name, title=meeting.title, held_at=held,

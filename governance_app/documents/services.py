@@ -26,7 +26,8 @@ from sqlalchemy import insert, select
 from ..audit import services as audit
 from ..audit.chain import normalise_hash
 from ..audit.services import record
-from ..core.clock import aware, now, zone
+from ..core import clock
+from ..core.clock import aware, zone
 from ..estates.services import get_estate
 from ..extensions import db
 from . import render, rules
@@ -101,7 +102,7 @@ def register_numbers(kind: DocumentKind, estate_id: int, object_type: str, objec
     event is what each document prints and the register keeps: paper on a notice board that
     anchors the chain outside the database (issue 12). A chain later rewritten, even with every
     hash recomputed, no longer has that head, and ``flask audit verify`` and the check page say so."""
-    at = now().replace(microsecond=0)
+    at = clock.now().replace(microsecond=0)
     numbers = _unused_numbers(len(objects), local(at).year)
     details = {"kind": kind.value, "documents": len(objects)}
     if len(objects) == 1:

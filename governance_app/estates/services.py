@@ -453,7 +453,7 @@ def _apply(estate: Estate, plan: _Plan, content: bytes, roll_import: RollImport 
     roll_import.status = ImportStatus.APPLIED
     roll_import.content = None
     roll_import.summary = _summary(plan.report)
-    roll_import.applied_at = dt.datetime.now(dt.timezone.utc)
+    roll_import.applied_at = clock.now()
     session.flush()
     change_rows = [{"roll_import_id": roll_import.id, "estate_id": estate.id, "unit_label": c.unit,
                     "field": c.field, "old_value": c.old[:400], "new_value": c.new[:400]}

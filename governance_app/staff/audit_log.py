@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, or_, select
@@ -13,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.models import User
 from ..auth.services import RESET_ACTIONS
 from ..auth.permissions import can
+from ..core import clock
 from ..estates.services import list_estates
 from ..extensions import db
 from .forms import AuditFilterForm
@@ -62,7 +62,7 @@ def _resets_of_staff_in_reach():
 
 
 def _filtered(query, form: AuditFilterForm):
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = clock.zone()
     if form.estate.data == "platform":
         query = query.where(AuditEvent.estate_id.is_(None))
     elif form.estate.data:

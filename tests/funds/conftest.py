@@ -5,16 +5,14 @@ import datetime as dt
 
 import pytest
 
-from governance_app.funds import services
-from tests.funds.support import Clock, World
+from tests.funds.support import World
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(platform_clock):
     """The accounts' time: 15 July 2026, 10:00 in Shanghai, unless a test moves it."""
-    clock = Clock(dt.datetime(2026, 7, 15, 10, 0))
-    monkeypatch.setattr(services, "now", clock)
-    return clock
+    platform_clock.move_to(dt.datetime(2026, 7, 15, 10, 0))
+    return platform_clock
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
     def test_deadline(clock):
         clock.set(2026, 3, 1, hour=9)         # 09:00 in the estate's zone
         clock.advance(days=15)
+
+The whole platform moves with it (every package asks ``governance_app.core.clock``); the
+packages' ``now`` helpers delegate to it, so no test patches a package's own helper.
 """
 from __future__ import annotations
 
@@ -25,6 +28,15 @@ class Clock:
         """Move to a local (Asia/Shanghai) time."""
         self.at = dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
         return self.at
+
+    def move_to(self, local: dt.datetime) -> dt.datetime:
+        """Move to a local (Asia/Shanghai) wall time given without a zone."""
+        self.at = local.replace(tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+        return self.at
+
+    def move_to_day(self, day: dt.date) -> dt.datetime:
+        """Move to 10:00 of a local day."""
+        return self.move_to(dt.datetime.combine(day, dt.time(10)))
 
     def advance(self, **delta) -> dt.datetime:
         self.at = self.at + dt.timedelta(**delta)
