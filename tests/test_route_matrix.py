@@ -67,7 +67,7 @@ EVERYONE = lambda answer: (answer,) * len(ROLES)  # noqa: E731
 SIGNED_IN = lambda answer: (LOGIN,) + (answer,) * (len(ROLES) - 1)  # noqa: E731
 NOBODY = SIGNED_IN(404)
 # Votes: vote.view (the estate's owners and every kind of staff), vote.manage (the committee),
-# vote.record_paper (the committee and community staff), vote.audit (supervisors and auditors),
+# vote.record_paper (the committee and community staff), vote.inspect (supervisors and auditors),
 # and a mandate to cast (the owner, for himself).
 READERS = (LOGIN, 200, 200, 200, 200, 200, 404)
 MANAGERS = lambda answer: (LOGIN, 404, answer, 404, 404, 404, 404)  # noqa: E731

@@ -30,7 +30,7 @@ ESTATE_ACTIONS: dict[str, frozenset[Role]] = {
                             Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
     "vote.manage": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR}),
     "vote.record_paper": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF}),
-    "vote.audit": frozenset({Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
+    "vote.inspect": frozenset({Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
     # The estate's accounts (R-55: owners see them; R-60: not the public).
     "funds.view": frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR, Role.COMMUNITY_STAFF,
                              Role.SUBDISTRICT_SUPERVISOR, Role.AUDITOR}),
@@ -100,7 +100,7 @@ def can(user, action: str, obj=None) -> bool:
     if action == "vote.read_ballots":
         # Individual choices and paper scans: supervisors and auditors, once the vote has closed.
         # Until then nobody sees a choice or a count of choices, which would be an interim result.
-        return bool(getattr(obj, "closed", False)) and can(user, "vote.audit", obj)
+        return bool(getattr(obj, "closed", False)) and can(user, "vote.inspect", obj)
     if action == "vote.check_paper":
         # A paper ballot waiting for a second staff member (``obj`` is the entry): the staff who may
         # confirm it see its choices and scan; not the one who entered it, nobody once decided.

@@ -45,7 +45,7 @@ def _counted_vote_or_404(vote_id: int):
     vote = voting.get_vote(vote_id)
     if vote is None or vote.result is None or not can(current_user, "vote.view", vote):
         abort(404)
-    insider = can(current_user, "vote.manage", vote) or can(current_user, "vote.audit", vote)
+    insider = can(current_user, "vote.manage", vote) or can(current_user, "vote.inspect", vote)
     if vote.state != VoteState.PUBLISHED and not insider:
         abort(404)
     return vote
@@ -79,7 +79,7 @@ def filing_form(vote_id: int):
     """R-46: the committee files the election with the sub-district, whose supervisors (and
     auditors) check it; not for owners or residents' committee staff."""
     vote = _counted_vote_or_404(vote_id)
-    if not (can(current_user, "vote.manage", vote) or can(current_user, "vote.audit", vote)) \
+    if not (can(current_user, "vote.manage", vote) or can(current_user, "vote.inspect", vote)) \
             or not vote_printing.has_election(vote):
         abort(404)
     content = vote_printing.filing_form_pdf(vote, current_user)

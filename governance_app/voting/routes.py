@@ -472,7 +472,7 @@ def publish(vote_id: int):
 @login_required
 def result(vote_id: int):
     vote = _vote_or_404(vote_id)
-    insider = can(current_user, "vote.manage", vote) or can(current_user, "vote.audit", vote)
+    insider = can(current_user, "vote.manage", vote) or can(current_user, "vote.inspect", vote)
     if vote.result is None or (vote.state != VoteState.PUBLISHED and not insider):
         abort(404)
     return render_template("voting/result.html", vote=vote, result=vote.result, breakdown=services.breakdown(vote),
@@ -483,7 +483,7 @@ def result(vote_id: int):
 @bp.get("/votes/<int:vote_id>/bundle.json")
 @login_required
 def audit_bundle(vote_id: int):
-    vote = _vote_or_404(vote_id, "vote.audit")
+    vote = _vote_or_404(vote_id, "vote.inspect")
     if vote.result is None:
         abort(404)
     record("vote.bundle_downloaded", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)
@@ -498,7 +498,7 @@ def audit_bundle(vote_id: int):
 def ballots(vote_id: int):
     """Individual choices, for supervisors and auditors once the vote has closed; every view is
     audited. Before the close nobody sees them (an interim result)."""
-    vote = _vote_or_404(vote_id, "vote.audit")
+    vote = _vote_or_404(vote_id, "vote.inspect")
     if not can(current_user, "vote.read_ballots", vote):
         abort(404)
     record("vote.ballots_viewed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)

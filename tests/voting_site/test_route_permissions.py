@@ -27,7 +27,7 @@ NOBODY = (LOGIN, 404, 404, 404, 404, 404, 404)
 READERS = (LOGIN, 200, 200, 200, 200, 200, 404)  # vote.view: the estate's owners and staff of every kind
 ONLY_MANAGERS = lambda answer: (LOGIN, 404, answer, 404, 404, 404, 404)  # noqa: E731  vote.manage
 PAPER_STAFF = lambda answer: (LOGIN, 404, answer, answer, 404, 404, 404)  # noqa: E731  vote.record_paper
-AUDITORS = (LOGIN, 404, 404, 404, 200, 200, 404)  # vote.audit
+AUDITORS = (LOGIN, 404, 404, 404, 200, 200, 404)  # vote.inspect
 THE_VOTER = lambda answer: (LOGIN, answer, 404, 404, 404, 404, 404)  # noqa: E731  a mandate for {voter}
 
 #   anonymous  owner  committee  staff  supervisor  auditor  other estate's owner
