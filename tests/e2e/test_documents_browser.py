@@ -18,6 +18,14 @@ from tests.voting_site.conftest import ROLL
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+class Clock:
+    def __init__(self):
+        self.at = dt.datetime.now(dt.timezone.utc)
+
+    def __call__(self):
+        return self.at
+
+
 def _owner(make_user, estate, unit: str):
     from sqlalchemy import select
 
@@ -30,8 +38,9 @@ def _owner(make_user, estate, unit: str):
     return make_user(owner=owner, login=f"owner-{unit}", name=owner.name)
 
 
-def _counted_vote(platform_clock, make_estate, make_user):
-    clock = platform_clock
+def _counted_vote(monkeypatch, make_estate, make_user):
+    clock = Clock()
+    monkeypatch.setattr(services, "now", clock)
     estate = make_estate("梅园小区")
     estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
@@ -56,9 +65,9 @@ def _counted_vote(platform_clock, make_estate, make_user):
 
 
 def test_the_result_announcement_downloads_and_its_number_checks_as_genuine(
-        browser, live_server, app, monkeypatch, platform_clock, make_estate, make_user, tmp_path):
+        browser, live_server, app, monkeypatch, make_estate, make_user, tmp_path):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    vote, chair = _counted_vote(platform_clock, make_estate, make_user)
+    vote, chair = _counted_vote(monkeypatch, make_estate, make_user)
     vote_id, final_chain = vote.id, vote.final_chain
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
                                   base_url=live_server, locale="zh-CN", accept_downloads=True)

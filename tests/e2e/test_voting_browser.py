@@ -26,6 +26,14 @@ AUDIT = Path(sys.executable).with_name("governance-audit")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+class Clock:
+    def __init__(self):
+        self.at = dt.datetime.now(dt.timezone.utc)
+
+    def __call__(self):
+        return self.at
+
+
 def _owner(make_user, estate, unit, login):
     from sqlalchemy import select
 
@@ -38,11 +46,11 @@ def _owner(make_user, estate, unit, login):
     return make_user(owner=owner, login=login, name=owner.name)
 
 
-def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkeypatch, platform_clock, make_estate,
-                                              make_user,
+def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkeypatch, make_estate, make_user,
                                               tmp_path):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    clock = platform_clock
+    clock = Clock()
+    monkeypatch.setattr(services, "now", clock)
     estate = make_estate("梅园小区")
     estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
@@ -178,13 +186,14 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     assert "ballots[0].tracker" in refused.stderr
 
 
-def test_the_estate_s_two_staff_setting_and_checking_a_paper_ballot(browser, live_server, app, monkeypatch, platform_clock,
+def test_the_estate_s_two_staff_setting_and_checking_a_paper_ballot(browser, live_server, app, monkeypatch,
                                                                     make_estate, make_user):
     """Issue 12: the committee sets two-staff paper entry for the estate on its own page; a new
     vote takes it; a second staff member checks the entry against its scan on a page that shows
     that ballot only."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    clock = platform_clock
+    clock = Clock()
+    monkeypatch.setattr(services, "now", clock)
     estate = make_estate("梅园小区")
     estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")

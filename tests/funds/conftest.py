@@ -5,14 +5,16 @@ import datetime as dt
 
 import pytest
 
-from tests.funds.support import World
+from governance_app.funds import services
+from tests.funds.support import Clock, World
 
 
 @pytest.fixture
-def clock(platform_clock):
+def clock(monkeypatch):
     """The accounts' time: 15 July 2026, 10:00 in Shanghai, unless a test moves it."""
-    platform_clock.move_to(dt.datetime(2026, 7, 15, 10, 0))
-    return platform_clock
+    clock = Clock(dt.datetime(2026, 7, 15, 10, 0))
+    monkeypatch.setattr(services, "now", clock)
+    return clock
 
 
 @pytest.fixture

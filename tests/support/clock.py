@@ -4,8 +4,8 @@
         clock.set(2026, 3, 1, hour=9)         # 09:00 in the estate's zone
         clock.advance(days=15)
 
-The whole platform moves with it (every package asks ``governance_app.core.clock``); the
-packages' ``now`` helpers delegate to it, so no test patches a package's own helper.
+The whole platform moves with it (every package asks ``governance_app.core.clock``), sessions
+included: a test that jumps days signs in again.
 """
 from __future__ import annotations
 

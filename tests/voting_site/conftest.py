@@ -32,10 +32,24 @@ ROLL = [
 ]
 
 
+class Clock:
+    """Replaces voting.services.now; starts at the real time."""
+
+    def __init__(self):
+        self.at = dt.datetime.now(dt.timezone.utc)
+
+    def __call__(self):
+        return self.at
+
+    def move_to(self, local: dt.datetime) -> None:
+        self.at = local.replace(tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
+
+
 @pytest.fixture
-def clock(platform_clock):
-    """The platform's clock, at the real time until a test moves it (``move_to`` a Shanghai wall time)."""
-    return platform_clock
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(services, "now", clock)
+    return clock
 
 
 @pytest.fixture
