@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from ..audit import services as audit
 from ..audit.chain import normalise_hash
 from ..audit.services import record
+from ..estates.rules import mask_name
 from ..extensions import db
 from ..voting import rules as voting_rules
 from ..voting import services as voting
@@ -334,8 +335,6 @@ def letter_data(estate_name: str, owner_name: str, units: Sequence[str], code_ha
                 expires_at: dt.datetime) -> dict:
     """What a letter shows, less its code: a hash of a document must not help anyone find
     the code printed on it, so the register holds the code's keyed hash (as the accounts do)."""
-    from ..core.templating import mask_name
-
     return {"estate": estate_name, "owner": mask_name(owner_name), "units": list(units), "code_hash": code_hash,
             "valid_until": _day(expires_at), "activate_url": site_url("/activate")}
 
