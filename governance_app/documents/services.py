@@ -329,6 +329,12 @@ def meeting_minutes_pdf(view: MeetingMinutesView, *, estate_id: int, meeting_id:
                 meeting_id, meeting_minutes_data(view), actor)
 
 
+def board_notice_pdf(data: dict, *, estate_id: int, entry_id: int, actor) -> bytes:
+    """告知书: the person is told of a black-board entry before it is shown, and of the objection
+    window (R-62). ``data`` is built by the pledges package (masked name, R-61). The caller commits."""
+    return _one(DocumentKind.BOARD_NOTICE, "pdf/board_notice.html", estate_id, "board_entry", entry_id, data, actor)
+
+
 # --- activation letters -------------------------------------------------------------------------------
 
 def letter_data(estate_name: str, owner_name: str, units: Sequence[str], code_hash: str,

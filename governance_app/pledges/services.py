@@ -201,7 +201,7 @@ def add_evidence(entry: BoardEntry, *, content: bytes, label: str, actor) -> Boa
         raise BoardError("evidence_needed")
     entry.move(Step.EVIDENCED)
     stored = _store(content)
-    evidence = BoardEvidence(entry_id=entry.id, file_id=stored.id, label=label.strip()[:200], added_by_id=actor.id,
+    evidence = BoardEvidence(entry=entry, file_id=stored.id, label=label.strip()[:200], added_by_id=actor.id,
                              added_at=clock.now())
     db.session.add(evidence)
     db.session.flush()
@@ -272,6 +272,11 @@ def window_open(entry: BoardEntry, today: dt.date | None = None) -> bool:
                                                                entry.objection_days)
 
 
+def objections_until(entry: BoardEntry) -> dt.date | None:
+    """The last day (until 24:00) the person may object (R-31, R-62)."""
+    return rules.objection_last_day(entry.notified_on, entry.objection_days) if entry.notified_on else None
+
+
 def object_to(entry: BoardEntry, *, reasons: str, content: bytes | None, actor) -> BoardObjection:
     """R-62: the person objects within the window, with reasons and evidence."""
     _open(entry)
@@ -282,7 +287,7 @@ def object_to(entry: BoardEntry, *, reasons: str, content: bytes | None, actor) 
     if entry.objection is not None:
         raise BoardError("already_objected")
     stored = _store(content) if content else None
-    objection = BoardObjection(entry_id=entry.id, reasons=reasons.strip(), file_id=stored.id if stored else None,
+    objection = BoardObjection(entry=entry, reasons=reasons.strip(), file_id=stored.id if stored else None,
                                filed_by_id=actor.id, filed_at=clock.now())
     db.session.add(objection)
     db.session.flush()
@@ -447,3 +452,27 @@ def duties(estate_ids: list[int], today: dt.date):
 
 
 register_source("pledges", duties)
+
+
+def clause_title(clause_id: int | None) -> str:
+    clause = db.session.get(ConventionClause, clause_id) if clause_id else None
+    return f"《{clause.document.title}》第 {clause.number} 条：{clause.text}" if clause else ""
+
+
+def notice_data(entry: BoardEntry) -> dict:
+    """What the notice (告知书) of a black-board entry shows, in Chinese, with the name masked (R-61)."""
+    if entry.step != Step.NOTIFIED or entry.notified_on is None:
+        raise BoardError("not_notified")
+    last = rules.objection_last_day(entry.notified_on, entry.objection_days)
+    return {"estate": entry.estate.name, "entry": entry.id, "person": roll_rules.mask_name(entry.subject.name),
+            "unit": entry.unit.label if entry.unit else "", "clause": clause_title(entry.clause_id),
+            "reason": entry.reason, "warned_on": entry.warned_on.isoformat(),
+            "approved": clock.local_date(entry.approved_at).isoformat(), "objections_until": last.isoformat(),
+            "shows_from": entry.shows_from.isoformat(),
+            "shown_until": (entry.expires_on - dt.timedelta(days=1)).isoformat()}
+
+
+def record_export(estate: Estate, extension: str, rows: int, actor) -> None:
+    """R-65: staff took the red board's eligible owners (personal data) out of the platform."""
+    record("board.red_exported", estate_id=estate.id, object_type="estate", object_id=estate.id,
+           details={"format": extension, "rows": rows}, actor=actor)
