@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import FlaskForm  # the platform's: refuses control characters
@@ -69,8 +70,8 @@ class ObjectionForm(FlaskForm):
 
 class ObjectionDecisionForm(FlaskForm):
     outcome = SelectField(_l("The committee's decision on the objection"),
-                          choices=[("rejected", _l("Rejected: the entry stands")),
-                                   ("upheld", _l("Upheld: the entry is removed"))],
+                          choices=[SelectChoice("rejected", _l("Rejected: the entry stands")),
+                                   SelectChoice("upheld", _l("Upheld: the entry is removed"))],
                           validators=[InputRequired()])
     answer = TextAreaField(_l("Answer to the person"), validators=[InputRequired(_l("Write the answer.")),
                                                                    Length(max=5000)])
@@ -85,8 +86,8 @@ class RectifiedForm(FlaskForm):
 
 
 class ApprovalForm(FlaskForm):
-    outcome = SelectField(_l("The committee's answer"), choices=[("approve", _l("Approve the recognition")),
-                                                                 ("decline", _l("Do not approve"))],
+    outcome = SelectField(_l("The committee's answer"), choices=[SelectChoice("approve", _l("Approve the recognition")),
+                                                                 SelectChoice("decline", _l("Do not approve"))],
                           validators=[InputRequired()])
     submit = SubmitField(_l("Confirm"))
 
