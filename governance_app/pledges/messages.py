@@ -26,7 +26,9 @@ REMOVAL_TITLES = {"objection_upheld": _l("objection upheld"), "rectified": _l("r
                   "declined": _l("nomination not approved")}
 
 register_messages(BoardError, {
-    "step_missing": _l("This step needs the one before it first: %(needed)s (R-62)."),
+    "needs_warned": _l("Not possible once the committee has approved the entry (R-62)."),
+    "needs_evidenced": _l("Add the evidence first: the committee approves only a warned and evidenced breach (R-62)."),
+    "needs_approved": _l("The committee must approve the entry at a meeting before the person is notified (R-62)."),
     "not_an_owner": _l("Choose an owner of this estate from the roll."),
     "clause_needed": _l("Cite the clause of a convention of this estate."),
     "warning_in_future": _l("The warning's date cannot be in the future."),

@@ -118,7 +118,7 @@ class BoardEntry(db.Model):
         try:
             require_step(self.step.value, wanted.value)
         except StepError as error:
-            raise BoardError("step_missing", needed=error.needed) from None
+            raise BoardError(f"needs_{error.needed}") from None
         self.step = wanted
 
 

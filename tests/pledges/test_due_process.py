@@ -45,19 +45,17 @@ def test_r62_another_estates_clause_cannot_be_cited(estate, other_estate, commit
 
 def test_r62_approval_is_refused_without_evidence(estate, committee, clause, decision):
     entry = warned(estate, clause, committee)
-    error = _refused("step_missing", services.approve, entry, decision_id=decision.id, actor=committee)
-    assert error.details == {"needed": "evidenced"}
+    _refused("needs_evidenced", services.approve, entry, decision_id=decision.id, actor=committee)
 
 
 def test_r62_notification_is_refused_without_approval(estate, committee, clause):
     entry = evidenced(estate, clause, committee)
-    error = _refused("step_missing", services.notify, entry, how="当面", actor=committee)
-    assert error.details == {"needed": "approved"}
+    _refused("needs_approved", services.notify, entry, how="当面", actor=committee)
 
 
 def test_r62_evidence_is_refused_once_approved(estate, committee, clause, decision):
     entry = approved(estate, clause, committee, decision)
-    _refused("step_missing", services.add_evidence, entry, content=JPEG + b"late", label="", actor=committee)
+    _refused("needs_warned", services.add_evidence, entry, content=JPEG + b"late", label="", actor=committee)
 
 
 def test_r62_an_objection_is_refused_before_notification(estate, committee, clause, decision, second_owner):
