@@ -17,8 +17,8 @@ from ..extensions import db
 from ..files import services as files
 from . import rules
 from .models import (
-    CONVENTION_KINDS, CommitteeMember, ConventionClause, Decision, DisclosureError, DocumentKind, DocumentVersion, EstateDocument, Meeting, MemberRole,
-    Notice, NoticeAttachment, NoticeKind, NoticeRead,
+    CONVENTION_KINDS, CommitteeMember, ConventionClause, Decision, DisclosureError, DocumentKind, DocumentVersion,
+    EstateDocument, Meeting, MemberRole, Notice, NoticeAttachment, NoticeKind, NoticeRead,
 )
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")

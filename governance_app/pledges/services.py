@@ -161,7 +161,7 @@ def approve_nomination(entry: BoardEntry, *, approve: bool, actor) -> None:
     if approve:
         _recognise(entry)
     else:
-        _remove(entry, Removal.DECLINED)
+        _remove(entry, Removal.DECLINED, actor)
     record("board.nomination_decided", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
            details={"approved": approve}, actor=actor)
 
@@ -312,7 +312,7 @@ def decide_objection(entry: BoardEntry, *, upheld: bool, answer: str, decision_i
     record("board.objection_decided", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
            details={"upheld": upheld, "decision": decision.id}, actor=actor)
     if upheld:
-        _remove(entry, Removal.OBJECTION_UPHELD)
+        _remove(entry, Removal.OBJECTION_UPHELD, actor)
 
 
 def record_rectified(entry: BoardEntry, *, on: dt.date, actor) -> None:
@@ -324,7 +324,7 @@ def record_rectified(entry: BoardEntry, *, on: dt.date, actor) -> None:
     entry.rectified_on = min(on, clock.today())
     record("board.rectified", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
            details={"on": entry.rectified_on.isoformat()}, actor=actor)
-    _remove_if_repaired(entry)
+    _remove_if_repaired(entry, actor)
 
 
 def pledge(entry: BoardEntry, actor) -> None:
@@ -338,18 +338,18 @@ def pledge(entry: BoardEntry, actor) -> None:
     entry.pledged_at = clock.now()
     record("board.pledged", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
            actor=_masked_actor(actor))
-    _remove_if_repaired(entry)
+    _remove_if_repaired(entry, _masked_actor(actor))
 
 
-def _remove_if_repaired(entry: BoardEntry) -> None:
+def _remove_if_repaired(entry: BoardEntry, actor) -> None:
     if entry.rectified_on is not None and entry.pledged_at is not None:
-        _remove(entry, Removal.RECTIFIED)
+        _remove(entry, Removal.RECTIFIED, actor)
 
 
-def _remove(entry: BoardEntry, why: Removal) -> None:
+def _remove(entry: BoardEntry, why: Removal, actor) -> None:
     entry.step, entry.removal, entry.removed_at = Step.REMOVED, why, clock.now()
     record("board.removed", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
-           details={"why": why.value}, actor=None)
+           details={"why": why.value}, actor=actor)
 
 
 def _open(entry: BoardEntry) -> None:

@@ -10,7 +10,7 @@ from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.pledges import services
 from governance_app.pledges.models import BoardEntry, Deed
-from tests.disclosure.support import count, flashes, text
+from tests.disclosure.support import count, events, flashes, text
 from tests.pledges.support import notified
 
 
@@ -76,6 +76,8 @@ def test_r63_a_removed_entry_leaves_no_trace_on_owners_pages(
     url = f"/estates/{estate.id}/board/entries/{entry.id}"
     assert browser_of(committee).post(url + "/rectified", data={"on": "2026-03-10"}).status_code == 302
     assert browser_of(second_owner).post(url + "/pledge").status_code == 302
+    assert not [event for event in events("board.removed") + events("board.pledged")
+                if "李娜" in f"{event.actor_name} {event.details}"]  # the person acted, unnamed
     for reader in (owner, second_owner):
         page = text(browser_of(reader, "zh_CN").get(_board(estate)))
         assert "楼道堆放纸箱" not in page and "李某" not in page

@@ -12,15 +12,15 @@ ACTIONS = ("convention.view", "convention.manage", "convention.sign", "board.vie
            "board.nominate", "board.approve_red", "board.warn", "board.add_evidence", "board.approve",
            "board.notify", "board.decide_objection", "board.record_rectified", "board.export", "board.object",
            "board.pledge")
-#                  view  manage sign  bview bmanage nominate appr_red warn  evid  approve notify decide rectify export object pledge
+# Columns in the order of ACTIONS.
 TABLE = {
-    "owner":      (1,    0,     1,    1,    0,      1,       0,       0,    0,    0,      0,     0,     0,      0,     1,     1),
-    "member":     (1,    1,     0,    1,    1,      1,       1,       1,    1,    1,      1,     1,     1,      0,     0,     0),
-    "chair":      (1,    1,     0,    1,    1,      1,       1,       1,    1,    1,      1,     1,     1,      0,     0,     0),
-    "staff":      (1,    0,     0,    1,    1,      1,       0,       1,    1,    0,      0,     0,     1,      1,     0,     0),
-    "supervisor": (1,    0,     0,    1,    0,      0,       0,       0,    0,    0,      0,     0,     0,      1,     0,     0),
-    "auditor":    (1,    0,     0,    0,    0,      0,       0,       0,    0,    0,      0,     0,     0,      0,     0,     0),
-    "admin":      (0,    0,     0,    0,    0,      0,       0,       0,    0,    0,      0,     0,     0,      0,     0,     0),
+    "owner":      (1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1),
+    "member":     (1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0),
+    "chair":      (1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0),
+    "staff":      (1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0),
+    "supervisor": (1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),
+    "auditor":    (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "admin":      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
 }
 
 
