@@ -91,6 +91,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # Processes that draw a long PDF batch (activation letters) side by side; 0: one per core.
         "PDF_PROCESSES": int(env.get("PDF_PROCESSES", "0")),
+        # days a person notified of a black-board entry has to object (R-31 days).
+        "BOARD_OBJECTION_DAYS": int(env.get("BOARD_OBJECTION_DAYS", "7")),
     }
     return config
 

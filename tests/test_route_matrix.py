@@ -83,6 +83,10 @@ SUPERVISORS = (LOGIN, 404, 404, 200, 200, 200, 404)
 INSIDERS = (LOGIN, 404, 200, 404, 200, 200, 404)
 # A page with the committee's form: its POST from a reader shows the page again and changes nothing.
 FORM_PAGE = lambda answer: (LOGIN, 200, answer, 200, 200, 200, 404)  # noqa: E731
+# The red/black board (issue 19): board.view (the estate's owners, its committee, community staff and
+# supervisors, not auditors: R-60), board.nominate (owners, the committee and community staff).
+BOARD_READERS = (LOGIN, 200, 200, 200, 200, 404, 404)
+NOMINATORS = lambda answer: (LOGIN, answer, answer, answer, 404, 404, 404)  # noqa: E731
 FUNDS = "/estates/{estate_mine}/funds"
 FUND = FUNDS + "/maintenance_fund"
 ENTRY = FUNDS + "/entries/{fund_entry_mine}"
@@ -708,6 +712,120 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{estate_theirs}/funds/maintenance_fund/drafts": NOBODY,
         "/estates/{missing}/funds/maintenance_fund/drafts": NOBODY,
         FUND + "/drafts": MANAGERS(303),  # nothing chosen: refused, back to the form (no referrer here)
+    # --- conventions and the red/black board (issue 19, R-60 to R-65; pages: tests/pledges) ---
+    # The board: the estate's owners, its committee, community staff and the sub-district (R-60);
+    # each due-process step its own action. The world's black-board entry is about the owner 王伟
+    # (1-101), notified and in its objection window; its red-board entry is his nomination of 1-102.
+    ("GET", "/estates/<int:estate_id>/conventions"): {
+        "/estates/{estate_theirs}/conventions": NOBODY,
+        "/estates/{missing}/conventions": NOBODY,
+        "/estates/{estate_mine}/conventions": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/conventions/<int:document_id>/clauses"): {
+        "/estates/{estate_theirs}/conventions/{convention_theirs}/clauses": NOBODY,
+        "/estates/{estate_mine}/conventions/{convention_theirs}/clauses": NOBODY,
+        "/estates/{estate_mine}/conventions/{missing}/clauses": NOBODY,
+        "/estates/{estate_mine}/conventions/{convention_mine}/clauses": MANAGERS(400),  # no number, no text
+    },
+    ("POST", "/estates/<int:estate_id>/conventions/<int:document_id>/sign"): {
+        "/estates/{estate_theirs}/conventions/{convention_theirs}/sign": NOBODY,
+        "/estates/{estate_mine}/conventions/{convention_theirs}/sign": NOBODY,
+        "/estates/{estate_mine}/conventions/{missing}/sign": NOBODY,
+        "/estates/{estate_mine}/conventions/{convention_mine}/sign": THE_OWNER("/estates/{estate_mine}/conventions"),
+    },
+    ("GET", "/estates/<int:estate_id>/board"): {
+        "/estates/{estate_theirs}/board": NOBODY,
+        "/estates/{missing}/board": NOBODY,
+        "/estates/{estate_mine}/board": BOARD_READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/board/nominate"): {
+        "/estates/{estate_theirs}/board/nominate": NOBODY,
+        "/estates/{estate_mine}/board/nominate": NOMINATORS(200),
+    },
+    ("POST", "/estates/<int:estate_id>/board/nominate"): {
+        "/estates/{estate_theirs}/board/nominate": NOBODY,
+        "/estates/{estate_mine}/board/nominate": NOMINATORS(400),  # no unit, no reason
+    },
+    ("GET", "/estates/<int:estate_id>/board/breaches/new"): {
+        "/estates/{estate_theirs}/board/breaches/new": NOBODY,
+        "/estates/{estate_mine}/board/breaches/new": PAPER_STAFF(200),
+    },
+    ("POST", "/estates/<int:estate_id>/board/breaches/new"): {
+        "/estates/{estate_theirs}/board/breaches/new": NOBODY,
+        "/estates/{estate_mine}/board/breaches/new": PAPER_STAFF(400),  # nothing typed
+    },
+    ("GET", "/estates/<int:estate_id>/board/manage"): {
+        "/estates/{estate_theirs}/board/manage": NOBODY,
+        "/estates/{estate_mine}/board/manage": PAPER_STAFF(200),
+    },
+    # An entry: the committee and community staff, and the person concerned once notified.
+    ("GET", "/estates/<int:estate_id>/board/entries/<int:entry_id>"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}": NOBODY,
+        "/estates/{estate_mine}/board/entries/{missing}": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_red_mine}": PAPER_STAFF(200),
+        "/estates/{estate_mine}/board/entries/{board_black_mine}": (LOGIN, 200, 200, 200, 404, 404, 404),
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/evidence": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/evidence": NOBODY,
+        "/estates/{estate_mine}/board/entries/{missing}/evidence": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/evidence": PAPER_STAFF(400),  # no file
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/approve"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/approve": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/approve": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/approve": MANAGERS(400),  # no decision
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/notify"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/notify": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/notify": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/notify": MANAGERS(400),  # how not said
+    },
+    ("GET", "/estates/<int:estate_id>/board/entries/<int:entry_id>/notice.pdf"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/notice.pdf": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/notice.pdf": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_red_mine}/notice.pdf": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/notice.pdf": (LOGIN, 200, 200, 404, 404, 404, 404),
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/objection"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/objection": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/objection": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/objection": THE_OWNER(400),  # no reasons
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/objection/decision"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/objection/decision": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/objection/decision": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/objection/decision": MANAGERS(400),
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/rectified"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/rectified": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/rectified": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/rectified": PAPER_STAFF(400),  # no day
+    },
+    # An empty form is enough to pledge: recorded, the entry stays until the rectification is.
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/pledge"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/pledge": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/pledge": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/pledge":
+            THE_OWNER("/estates/{estate_mine}/board/entries/{board_black_mine}"),
+    },
+    ("POST", "/estates/<int:estate_id>/board/entries/<int:entry_id>/recognition"): {
+        "/estates/{estate_theirs}/board/entries/{board_red_theirs}/recognition": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_red_theirs}/recognition": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_red_mine}/recognition": MANAGERS(400),  # no answer chosen
+    },
+    ("GET", "/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence/<int:evidence_id>"): {
+        "/estates/{estate_theirs}/board/entries/{board_black_theirs}/evidence/{board_evidence_theirs}": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_theirs}/evidence/{board_evidence_theirs}": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/evidence/{board_evidence_theirs}": NOBODY,
+        "/estates/{estate_mine}/board/entries/{board_black_mine}/evidence/{board_evidence_mine}": PAPER_STAFF(200),
+    },
+    # R-65: the red board only, for community staff and the sub-district.
+    ("GET", "/estates/<int:estate_id>/board/red-board.<any(csv, xlsx):extension>"): {
+        "/estates/{estate_theirs}/board/red-board.csv": NOBODY,
+        "/estates/{estate_mine}/board/red-board.csv": SUPERVISORS[:3] + (200, 200, 404, 404),
+        "/estates/{estate_mine}/board/red-board.xlsx": SUPERVISORS[:3] + (200, 200, 404, 404),
     },
 }
 
@@ -733,7 +851,7 @@ def test_every_row_has_an_answer_for_every_role():
 @pytest.mark.parametrize("method, rule", list(MATRIX), ids=[f"{m} {r}" for m, r in MATRIX])
 def test_every_url_of_a_row_is_its_rule(app, method, rule):
     adapter = app.url_map.bind("localhost")
-    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS, 1)
+    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS, 1)
     for target in MATRIX[(method, rule)]:
         url, form = request_of(target, ids)
         assert not form or method == "POST", target
@@ -774,6 +892,10 @@ FUND_IDS = ("fund_entry_mine", "fund_entry_theirs", "fund_draft_mine", "fund_dra
 DISCLOSURE_IDS = ("notice_mine", "notice_theirs", "notice_future_mine", "attachment_mine", "attachment_theirs",
                   "attachment_future_mine", "version_mine", "version_theirs", "member_mine", "member_theirs",
                   "meeting_posted_mine", "meeting_posted_theirs", "meeting_held_mine", "meeting_held_theirs")
+
+# Ids of conventions and the board, built for the rows that name them only.
+PLEDGE_IDS = ("convention_mine", "convention_theirs", "board_black_mine", "board_black_theirs", "board_red_mine",
+              "board_red_theirs", "board_evidence_mine", "board_evidence_theirs")
 
 
 class World:
@@ -946,6 +1068,42 @@ class World:
                 self.ids |= {"notice_future_mine": future.id, "attachment_future_mine": self._attachment(future)}
         assert set(DISCLOSURE_IDS) <= set(self.ids)
 
+    def add_pledges(self) -> None:
+        """Issue 19, in each estate: a convention with a clause; a black-board entry about the estate's
+        owner with an account (1-101), warned, evidenced, approved by a valid committee decision and
+        notified today (its objection window open); and his nomination of 1-102 for the red board."""
+        from governance_app.pledges import services as pledges
+        from governance_app.pledges.models import Deed, Severity
+
+        today, moment = disclosure_services.today(), disclosure_services.now()
+        owners = self._owners()
+        for side, estate in self._sides():
+            manager = self._managers[estate.id]
+            document = disclosure_services.add_version(
+                estate, kind=DocumentKind.RESIDENTS_CONVENTION, title="居民公约", content=PDF + f"公约 {side}".encode(),
+                adopted_on=today - dt.timedelta(days=30), vote_id=None, item=None, note="", actor=manager).document
+            clause = disclosure_services.add_clause(document, number=1, text="楼道内不得堆放杂物。", actor=manager)
+            members = [disclosure_services.add_member(
+                estate, name=name, role=MemberRole.MEMBER, term_start=today - dt.timedelta(days=365),
+                term_end=today + dt.timedelta(days=3 * 365), pledge=None, pledge_signed_on=None, actor=manager)
+                for name in ("红一", "红二", "红三")]
+            meeting = self._meeting(estate, manager, "红黑榜审议", [m.id for m in members], moment)
+            decision = disclosure_services.record_decision(meeting, "同意列入黑榜。", [m.id for m in members[:2]],
+                                                           manager)
+            black = pledges.record_warning(estate, unit_label="1-101", clause_id=clause.id, severity=Severity.MINOR,
+                                           reason="楼道堆放杂物", warned_on=today, warned_by="业委会",
+                                           warned_how="当面劝阻", subject_member_id=None, actor=manager)
+            evidence = pledges.add_evidence(black, content=JPEG + f"photo {side}".encode(), label="照片",
+                                            actor=manager)
+            pledges.approve(black, decision_id=decision.id, actor=manager)
+            pledges.notify(black, how="当面送达", actor=manager)
+            red = pledges.nominate(estate, unit_label="1-102", deed=Deed.NEIGHBOUR_HELP, clause_id=None,
+                                   reason="帮助邻居", service_eligible=True, actor=owners[side])
+            db.session.commit()
+            self.ids |= {f"convention_{side}": document.id, f"board_black_{side}": black.id,
+                         f"board_red_{side}": red.id, f"board_evidence_{side}": evidence.id}
+        assert set(PLEDGE_IDS) <= set(self.ids)
+
     @staticmethod
     def _notice(estate, manager, starts_at, attachment: bytes):
         return disclosure_services.publish_notice(
@@ -1043,6 +1201,8 @@ def _prepare(app, world, method: str, rule: str) -> None:
         world.add_funds()
     if "disclosure" in blueprints or names & set(DISCLOSURE_IDS):
         world.add_disclosure()
+    if "pledges" in blueprints or names & set(PLEDGE_IDS):
+        world.add_pledges()
 
 
 def _answers(client, world, method: str, rule: str) -> dict:

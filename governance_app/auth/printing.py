@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.templating import mask_name  # R-61; moves to a pure estates.rules.mask_name (issue 19)
+from ..estates.rules import mask_name
 from ..documents import render
 from ..documents import services as documents
 from ..documents.models import DocumentKind

@@ -17,7 +17,7 @@ from ..disclosure import services as disclosure
 from ..disclosure.messages import member_name
 from ..documents import filters as document_filters
 from ..estates.messages import change_title, column_title, describe
-from ..estates.rules import format_area
+from ..estates.rules import format_area, mask_name
 from ..estates.services import get_estate
 from ..funds.messages import account_title, category_title, direction_title
 from ..funds.rules import format_yuan
@@ -28,15 +28,6 @@ def current_locale() -> str:
     """The language of this response as the application names it: "zh_CN" or "en"."""
     locale = get_locale()
     return "zh_CN" if locale is None or locale.language == "zh" else "en"
-
-
-def mask_name(name: str) -> str:
-    """R-61: surname plus 某 (张某) for people; companies keep their name."""
-    if not name or any(mark in name for mark in ("公司", "集团", "有限", "Co.", "Ltd")):
-        return name
-    if name.isascii():
-        return name.split()[0] + " *" if " " in name else name[:1] + "*"
-    return name[:1] + "某"
 
 
 def local_datetime(moment: dt.datetime | None) -> str:

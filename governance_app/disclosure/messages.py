@@ -12,6 +12,8 @@ DOCUMENT_TITLES = {
     "service_contract": _l("Property-service contract"),
     "fund_rules": _l("Maintenance-fund rules"),
     "other": _l("Other document"),
+    "residents_convention": _l("Residents' convention (居民公约)"),
+    "building_convention": _l("Building convention (楼组公约)"),
 }
 ROLE_TITLES = {"chair": _l("Chair"), "vice_chair": _l("Vice-chair"), "member": _l("Member")}
 REASONS = {
@@ -25,6 +27,8 @@ REASONS = {
     "not_a_member": _l("Only members of the committee can attend or sign."),
     "no_quorum": _l("Not a valid meeting: %(present)s of %(members)s members present; more than half (%(needed)s) must be present (R-45)."),
     "not_held": _l("Record the attendance first."),
+    "not_a_convention": _l("Clauses belong to conventions (管理规约, 居民公约, 楼组公约) only."),
+    "clause_number_taken": _l("This convention already has a clause %(number)s."),
 }
 
 

@@ -22,6 +22,14 @@ class DocumentKind(enum.StrEnum):
     SERVICE_CONTRACT = "service_contract"  # 物业服务合同
     FUND_RULES = "fund_rules"  # 维修资金管理规约
     OTHER = "other"
+    RESIDENTS_CONVENTION = "residents_convention"  # 居民公约
+    BUILDING_CONVENTION = "building_convention"  # 楼组公约
+
+
+# The estate's conventions (issue 19): documents with numbered clauses that owners sign and the
+# red/black board cites.
+CONVENTION_KINDS = (DocumentKind.MANAGEMENT_RULES, DocumentKind.RESIDENTS_CONVENTION,
+                    DocumentKind.BUILDING_CONVENTION)
 
 
 class MemberRole(enum.StrEnum):
@@ -106,6 +114,21 @@ class DocumentVersion(db.Model):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     document: Mapped[EstateDocument] = relationship(back_populates="versions")
+
+
+class ConventionClause(db.Model):
+    """A numbered clause (第 n 条) of a convention, which board entries cite."""
+
+    __tablename__ = "convention_clause"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("estate_document.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    document: Mapped[EstateDocument] = relationship()
 
 
 class CommitteeMember(db.Model):

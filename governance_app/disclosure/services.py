@@ -19,8 +19,8 @@ from ..files import services as files
 from ..voting.services import passed_items
 from . import rules
 from .models import (
-    CommitteeMember, Decision, DisclosureError, DocumentKind, DocumentVersion, EstateDocument, Meeting, MemberRole,
-    Notice, NoticeAttachment, NoticeKind, NoticeRead,
+    CONVENTION_KINDS, CommitteeMember, ConventionClause, Decision, DisclosureError, DocumentKind, DocumentVersion,
+    EstateDocument, Meeting, MemberRole, Notice, NoticeAttachment, NoticeKind, NoticeRead,
 )
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -144,6 +144,40 @@ def add_version(estate: Estate, *, kind: DocumentKind, title: str, content: byte
     record("document.version_added", estate_id=estate.id, object_type="estate_document", object_id=document.id,
            details={"version": number, "vote": vote_id, "item": item, "file": stored.sha256}, actor=actor)
     return version
+
+
+def conventions(estate: Estate) -> Sequence[EstateDocument]:
+    """The estate's conventions (管理规约, 居民公约, 楼组公约), the documents board entries cite."""
+    return db.session.scalars(select(EstateDocument).where(
+        EstateDocument.estate_id == estate.id, EstateDocument.kind.in_(CONVENTION_KINDS))
+        .order_by(EstateDocument.kind, EstateDocument.title)).all()
+
+
+def clauses(document: EstateDocument) -> Sequence[ConventionClause]:
+    return db.session.scalars(select(ConventionClause).where(ConventionClause.document_id == document.id)
+                              .order_by(ConventionClause.number)).all()
+
+
+def estate_clauses(estate: Estate) -> Sequence[ConventionClause]:
+    """Every clause of the estate's conventions, by convention then number."""
+    return db.session.scalars(select(ConventionClause).join(EstateDocument).where(
+        EstateDocument.estate_id == estate.id, EstateDocument.kind.in_(CONVENTION_KINDS))
+        .order_by(EstateDocument.title, ConventionClause.number)).all()
+
+
+def add_clause(document: EstateDocument, *, number: int, text: str, actor) -> ConventionClause:
+    """A numbered clause of a convention (issue 19); numbers are unique within the convention."""
+    if document.kind not in CONVENTION_KINDS:
+        raise DisclosureError("not_a_convention")
+    if number < 1 or db.session.scalar(select(ConventionClause.id).where(
+            ConventionClause.document_id == document.id, ConventionClause.number == number)) is not None:
+        raise DisclosureError("clause_number_taken", number=number)
+    clause = ConventionClause(document_id=document.id, number=number, text=text.strip(), added_at=now())
+    db.session.add(clause)
+    db.session.flush()
+    record("document.clause_added", estate_id=document.estate_id, object_type="estate_document",
+           object_id=document.id, details={"clause": number}, actor=actor)
+    return clause
 
 
 def passed_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:

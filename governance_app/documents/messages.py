@@ -13,6 +13,7 @@ KIND_TITLES = {
     DocumentKind.FILING_FORM: _l("Election result filing form"),
     DocumentKind.ACTIVATION_LETTER: _l("Owner account activation letter"),
     DocumentKind.FUND_STATEMENT: _l("Fund statement"),
+    DocumentKind.BOARD_NOTICE: _l("Notice of a board entry"),
 }
 STATUS_TEXTS = {
     Status.CURRENT: (_l("Genuine and current"),

@@ -178,3 +178,34 @@ def _representative(key: str, held: list[RollUnit]) -> str | None:
     if len(representatives) != 1:
         raise RollError("conflicting_representatives", held[0].label)
     return representatives.pop()
+
+
+# --- R-61: names of people on lists ---------------------------------------------------------------
+
+# Compound surnames in common use (复姓): kept whole, so 欧阳娜娜 is 欧阳某, not 欧某.
+COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
+    "轩辕", "令狐", "独孤", "南宫", "西门", "百里", "呼延", "端木", "万俟", "闻人", "赫连", "澹台", "公羊",
+    "太史", "申屠", "钟离", "鲜于", "司空", "濮阳", "拓跋", "第五", "仲孙", "东郭", "左丘", "梁丘", "单于",
+))
+# A name with one of these is an organisation (an owner of type 单位), and is shown as it is.
+COMPANY_MARKS = ("公司", "集团", "有限", "合作社", "中心", "委员会", "事务所", "银行", "医院", "学校", "研究所",
+                 "商行", "工作室", "Co.", "Ltd", "Inc", "LLC", "GmbH")
+
+
+def is_company_name(name: str) -> bool:
+    return any(mark.lower() in name.lower() for mark in COMPANY_MARKS)
+
+
+def mask_name(name: str) -> str:
+    """R-61: a person on a list is shown as the surname plus 某 (张伟 -> 张某); a compound surname
+    is kept whole (欧阳娜娜 -> 欧阳某); a one-character name is its surname (张 -> 张某); a company
+    keeps its name. Latin-script names keep their first word and a star (John Smith -> John *)."""
+    name = (name or "").strip()
+    if not name or is_company_name(name):
+        return name
+    if name.isascii():
+        return name.split()[0] + " *" if " " in name else name[:1] + "*"
+    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2] + "某"
+    return name[:1] + "某"

@@ -1,0 +1,375 @@
+"""Pages of conventions and the red/black board (issue 19).
+
+Every page of this blueprint is the estate's own (R-60): not indexed, not cached, and out of scope
+it answers 404 as if it did not exist. The board is called 红黑榜, never 失信名单 (R-64).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.permissions import can, permitted_or_404
+from ..core.refusals import message
+from ..disclosure import services as disclosure
+from ..disclosure.messages import disclosure_error_message
+from ..disclosure.models import DisclosureError
+from ..documents import services as documents
+from ..documents.responses import pdf_response
+from ..estates.services import get_estate
+from ..extensions import db
+from ..files import responses as file_responses
+from . import export, printing, services
+from .forms import (
+    ActionForm, ApprovalForm, ClauseForm, DecisionChoiceForm, EvidenceForm, NominationForm, NotifyForm,
+    ObjectionDecisionForm, ObjectionForm, RectifiedForm, WarningForm,
+)
+from .messages import DEED_TITLES, REMOVAL_TITLES, SEVERITY_TITLES, STEP_TITLES
+from .models import Board, BoardEntry, BoardError, BoardEvidence, Deed, Severity, Step
+from .permissions import can_act_on, is_subject
+
+bp = Blueprint("pledges", __name__)
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    """R-60, R-64: never kept by a cache or a search engine."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _estate(estate_id: int, action: str):
+    return permitted_or_404(get_estate(estate_id), action)
+
+
+def _entry(estate, entry_id: int, *actions: str) -> BoardEntry:
+    """The entry if it is the estate's, not removed, and the user may do one of ``actions`` to it
+    (the person concerned only once notified); 404 otherwise."""
+    entry = db.session.get(BoardEntry, entry_id)
+    if entry is None or entry.estate_id != estate.id or entry.removed_at is not None:
+        abort(404)
+    for action in actions:
+        if action == "subject":
+            if is_subject(current_user, entry) and entry.step == Step.NOTIFIED:
+                return entry
+        elif can_act_on(current_user, action, entry):
+            if action not in ("board.object", "board.pledge") or entry.step == Step.NOTIFIED:
+                return entry
+    abort(404)
+
+
+def _clause_choices(estate, optional: bool) -> list[SelectChoice]:
+    choices = [SelectChoice("", _("— none —"))] if optional else [SelectChoice("", _("— choose —"))]
+    return choices + [SelectChoice(str(c.id), f"{c.document.title} · {c.number}. {c.text[:40]}")
+                      for c in disclosure.estate_clauses(estate)]
+
+
+def _decision_choices(estate) -> list[SelectChoice]:
+    return [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(str(d.id), f"{d.meeting.title} ({d.meeting.held_on}): {d.text[:50]}")
+        for d in services.decisions(estate)]
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+# --- conventions ------------------------------------------------------------------------------------
+
+def _clause_form(document_id: int, submitted: bool = False) -> ClauseForm:
+    """One form per convention, its fields named apart so that ids stay unique on the page."""
+    prefix = f"c{document_id}"
+    return ClauseForm(prefix=prefix) if submitted else ClauseForm(prefix=prefix, formdata=None)
+
+
+def _conventions_page(estate, clause_form=None, clause_for: int | None = None, status: int = 200):
+    items = [(document, disclosure.clauses(document), services.signatures(document),
+              services.has_signed(document, current_user),
+              clause_form if document.id == clause_for else _clause_form(document.id))
+             for document in disclosure.conventions(estate)]
+    return render_template("pledges/conventions.html", estate=estate, items=items, clause_for=clause_for,
+                           action_form=ActionForm(formdata=None)), status
+
+
+@bp.get("/estates/<int:estate_id>/conventions")
+@login_required
+def conventions(estate_id: int):
+    return _conventions_page(_estate(estate_id, "convention.view"))
+
+
+@bp.post("/estates/<int:estate_id>/conventions/<int:document_id>/clauses")
+@login_required
+def add_clause(estate_id: int, document_id: int):
+    estate = _estate(estate_id, "convention.manage")
+    document = services.convention(estate, document_id) or abort(404)
+    form = _clause_form(document.id, submitted=True)
+    if not form.validate_on_submit():
+        return _conventions_page(estate, form, document.id, 400)
+    try:
+        disclosure.add_clause(document, number=form.number.data, text=form.text.data, actor=current_user)
+    except DisclosureError as error:
+        db.session.rollback()
+        flash(disclosure_error_message(error), "error")
+        return _conventions_page(estate, form, document.id, 400)
+    db.session.commit()
+    flash(_("Clause %(number)s added.", number=form.number.data), "success")
+    return redirect(url_for(".conventions", estate_id=estate.id))
+
+
+@bp.post("/estates/<int:estate_id>/conventions/<int:document_id>/sign")
+@login_required
+def sign(estate_id: int, document_id: int):
+    estate = _estate(estate_id, "convention.sign")
+    document = services.convention(estate, document_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        services.sign(document, current_user)
+        db.session.commit()
+        flash(_("Thank you: your pledge to keep “%(title)s” is recorded.", title=document.title), "success")
+    return redirect(url_for(".conventions", estate_id=estate.id))
+
+
+# --- the owners' page ----------------------------------------------------------------------------------
+
+@bp.get("/estates/<int:estate_id>/board")
+@login_required
+def board(estate_id: int):
+    """R-60 to R-64: the red and the black board side by side, names masked, with the year's
+    rectified and removed entries as the headline."""
+    estate = _estate(estate_id, "board.view")
+    return render_template("pledges/board.html", estate=estate, red=services.showing(estate, Board.RED),
+                           black=services.showing(estate, Board.BLACK), repairs=services.repairs(estate),
+                           mine=services.my_entries(estate, current_user), clause_title=services.clause_title,
+                           deed_titles=DEED_TITLES, window_open=services.window_open,
+                           objections_until=services.objections_until)
+
+
+# --- nominations and warnings ----------------------------------------------------------------------------
+
+@bp.route("/estates/<int:estate_id>/board/nominate", methods=["GET", "POST"])
+@login_required
+def nominate(estate_id: int):
+    estate = _estate(estate_id, "board.nominate")
+    form = NominationForm()
+    form.deed.choices = [SelectChoice(k, str(t)) for k, t in DEED_TITLES.items()]
+    form.clause.choices = _clause_choices(estate, optional=True)
+    if form.validate_on_submit():
+        try:
+            entry = services.nominate(estate, unit_label=form.unit.data, deed=Deed(form.deed.data),
+                                      clause_id=_id(form.clause.data), reason=form.reason.data,
+                                      service_eligible=form.service_eligible.data, actor=current_user)
+        except BoardError as error:
+            db.session.rollback()
+            flash(message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Recognised on the red board.") if entry.step == Step.SHOWN else
+                  _("Thank you: the committee will consider your nomination."), "success")
+            return redirect(url_for(".board", estate_id=estate.id))
+    return render_template("pledges/nominate.html", estate=estate, form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/estates/<int:estate_id>/board/breaches/new", methods=["GET", "POST"])
+@login_required
+def new_breach(estate_id: int):
+    """R-62 step 1: the warning (劝阻) that was ignored starts a black-board entry."""
+    estate = _estate(estate_id, "board.warn")
+    form = WarningForm()
+    form.clause.choices = _clause_choices(estate, optional=False)
+    form.severity.choices = [SelectChoice(k, str(t)) for k, t in SEVERITY_TITLES.items()]
+    form.subject_member.choices = [SelectChoice("", _("— no —"))] + [
+        SelectChoice(str(m.id), m.name) for m in disclosure.current_members(estate)]
+    if form.validate_on_submit():
+        try:
+            entry = services.record_warning(
+                estate, unit_label=form.unit.data, clause_id=_id(form.clause.data),
+                severity=Severity(form.severity.data), reason=form.reason.data, warned_on=form.warned_on.data,
+                warned_by=form.warned_by.data, warned_how=form.warned_how.data,
+                subject_member_id=_id(form.subject_member.data), actor=current_user)
+        except BoardError as error:
+            db.session.rollback()
+            flash(message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The warning is recorded. Next: add the evidence."), "success")
+            return redirect(url_for(".entry", estate_id=estate.id, entry_id=entry.id))
+    return render_template("pledges/new_breach.html", estate=estate, form=form), \
+        400 if form.is_submitted() else 200
+
+
+@bp.get("/estates/<int:estate_id>/board/manage")
+@login_required
+def manage(estate_id: int):
+    estate = _estate(estate_id, "board.manage")
+    return render_template("pledges/manage.html", estate=estate, entries=services.in_progress(estate),
+                           step_titles=STEP_TITLES, showing=services.is_showing, removal_titles=REMOVAL_TITLES)
+
+
+# --- one entry and its steps ----------------------------------------------------------------------------
+
+def _entry_page(estate, entry, status: int = 200, **forms):
+    forms.setdefault("evidence_form", EvidenceForm(formdata=None))
+    forms.setdefault("approve_form", DecisionChoiceForm(formdata=None))
+    forms.setdefault("notify_form", NotifyForm(formdata=None))
+    forms.setdefault("objection_form", ObjectionForm(formdata=None))
+    forms.setdefault("answer_form", ObjectionDecisionForm(formdata=None))
+    forms.setdefault("rectified_form", RectifiedForm(formdata=None))
+    forms.setdefault("approval_form", ApprovalForm(formdata=None))
+    for name in ("approve_form", "answer_form"):
+        forms[name].decision.choices = _decision_choices(estate)
+    manager = can(current_user, "board.manage", entry)
+    return render_template("pledges/entry.html", estate=estate, entry=entry, manager=manager,
+                           subject=is_subject(current_user, entry), step_titles=STEP_TITLES,
+                           deed_titles=DEED_TITLES, severity_titles=SEVERITY_TITLES,
+                           clause=services.clause_title(entry.clause_id), showing=services.is_showing(entry),
+                           window_open=services.window_open(entry),
+                           objections_until=services.objections_until(entry), has_account=services.has_account(entry),
+                           act=lambda action: can_act_on(current_user, action, entry),
+                           action_form=ActionForm(formdata=None), **forms), status
+
+
+@bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>")
+@login_required
+def entry(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "board.view")
+    return _entry_page(estate, _entry(estate, entry_id, "board.manage", "subject"))
+
+
+def _step(estate_id: int, entry_id: int, action: str, form_name: str, form, act, done: str):
+    """One step of an entry: validate, act, commit; a refusal or a bad form shows the entry again
+    with what was typed."""
+    estate = _estate(estate_id, "board.view")
+    found = _entry(estate, entry_id, action)
+    if form_name in ("approve_form", "answer_form"):
+        form.decision.choices = _decision_choices(estate)
+    if form.validate_on_submit():
+        try:
+            act(found, form)
+        except BoardError as error:
+            db.session.rollback()
+            flash(message(error), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+            if found.removed_at is not None:
+                return redirect(url_for(".board", estate_id=estate.id))
+            return redirect(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    return _entry_page(estate, found, 400, **{form_name: form})
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence")
+@login_required
+def evidence(estate_id: int, entry_id: int):
+    def act(entry, form):
+        upload = form.file.data
+        services.add_evidence(entry, content=upload.read() if upload else b"", label=form.label.data or "",
+                              actor=current_user)
+    return _step(estate_id, entry_id, "board.add_evidence", "evidence_form", EvidenceForm(), act,
+                 _("Evidence added."))
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/approve")
+@login_required
+def approve(estate_id: int, entry_id: int):
+    return _step(estate_id, entry_id, "board.approve", "approve_form", DecisionChoiceForm(),
+                 lambda entry, form: services.approve(entry, decision_id=_id(form.decision.data), actor=current_user),
+                 _("Approved by the committee's decision. Next: notify the person."))
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/notify")
+@login_required
+def notify(estate_id: int, entry_id: int):
+    return _step(estate_id, entry_id, "board.notify", "notify_form", NotifyForm(),
+                 lambda entry, form: services.notify(entry, how=form.how.data, actor=current_user),
+                 _("The notification is recorded; the objection window has started."))
+
+
+@bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>/notice.pdf")
+@login_required
+def notice_pdf(estate_id: int, entry_id: int):
+    estate = _estate(estate_id, "board.view")
+    found = _entry(estate, entry_id, "board.notify", "subject")
+    if found.step != Step.NOTIFIED:
+        abort(404)
+    content = printing.board_notice_pdf(services.notice_data(found), estate_id=estate.id, entry_id=found.id,
+                                         actor=current_user)
+    db.session.commit()
+    return pdf_response(content, f"board-notice-{found.id}.pdf")
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/objection")
+@login_required
+def objection(estate_id: int, entry_id: int):
+    def act(entry, form):
+        upload = form.file.data
+        services.object_to(entry, reasons=form.reasons.data, content=upload.read() if upload else None,
+                           actor=current_user)
+    return _step(estate_id, entry_id, "board.object", "objection_form", ObjectionForm(), act,
+                 _("Your objection is sent; the committee will decide and answer you."))
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/objection/decision")
+@login_required
+def decide_objection(estate_id: int, entry_id: int):
+    return _step(estate_id, entry_id, "board.decide_objection", "answer_form", ObjectionDecisionForm(),
+                 lambda entry, form: services.decide_objection(entry, upheld=form.outcome.data == "upheld",
+                                                               answer=form.answer.data,
+                                                               decision_id=_id(form.decision.data),
+                                                               actor=current_user),
+                 _("The decision on the objection is recorded."))
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/rectified")
+@login_required
+def rectified(estate_id: int, entry_id: int):
+    return _step(estate_id, entry_id, "board.record_rectified", "rectified_form", RectifiedForm(),
+                 lambda entry, form: services.record_rectified(entry, on=form.on.data, actor=current_user),
+                 _("The rectification is recorded."))
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/pledge")
+@login_required
+def pledge(estate_id: int, entry_id: int):
+    return _step(estate_id, entry_id, "board.pledge", "action_form", ActionForm(),
+                 lambda entry, form: services.pledge(entry, current_user),
+                 _("Your pledge is recorded."))
+
+
+@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/recognition")
+@login_required
+def recognition(estate_id: int, entry_id: int):
+    return _step(estate_id, entry_id, "board.approve_red", "approval_form", ApprovalForm(),
+                 lambda entry, form: services.approve_nomination(entry, approve=form.outcome.data == "approve",
+                                                                 actor=current_user),
+                 _("The committee's answer is recorded."))
+
+
+@bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_file(estate_id: int, entry_id: int, evidence_id: int):
+    estate = _estate(estate_id, "board.manage")
+    found = _entry(estate, entry_id, "board.manage")
+    item = db.session.get(BoardEvidence, evidence_id)
+    if item is None or item.entry_id != found.id:
+        abort(404)
+    return file_responses.inline(item.file_id, f"evidence-{evidence_id}")
+
+
+# --- R-65: the red board for community services ------------------------------------------------------
+
+@bp.get("/estates/<int:estate_id>/board/red-board.<any(csv, xlsx):extension>")
+@login_required
+def red_export(estate_id: int, extension: str):
+    """Only the red board is ever exported (R-64, R-65)."""
+    estate = _estate(estate_id, "board.export")
+    headers = {"name": _("Name"), "unit": _("Unit"), "deed": _("Recognised for"), "clause": _("Clause"),
+               "reason": _("What they did"), "from": _("Shown from"), "until": _("Shown until")}
+    cells = export.table(services.red_export_rows(estate), headers, {k: str(v) for k, v in DEED_TITLES.items()})
+    services.record_export(estate, extension, len(cells) - 1, current_user)
+    db.session.commit()
+    content = export.as_csv(cells) if extension == "csv" else export.as_xlsx(cells)
+    mimetype = "text/csv" if extension == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=red-board-{estate.id}.{extension}"})
