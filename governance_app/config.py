@@ -91,6 +91,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # Processes that draw a long PDF batch (activation letters) side by side; 0: one per core.
         "PDF_PROCESSES": int(env.get("PDF_PROCESSES", "0")),
+        # Owners rate the property-service company once per period of this many months.
+        "RATING_PERIOD_MONTHS": int(env.get("RATING_PERIOD_MONTHS", "3")),
     }
     return config
 
@@ -125,6 +127,9 @@ def check(config: dict) -> None:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not a known time zone") from error
+    if config.get("RATING_PERIOD_MONTHS", 3) not in (1, 2, 3, 4, 6, 12):
+        raise ConfigError(f"RATING_PERIOD_MONTHS must divide the year (1, 2, 3, 4, 6 or 12), "
+                          f"not {config['RATING_PERIOD_MONTHS']!r}")
     if config.get("LOG_LEVEL", "WARNING") not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {config['LOG_LEVEL']!r}")
     multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
