@@ -17,6 +17,7 @@ class DocumentKind(enum.StrEnum):
     FILING_FORM = "filing_form"  # 选举结果备案表
     ACTIVATION_LETTER = "activation_letter"  # 业主账户激活函
     FUND_STATEMENT = "fund_statement"  # 资金收支公示
+    SERVICE_RATING = "service_rating"  # 物业服务评价结果 (surveys package)
 
 
 class DocumentRecord(db.Model):

@@ -401,6 +401,15 @@ def fund_statement_pdf(statement, actor) -> bytes:
                 statement.id, data, actor)
 
 
+# --- the owners' rating of the property-service company (surveys package) --------------------------
+
+def service_rating_pdf(data: dict, *, estate_id: int, publication_id: int, actor) -> bytes:
+    """物业服务评价结果 of one period, from the values the surveys package built (in Chinese); its
+    current values come from the source the surveys package registers."""
+    return _one(DocumentKind.SERVICE_RATING, "pdf/service_rating.html", estate_id, "rating_publication",
+                publication_id, data, actor)
+
+
 # --- checking a number ------------------------------------------------------------------------------------
 
 class Status(enum.StrEnum):
@@ -508,7 +517,10 @@ def _data_now(record_: DocumentRecord) -> dict | None:
         return _statement_now(record_.object_id)
     if kind == DocumentKind.ACTIVATION_LETTER:
         return _letter_now(record_.object_id)
-    return _meeting_now(record_.object_id)
+    if kind == DocumentKind.MEETING_MINUTES:
+        return _meeting_now(record_.object_id)
+    source = _SOURCES.get(kind)  # a package's own documents (the rating results)
+    return source(record_.object_id) if source else None
 
 
 def check(text: str, printed_head: str = "") -> Check:

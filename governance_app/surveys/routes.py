@@ -359,7 +359,7 @@ def ranking_file(fmt: str):
     for row in rows:
         table.append([row.position, row.company.name, row.estate.name, row.latest.raters if row.latest else 0,
                       _("yes") if row.warning else "", _("yes") if row.recognition else ""] +
-                     [export.tenths_decimal(s.tenths) if s is not None and s.shown else _("too few ratings")
+                     [None if s is None else export.tenths_decimal(s.tenths) if s.shown else _("too few ratings")
                       for s in row.history])
     content = export.table_csv(table) if fmt == "csv" else export.table_xlsx(table, "Ranking")
     return _download(content, fmt, "service-ranking")
