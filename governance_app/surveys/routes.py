@@ -13,7 +13,7 @@ from ..auth.permissions import can, permitted_or_404, visible_estates
 from ..core import clock
 from ..estates.services import get_estate
 from ..extensions import db
-from . import charts, export, permissions, rules, services  # noqa: F401 (permissions: registers the actions)
+from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
 from .forms import ActionForm, CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm
 from .messages import DIMENSION_TITLES, KIND_TITLES, STATE_TITLES
 from .models import Survey, SurveyError
