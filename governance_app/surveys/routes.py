@@ -269,10 +269,15 @@ def record_company(estate_id: int):
                                                       for i, t in services.service_contracts(estate)]
     if not form.validate_on_submit():
         return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
-    services.record_company(estate, name=form.name.data, contract_start=form.contract_start.data,
-                            contract_end=form.contract_end.data,
-                            contract_version_id=int(form.contract.data) if form.contract.data else None,
-                            actor=current_user)
+    try:
+        services.record_company(estate, name=form.name.data, contract_start=form.contract_start.data,
+                                contract_end=form.contract_end.data,
+                                contract_version_id=int(form.contract.data) if form.contract.data else None,
+                                actor=current_user)
+    except SurveyError as error:  # shown on the form again, with what was typed
+        db.session.rollback()
+        flash(_message(error), "error")
+        return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
     db.session.commit()
     flash(_("The property-service company is recorded."), "success")
     return redirect(url_for(".service", estate_id=estate.id))

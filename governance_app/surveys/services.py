@@ -177,8 +177,10 @@ def answer_survey(survey: Survey, standing: Standing, answers: dict, actor) -> S
         found = SurveyResponse(survey_id=survey.id, estate_id=survey.estate_id,
                                respondent=respondent(f"survey:{survey.id}", standing.key))
         db.session.add(found)
-    found.area, found.buildings, found.answers = standing.area, list(standing.buildings), answers
+    found.area, found.answers = standing.area, answers
+    # Anonymous: nothing beyond the area the totals need (no units, no buildings).
     found.units = None if survey.anonymous else list(standing.units)
+    found.buildings = [] if survey.anonymous else list(standing.buildings)
     found.answered_at = now()
     db.session.flush()
     # Who took part is logged, never what they answered.

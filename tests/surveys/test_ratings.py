@@ -200,7 +200,9 @@ def test_the_company_with_its_contract_from_the_estates_documents(app, login, cl
     client = _browser(app, login, committee)
     response = client.post(f"/estates/{estate.id}/service/company", data={
         "name": "绿城物业", "contract_start": "2026-01-01", "contract_end": "2025-12-31"})
-    assert response.status_code == 303 and services.companies(estate) == []
+    assert response.status_code == 400 and services.companies(estate) == []
+    assert "The contract must end after it starts." in text(response) and 'value="绿城物业"' in response.get_data(
+        as_text=True)
     response = client.post(f"/estates/{estate.id}/service/company", data={
         "name": "绿城物业", "contract_start": "2026-01-01", "contract_end": "2028-12-31"})
     assert response.status_code == 302
