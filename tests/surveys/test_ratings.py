@@ -18,6 +18,7 @@ from governance_app.surveys import rules, services
 from governance_app.surveys.models import ServiceRating, SurveyError
 from tests.conftest import count
 from tests.disclosure.support import pages, text
+from tests.documents.support import assert_cjk_font_embedded, flat, pdf_text
 from tests.surveys.conftest import as_user, owner_named
 
 ALL_FOUR = {name: 4 for name in rules.SCORES}
@@ -191,6 +192,15 @@ def test_the_committee_publishes_a_quarter_as_a_notice_with_a_pdf(app, login, cl
     assert count(NoticeAttachment) == 1
     record = db.session.scalar(select(DocumentRecord))
     assert record.kind == DocumentKind.SERVICE_RATING and record.object_type == "rating_publication"
+    from governance_app.documents import services as documents
+
+    assert documents.check(record.number).status == documents.Status.CURRENT  # the check page rebuilds it
+    attachment = db.session.scalar(select(NoticeAttachment))
+    content = client.get(f"/estates/{estate.id}/notices/{notice.id}/attachments/{attachment.id}").data
+    assert_cjk_font_embedded(content)
+    shown = flat(pdf_text(content))
+    assert "梅园小区：物业服务业主评价结果" in shown and record.number in shown
+    assert "总体评价 4.1" in shown and "参与评价的业主 10" in shown
     again = client.post(f"/estates/{estate.id}/service/publish", data={"period": "2026-01-01"})
     assert again.status_code == 303 and count(Notice) == 1  # refused: published once only
     assert client.post(f"/estates/{estate.id}/service/publish", data={"period": "2026-04-01"}).status_code == 400
