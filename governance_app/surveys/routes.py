@@ -289,8 +289,9 @@ def rate(estate_id: int):
     """An owner rates the company for the current period; no second factor (R-72)."""
     estate = _estate(estate_id, "surveys.answer")
     company = services.current_company(estate)
-    if company is None:
-        raise SurveyError("no_company")
+    if company is None:  # not a refusal: a GET would be sent back to itself
+        flash(_message(SurveyError("no_company")), "error")
+        return redirect(url_for(".service", estate_id=estate.id))
     mine = services.standings(current_user, estate)
     form = RatingForm()
     chosen = next((one for one in mine if one.key == form.voter.data), mine[0] if mine else None)

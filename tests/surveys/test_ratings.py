@@ -217,3 +217,11 @@ def test_the_company_with_its_contract_from_the_estates_documents(app, login, cl
         "name": "绿城物业", "contract_start": "2026-01-01", "contract_end": "2028-12-31"})
     assert response.status_code == 302
     assert services.current_company(estate).name == "绿城物业"
+
+
+def test_rating_before_a_company_is_recorded_leads_back_to_the_estates_scores(app, login, clock, estate,
+                                                                              owner_account):
+    owner = _browser(app, login, owner_account("王伟", "wang"))
+    response = owner.get(f"/estates/{estate.id}/service/rate")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/estates/{estate.id}/service")
+    assert "has not recorded its property-service company" in text(owner.get(f"/estates/{estate.id}/service"))
