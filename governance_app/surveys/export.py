@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+
+from .rules import SCALE, TEXT, QuestionResult
 
 Cell = str | int | Decimal | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +24,22 @@ def area_decimal(hundredths: int) -> Decimal:
 
 def tenths_decimal(tenths: int | None) -> Decimal | None:
     return None if tenths is None else (Decimal(tenths) / 10).quantize(Decimal("0.1"))
+
+
+def survey_rows(results: Sequence[QuestionResult], texts: Mapping[str, str], heads: int, area: int,
+                words: Mapping[str, str]) -> list[list[Cell]]:
+    """A survey's totals: per option its owners and area, per scale point its owners, the owners
+    who answered each question; then the owners and area in scope. Never one owner's answer."""
+    rows: list[list[Cell]] = [[words["question"], words["answer"], words["owners"], words["area"]]]
+    for result in results:
+        text = f"{result.question.key} {texts[result.question.key]}"
+        rows += [[text, option.option, option.heads, area_decimal(option.area)] for option in result.options]
+        rows += [[text, str(point), count, None] for point, count in zip(SCALE, result.scale)]
+        if result.question.kind == TEXT:
+            rows.append([text, words["written"], result.heads, None])
+        rows.append([text, words["answered"], result.heads, area_decimal(result.area)])
+    rows.append([words["in_scope"], "", heads, area_decimal(area)])
+    return rows
 
 
 def _text(cell: Cell) -> str:

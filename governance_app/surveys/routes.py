@@ -6,11 +6,11 @@ import datetime as dt
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, permitted_or_404, visible_estates
 from ..core import clock
+from ..core.refusals import message as refusal_message
 from ..estates.services import get_estate
 from ..extensions import db
 from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
@@ -76,7 +76,7 @@ def surveys(estate_id: int):
                 buildings=form.buildings.data, anonymous=form.anonymous.data, actor=current_user)
         except SurveyError as error:
             db.session.rollback()
-            flash(_message(error), "error")
+            flash(refusal_message(error), "error")
         else:
             db.session.commit()
             flash(_("The survey is created as a draft: add its questions."), "success")
@@ -85,12 +85,6 @@ def surveys(estate_id: int):
     return render_template("surveys/list.html", estate=estate, surveys=found, form=form, state=services.state,
                            state_titles=STATE_TITLES), \
         400 if form is not None and form.is_submitted() else 200
-
-
-def _message(error: SurveyError) -> str:
-    from ..core.refusals import message
-
-    return message(error)
 
 
 def _survey_page(estate, survey: Survey, *, typed: dict | None = None, error: str = "", status: int = 200):
@@ -168,7 +162,7 @@ def answer(estate_id: int, survey_id: int):
         services.answer_survey(found, standing, services.read_answers(found, sent), current_user)
     except SurveyError as error:
         db.session.rollback()
-        return _survey_page(estate, found, typed=sent, error=_message(error), status=400)
+        return _survey_page(estate, found, typed=sent, error=refusal_message(error), status=400)
     db.session.commit()
     flash(_("Your answers are saved. You may change them until the survey closes."), "success")
     return redirect(url_for(".survey", estate_id=estate.id, survey_id=found.id))
@@ -190,17 +184,10 @@ def results_file(estate_id: int, survey_id: int, fmt: str):
     estate = _estate(estate_id)
     found = _survey(estate, survey_id)
     counted = services.results(found)
-    rows: list[list] = [[_("Question"), _("Answer"), _("Owners"), _("Area (m²)")]]
-    for result in counted.questions:
-        text = result.question.key + " " + next(q.text for q in found.questions if q.key == result.question.key)
-        for option in result.options:
-            rows.append([text, option.option, option.heads, export.area_decimal(option.area)])
-        for point, heads in zip(rules.SCALE, result.scale):
-            rows.append([text, str(point), heads, None])
-        if result.question.kind == rules.TEXT:
-            rows.append([text, _("Written answers"), result.heads, None])
-        rows.append([text, _("Answered"), result.heads, export.area_decimal(result.area)])
-    rows.append([_("Owners in scope"), "", counted.heads, export.area_decimal(counted.area)])
+    words = {"question": _("Question"), "answer": _("Answer"), "owners": _("Owners"), "area": _("Area (m²)"),
+             "written": _("Written answers"), "answered": _("Answered"), "in_scope": _("Owners in scope")}
+    rows = export.survey_rows(counted.questions, {q.key: q.text for q in found.questions}, counted.heads,
+                              counted.area, words)
     content = export.table_csv(rows) if fmt == "csv" else export.table_xlsx(rows, "Survey")
     return _download(content, fmt, f"survey-{found.id}")
 
@@ -237,6 +224,11 @@ def _service_context(estate, *, company_form=None, publish_form=None) -> dict:
                 _("Scores by dimension, %(period)s", period=services.period_label(period)),
                 _("Average score from 1 to 5 per dimension and the number of raters."), too_few,
                 id_prefix="dimensions-chart"),
+            "buildings": charts.score_bars(
+                [(_("Building %(label)s", label=label), score) for label, score in scores.buildings.items()],
+                _("Overall score by building, %(period)s", period=services.period_label(period)),
+                _("Average overall score from 1 to 5 per building and the number of raters."), too_few,
+                id_prefix="buildings-chart") if scores.buildings else "",
             "trend": charts.trend_chart(
                 [(services.period_label(start), score) for start, score in services.trend(shown)],
                 _("Overall score over time"), _("Average overall score from 1 to 5 per period."), too_few,
@@ -276,7 +268,7 @@ def record_company(estate_id: int):
                                 actor=current_user)
     except SurveyError as error:  # shown on the form again, with what was typed
         db.session.rollback()
-        flash(_message(error), "error")
+        flash(refusal_message(error), "error")
         return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
     db.session.commit()
     flash(_("The property-service company is recorded."), "success")
@@ -290,7 +282,7 @@ def rate(estate_id: int):
     estate = _estate(estate_id, "surveys.answer")
     company = services.current_company(estate)
     if company is None:  # not a refusal: a GET would be sent back to itself
-        flash(_message(SurveyError("no_company")), "error")
+        flash(refusal_message(SurveyError("no_company")), "error")
         return redirect(url_for(".service", estate_id=estate.id))
     mine = services.standings(current_user, estate)
     form = RatingForm()

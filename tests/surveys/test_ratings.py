@@ -89,7 +89,7 @@ def test_the_charts_are_svg_with_text_of_12_px_or_more(app, login, clock, estate
     company = company_of(estate, committee)
     seed(company, dt.date(2026, 1, 1), [2] * 10)
     page = _browser(app, login, committee).get(f"/estates/{estate.id}/service").get_data(as_text=True)
-    assert page.count("<svg") == 2 and 'role="img"' in page and 'font-size="13"' in page
+    assert page.count("<svg") == 3 and 'role="img"' in page and 'font-size="13"' in page
     assert "2.0" in page and "too few ratings" in page  # the last quarter, and the current one
 
 
