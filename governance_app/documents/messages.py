@@ -13,6 +13,7 @@ KIND_TITLES = {
     DocumentKind.FILING_FORM: _l("Election result filing form"),
     DocumentKind.ACTIVATION_LETTER: _l("Owner account activation letter"),
     DocumentKind.FUND_STATEMENT: _l("Fund statement"),
+    DocumentKind.SERVICE_RATING: _l("Owners' rating of the property-service company"),
 }
 STATUS_TEXTS = {
     Status.CURRENT: (_l("Genuine and current"),

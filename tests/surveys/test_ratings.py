@@ -197,6 +197,8 @@ def test_the_committee_publishes_a_quarter_as_a_notice_with_a_pdf(app, login, cl
     from governance_app.documents import services as documents
 
     assert documents.check(record.number).status == documents.Status.CURRENT  # the check page rebuilds it
+    checked = text(client.get(f"/documents/check?number={record.number}"))
+    assert "Owners' rating of the property-service company" in checked and "Genuine and current" in checked
     attachment = db.session.scalar(select(NoticeAttachment))
     content = client.get(f"/estates/{estate.id}/notices/{notice.id}/attachments/{attachment.id}").data
     assert_cjk_font_embedded(content)
