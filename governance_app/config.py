@@ -93,6 +93,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "PDF_PROCESSES": int(env.get("PDF_PROCESSES", "0")),
         # days a person notified of a black-board entry has to object (R-31 days).
         "BOARD_OBJECTION_DAYS": int(env.get("BOARD_OBJECTION_DAYS", "7")),
+        # Owners rate the property-service company once per period of this many months.
+        "RATING_PERIOD_MONTHS": int(env.get("RATING_PERIOD_MONTHS", "3")),
     }
     return config
 
@@ -127,6 +129,9 @@ def check(config: dict) -> None:
         ZoneInfo(config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ConfigError(f"TIMEZONE {config['TIMEZONE']!r} is not a known time zone") from error
+    if config.get("RATING_PERIOD_MONTHS", 3) not in (1, 2, 3, 4, 6, 12):
+        raise ConfigError(f"RATING_PERIOD_MONTHS must divide the year (1, 2, 3, 4, 6 or 12), "
+                          f"not {config['RATING_PERIOD_MONTHS']!r}")
     if config.get("LOG_LEVEL", "WARNING") not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {config['LOG_LEVEL']!r}")
     multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

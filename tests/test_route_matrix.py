@@ -712,6 +712,7 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{estate_theirs}/funds/maintenance_fund/drafts": NOBODY,
         "/estates/{missing}/funds/maintenance_fund/drafts": NOBODY,
         FUND + "/drafts": MANAGERS(303),  # nothing chosen: refused, back to the form (no referrer here)
+    },
     # --- conventions and the red/black board (issue 19, R-60 to R-65; pages: tests/pledges) ---
     # The board: the estate's owners, its committee, community staff and the sub-district (R-60);
     # each due-process step its own action. The world's black-board entry is about the owner 王伟
@@ -827,6 +828,92 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{estate_mine}/board/red-board.csv": SUPERVISORS[:3] + (200, 200, 404, 404),
         "/estates/{estate_mine}/board/red-board.xlsx": SUPERVISORS[:3] + (200, 200, 404, 404),
     },
+    # --- surveys and the rating of the property-service company (issue 20) ---
+    # surveys.view (the estate's owners and every kind of staff, as vote.view), surveys.manage (the committee
+    # and community staff), surveys.answer (the estate's owners), ratings.manage (the committee),
+    # ratings.supervise (community staff, supervisors and auditors).
+    ("GET", "/estates/<int:estate_id>/surveys"): {
+        "/estates/{estate_theirs}/surveys": NOBODY,
+        "/estates/{missing}/surveys": NOBODY,
+        "/estates/{estate_mine}/surveys": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/surveys"): {
+        "/estates/{estate_theirs}/surveys": NOBODY,
+        "/estates/{missing}/surveys": NOBODY,
+        "/estates/{estate_mine}/surveys": (LOGIN, 200, 400, 400, 200, 200, 404),  # no title, no times
+    },
+    # A draft is its writers' only.
+    ("GET", "/estates/<int:estate_id>/surveys/<int:survey_id>"): {
+        "/estates/{estate_theirs}/surveys/{survey_open_theirs}": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_theirs}": NOBODY,
+        "/estates/{estate_mine}/surveys/{missing}": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}": PAPER_STAFF(200),
+        "/estates/{estate_mine}/surveys/{survey_open_mine}": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/questions"): {
+        "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/questions": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_theirs}/questions": NOBODY,
+        "/estates/{estate_mine}/surveys/{missing}/questions": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions": PAPER_STAFF(400),  # no question
+    },
+    # An empty form is enough to publish: the published one is refused, the draft published.
+    ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/publish"): {
+        "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/publish": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_theirs}/publish": NOBODY,
+        "/estates/{estate_mine}/surveys/{missing}/publish": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/publish": PAPER_STAFF(303),
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/publish":
+            PAPER_STAFF("/estates/{estate_mine}/surveys/{survey_draft_mine}"),
+    },
+    ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/answers"): {
+        "/estates/{estate_theirs}/surveys/{survey_open_theirs}/answers": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_theirs}/answers": NOBODY,
+        "/estates/{estate_mine}/surveys/{missing}/answers": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/answers": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/answers": THE_OWNER(400),  # nothing answered
+    },
+    ("GET", "/estates/<int:estate_id>/surveys/<int:survey_id>/results"): {
+        "/estates/{estate_theirs}/surveys/{survey_open_theirs}/results": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_theirs}/results": NOBODY,
+        "/estates/{estate_mine}/surveys/{missing}/results": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/results": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/surveys/<int:survey_id>/results.<any(csv, xlsx):fmt>"): {
+        "/estates/{estate_theirs}/surveys/{survey_open_theirs}/results.csv": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_theirs}/results.xlsx": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/results.csv": READERS,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/results.xlsx": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/service"): {
+        "/estates/{estate_theirs}/service": NOBODY,
+        "/estates/{missing}/service": NOBODY,
+        "/estates/{estate_mine}/service": READERS,
+    },
+    ("POST", "/estates/<int:estate_id>/service/company"): {
+        "/estates/{estate_theirs}/service/company": NOBODY,
+        "/estates/{missing}/service/company": NOBODY,
+        "/estates/{estate_mine}/service/company": MANAGERS(400),  # no name, no contract
+    },
+    ("GET", "/estates/<int:estate_id>/service/rate"): {
+        "/estates/{estate_theirs}/service/rate": NOBODY,
+        "/estates/{missing}/service/rate": NOBODY,
+        "/estates/{estate_mine}/service/rate": THE_OWNER(200),
+    },
+    ("POST", "/estates/<int:estate_id>/service/rate"): {
+        "/estates/{estate_theirs}/service/rate": NOBODY,
+        "/estates/{missing}/service/rate": NOBODY,
+        "/estates/{estate_mine}/service/rate": THE_OWNER(400),  # no score
+    },
+    ("POST", "/estates/<int:estate_id>/service/publish"): {
+        "/estates/{estate_theirs}/service/publish": NOBODY,
+        "/estates/{missing}/service/publish": NOBODY,
+        "/estates/{estate_mine}/service/publish": MANAGERS(400),  # no period
+    },
+    ("GET", "/supervision/service"): {"/supervision/service": SUPERVISORS},
+    ("GET", "/supervision/service.<any(csv, xlsx):fmt>"): {
+        "/supervision/service.csv": SUPERVISORS,
+        "/supervision/service.xlsx": SUPERVISORS,
+    },
 }
 
 
@@ -852,6 +939,7 @@ def test_every_row_has_an_answer_for_every_role():
 def test_every_url_of_a_row_is_its_rule(app, method, rule):
     adapter = app.url_map.bind("localhost")
     ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS, 1)
+    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + SURVEY_IDS, 1)
     for target in MATRIX[(method, rule)]:
         url, form = request_of(target, ids)
         assert not form or method == "POST", target
@@ -896,6 +984,8 @@ DISCLOSURE_IDS = ("notice_mine", "notice_theirs", "notice_future_mine", "attachm
 # Ids of conventions and the board, built for the rows that name them only.
 PLEDGE_IDS = ("convention_mine", "convention_theirs", "board_black_mine", "board_black_theirs", "board_red_mine",
               "board_red_theirs", "board_evidence_mine", "board_evidence_theirs")
+# Ids of the surveys, built for the rows that name them only.
+SURVEY_IDS = ("survey_open_mine", "survey_open_theirs", "survey_draft_mine", "survey_draft_theirs")
 
 
 class World:
@@ -1103,6 +1193,30 @@ class World:
             self.ids |= {f"convention_{side}": document.id, f"board_black_{side}": black.id,
                          f"board_red_{side}": red.id, f"board_evidence_{side}": evidence.id}
         assert set(PLEDGE_IDS) <= set(self.ids)
+    def add_surveys(self) -> None:
+        """Issue 20: in each estate an open survey of one question, a draft, and the property-service
+        company serving it today."""
+        from governance_app.surveys import services as survey_services
+
+        moment = survey_services.now()
+        for side, estate in self._sides():
+            manager = self._managers[estate.id]
+            surveys = {}
+            for state in ("open", "draft"):
+                survey = survey_services.create_survey(
+                    estate, title="电动车充电桩", description="", opens_at=moment - dt.timedelta(days=1),
+                    closes_at=moment + dt.timedelta(days=7), buildings=None, anonymous=True, actor=manager)
+                survey_services.add_question(survey, kind="single", text="装在哪里？", options=["地库", "地面"],
+                                             max_choices=1, actor=manager)
+                if state == "open":
+                    survey_services.publish_survey(survey, manager)
+                surveys[state] = survey
+            survey_services.record_company(estate, name="绿城物业", contract_start=moment.date().replace(year=2024),
+                                           contract_end=moment.date().replace(year=2030), contract_version_id=None,
+                                           actor=manager)
+            db.session.commit()
+            self.ids |= {f"survey_open_{side}": surveys["open"].id, f"survey_draft_{side}": surveys["draft"].id}
+        assert set(SURVEY_IDS) <= set(self.ids)
 
     @staticmethod
     def _notice(estate, manager, starts_at, attachment: bytes):
@@ -1203,6 +1317,8 @@ def _prepare(app, world, method: str, rule: str) -> None:
         world.add_disclosure()
     if "pledges" in blueprints or names & set(PLEDGE_IDS):
         world.add_pledges()
+    if "surveys" in blueprints or names & set(SURVEY_IDS):
+        world.add_surveys()
 
 
 def _answers(client, world, method: str, rule: str) -> dict:

@@ -14,6 +14,7 @@ KIND_TITLES = {
     DocumentKind.ACTIVATION_LETTER: _l("Owner account activation letter"),
     DocumentKind.FUND_STATEMENT: _l("Fund statement"),
     DocumentKind.BOARD_NOTICE: _l("Notice of a board entry"),
+    DocumentKind.SERVICE_RATING: _l("Owners' rating of the property-service company"),
 }
 STATUS_TEXTS = {
     Status.CURRENT: (_l("Genuine and current"),

@@ -18,6 +18,7 @@ class DocumentKind(enum.StrEnum):
     ACTIVATION_LETTER = "activation_letter"  # 业主账户激活函
     FUND_STATEMENT = "fund_statement"  # 资金收支公示
     BOARD_NOTICE = "board_notice"  # 红黑榜告知书 (R-62: notification of a black-board entry)
+    SERVICE_RATING = "service_rating"  # 物业服务评价结果 (surveys package)
 
 
 class DocumentRecord(db.Model):

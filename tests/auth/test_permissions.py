@@ -320,8 +320,10 @@ def test_the_table_has_a_row_for_every_role_and_scope():
 
 
 def test_the_table_knows_every_action_of_the_permissions_module():
+    # Actions a package registers (register_estate_actions) have their truth table in that package's tests.
+    registered = permissions._REGISTERED
     known = set(permissions.ESTATE_ACTIONS) | permissions.PLATFORM_ACTIONS | permissions.OWNER_ACTIONS
-    assert known <= set(ACTIONS)
+    assert known - registered <= set(ACTIONS)
     assert {action for row in EXPECTED.values() for cell in row.values() for action in cell} <= set(ACTIONS)
 
 
