@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..estates.models import Estate
-from ..core import events
+from ..core import clock, events
 from ..extensions import db
+from ..files import names as file_names
 from ..files import services as files
 from . import rules
 from .models import (
@@ -63,7 +64,9 @@ def publish_notice(estate: Estate, *, kind: NoticeKind, title: str, body: str, s
     db.session.flush()
     for content, label in attachments:
         stored = files.store(content)
-        db.session.add(NoticeAttachment(notice_id=notice.id, file_id=stored.id, label=label.strip()[:200]))
+        # The label is the uploaded file's name; the file downloads under it, cleaned.
+        db.session.add(NoticeAttachment(notice_id=notice.id, file_id=stored.id, label=label.strip()[:200],
+                                        filename=file_names.clean(label)))
     db.session.flush()
     record("notice.published", estate_id=estate.id, object_type="notice", object_id=notice.id,
            details={"title": notice.title, "kind": kind.value, "attachments": len(attachments),
@@ -273,13 +276,12 @@ def minutes_view(meeting: Meeting):
     members = members_by_id(db.session.get(Estate, meeting.estate_id))
     name = lambda member_id: members[member_id].name if member_id in members else "?"  # noqa: E731
     present = set(meeting.present or [])
-    held = dt.datetime.combine(meeting.held_on, dt.time(), ZoneInfo(current_app.config["TIMEZONE"])) \
-        if meeting.held_on else _aware(meeting.scheduled_at)
+    held = rules.held_at(meeting.held_on, _aware(meeting.scheduled_at).astimezone(clock.zone()))
     return MeetingMinutesView(
         estate=db.session.get(Estate, meeting.estate_id).name, title=meeting.title, held_at=held,
         place=meeting.place, members_present=tuple(name(m) for m in meeting.members if m in present),
         members_absent=tuple(name(m) for m in meeting.members if m not in present),
-        agenda=tuple(line.strip() for line in meeting.agenda.splitlines() if line.strip()),
+        agenda=rules.agenda_points(meeting.agenda), minutes=meeting.minutes or "",
         decisions=tuple(MinutesDecision(text=d.text, signers=tuple(name(m) for m in d.signers), valid=d.valid)
                         for d in meeting.decisions))
 
