@@ -128,7 +128,7 @@ def attachment(estate_id: int, notice_id: int, attachment_id: int):
     item = db.session.get(NoticeAttachment, attachment_id)
     if item is None or item.notice_id != found.id:
         abort(404)
-    return file_responses.inline(item.file_id, f"attachment-{attachment_id}")
+    return file_responses.inline(item.file_id, item.filename or item.label, f"attachment-{attachment_id}")
 
 
 # --- estate documents ---------------------------------------------------------------------------------
@@ -173,7 +173,8 @@ def document_file(estate_id: int, version_id: int):
     version = db.session.get(DocumentVersion, version_id)
     if version is None or version.document.estate_id != estate.id:
         abort(404)
-    return file_responses.inline(version.file_id, f"document-{version_id}")
+    return file_responses.inline(version.file_id, f"{version.document.title}-v{version.version}",
+                                f"document-{version_id}")
 
 
 # --- the committee --------------------------------------------------------------------------------------
@@ -231,7 +232,7 @@ def pledge(estate_id: int, member_id: int):
     member = db.session.get(CommitteeMember, member_id)
     if member is None or member.estate_id != estate.id or member.pledge_file_id is None:
         abort(404)
-    return file_responses.inline(member.pledge_file_id, f"pledge-{member_id}")
+    return file_responses.inline(member.pledge_file_id, None, f"pledge-{member_id}")
 
 
 # --- meetings ---------------------------------------------------------------------------------------------

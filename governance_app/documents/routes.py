@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..auth.permissions import can
 from ..extensions import db, limiter
+from ..files.responses import attachment_headers
 from . import rules, services
 from .forms import CheckForm
 from .messages import KIND_TITLES, LOG_TEXTS, PRINTED_TEXTS, STATUS_TEXTS
@@ -22,8 +23,7 @@ CHECK_LIMIT = "30/minute"
 
 def pdf_response(content: bytes, filename: str) -> Response:
     return Response(content, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename={filename}",
-                             "Cache-Control": "private, no-store"})
+                    headers=attachment_headers(filename, **{"Cache-Control": "private, no-store"}))
 
 
 @bp.app_errorhandler(FontMissing)

@@ -420,8 +420,9 @@ def attach(estate_id: int, entry_id: int):
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
-            services.attach_evidence(found, form.file.data.read(), form.label.data or form.file.data.filename or "",
-                                     current_user)
+            upload = form.file.data
+            services.attach_evidence(found, upload.read(), form.label.data or upload.filename or "", current_user,
+                                     filename=upload.filename or "")
         except FundError as error:
             _fail(error)
         except files.FileRefused as error:
@@ -443,7 +444,7 @@ def evidence(estate_id: int, entry_id: int, evidence_id: int):
     item = db.session.get(EntryEvidence, evidence_id)
     if item is None or item.entry_id != found.id:
         abort(404)
-    return file_responses.inline(item.file_id, f"evidence-{evidence_id}")
+    return file_responses.inline(item.file_id, item.filename, f"evidence-{evidence_id}")
 
 
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions")
@@ -650,10 +651,10 @@ def export_statement(estate_id: int, statement_id: int, fmt: str):
     name = f"statement-{found.account.kind.value}-{found.period_start}-{found.period_end}"
     if fmt == "csv":
         return Response(export.statement_csv(view, labels), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+                        headers=file_responses.attachment_headers(f"{name}.csv"))
     return Response(export.statement_xlsx(view, labels),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+                    headers=file_responses.attachment_headers(f"{name}.xlsx"))
 
 
 def export_labels() -> dict:

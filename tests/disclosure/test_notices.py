@@ -150,6 +150,20 @@ def test_an_attachment_of_another_notice_is_not_found(estate, committee, owner, 
     assert browser.get(f"/estates/{estate.id}/notices/{second.id}/attachments/{attachment_id}").status_code == 404
 
 
+def test_attachments_download_under_their_uploaded_names_safely_encoded(estate, committee, owner, browser_of):
+    found = notice(estate, committee, "方案", attachments=[(PDF, "电梯维修方案.pdf"), (PNG, "../平面图"),
+                                                           (JPEG, 'x"\r\nSet-Cookie: a=b.jpg')])
+    browser = browser_of(owner)
+    headers = [browser.get(f"/estates/{estate.id}/notices/{found.id}/attachments/{item.id}").headers
+               ["Content-Disposition"] for item in found.attachments]
+    assert headers == [
+        "inline; filename=\"attachment-%d.pdf\"; filename*=UTF-8''%%E7%%94%%B5%%E6%%A2%%AF%%E7%%BB%%B4%%E4%%BF%%AE"
+        "%%E6%%96%%B9%%E6%%A1%%88.pdf" % found.attachments[0].id,
+        "inline; filename=\"attachment-%d.png\"; filename*=UTF-8''%%E5%%B9%%B3%%E9%%9D%%A2%%E5%%9B%%BE.png"
+        % found.attachments[1].id,
+        "inline; filename=\"x_Set-Cookie_ a_b.jpg\"; filename*=UTF-8''x_Set-Cookie_%20a%3Db.jpg"]
+
+
 # --- order and visibility ------------------------------------------------------------------------------
 
 def test_pinned_notices_come_first_then_the_newest(estate, committee, owner, browser_of):
