@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from ..audit import services as audit
 from ..audit.chain import normalise_hash
 from ..audit.services import record
+from ..core import site
 from ..extensions import db
 from ..voting import rules as voting_rules
 from ..voting import services as voting
@@ -72,7 +73,7 @@ def _hundredths(decimal: str) -> int:
 
 
 def site_url(path: str) -> str:
-    return current_app.config["SITE_URL"].rstrip("/") + path
+    return site.site_url(path)
 
 
 def qr_data_uri(url: str) -> str:
