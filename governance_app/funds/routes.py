@@ -23,7 +23,8 @@ from .forms import (
     ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,
 )
 from .messages import (
-    ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
+    ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, counterparty_text,
+    fund_error_message,
 )
 from .models import AccountKind, Entry, EntryEvidence, EntryState, FundError, Question, Statement
 from .views import EntryLine, StatementView
@@ -80,7 +81,7 @@ def authority_text(entry: Entry) -> str:
 
 def _line(entry: Entry) -> EntryLine:
     return EntryLine(id=entry.id, day=entry.day, direction=entry.direction, category=entry.category,
-                     category_title=category_title(entry.category), counterparty=entry.counterparty,
+                     category_title=category_title(entry.category), counterparty=counterparty_text(entry),
                      description=entry.description, amount=entry.amount, authority=authority_text(entry),
                      reverses=entry.reverses_id)
 
@@ -663,7 +664,7 @@ def export_labels() -> dict:
             "out": _("Out"), "category": _("Category"), "counterparty": _("Counterparty"),
             "description": _("Description"), "amount": _("Amount (yuan)"), "signed": _("Signed amount"),
             "totals_in": _("Money in by category"), "totals_out": _("Money out by category"),
-            "total_in": _("Total in"), "total_out": _("Total out")}
+            "total_in": _("Total in"), "total_out": _("Total out"), "authority": _("Authority for the expense (R-53)")}
 
 
 # --- supervisors ----------------------------------------------------------------------------------------
@@ -698,6 +699,11 @@ def fund_category(code: str) -> str:
 @bp.app_template_global()
 def fund_account_title(kind) -> str:
     return account_title(kind)
+
+
+@bp.app_template_global()
+def fund_counterparty(entry) -> str:
+    return counterparty_text(entry)
 
 
 @bp.app_template_global()

@@ -243,7 +243,7 @@ def test_the_bundle_verifies_and_every_download_and_ballot_view_is_audited(
         login(user, client=pages)
         download = pages.get(f"/votes/{vote.id}/bundle.json")
         assert download.status_code == 200 and download.mimetype == "application/json"
-        assert download.headers["Content-Disposition"] == f"attachment; filename=vote-{vote.uid}.json"
+        assert download.headers["Content-Disposition"] == f'attachment; filename="vote-{vote.uid}.json"'
         data = json.loads(download.get_data())
         assert bundle.verify(data) is None
         assert data["ballots"][-1]["chain"] == vote.final_chain
