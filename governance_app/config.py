@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
+
+def beside_or_inside(name: str) -> Path:
+    """templates/ or migrations/: in a checkout beside the package; in an installed wheel inside it
+    (setup.py copies them there when building)."""
+    beside = PROJECT_ROOT / name
+    return beside if beside.is_dir() else Path(__file__).resolve().parent / name
+
 DEV_SECRET_KEY = "development-only-secret-key"
 DEV_ID_HASH_KEY = "development-only-id-hash-key"
 DEV_TOTP_KEY = "development-only-totp-encryption-key"
