@@ -42,6 +42,12 @@ def local_date(moment: dt.datetime | None) -> str:
     return local_datetime(moment)[:10]
 
 
+def last_local_day(end: dt.datetime | None) -> str:
+    """The last day of a period stored as the instant it ends: a period ending at 24:00 of 8 May
+    is stored as 00:00 of 9 May, and its last day is 8 May (R-31)."""
+    return local_date(end - dt.timedelta(microseconds=1)) if end is not None else ""
+
+
 @lru_cache(maxsize=256)
 def static_version(folder: str, filename: str) -> str:
     """The first 12 hex digits of the file's SHA-256: a new version gets a new address, so that
@@ -69,6 +75,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(last_local_day, "last_local_day")
 
     from ..auth.admin import role_title, scope_title
     from ..auth.permissions import can

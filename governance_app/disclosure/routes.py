@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can
+from ..core.clock import end_of_local_day
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
@@ -66,7 +67,8 @@ def notices(estate_id: int):
         form.kind.choices = [SelectChoice(k, str(t)) for k, t in KIND_TITLES.items()]
     if form is not None and form.validate_on_submit():
         start = dt.datetime.combine(form.starts_on.data, dt.time(), _zone())
-        end = start + dt.timedelta(days=form.days.data) if form.days.data else None
+        # the first day is not counted; the posting ends at 24:00 of its last day.
+        end = end_of_local_day(rules.posting_last_day(form.starts_on.data, form.days.data)) if form.days.data else None
         uploads = [(f.read(), f.filename or "") for f in form.attachments.data or [] if f and f.filename]
         try:
             notice = services.publish_notice(estate, kind=NoticeKind(form.kind.data), title=form.title.data,

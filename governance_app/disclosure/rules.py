@@ -54,3 +54,9 @@ def held_at(held_on: dt.date | None, scheduled_local: dt.datetime) -> dt.datetim
     notice is the best knowledge of the time, where midnight would be a time nobody met at."""
     return dt.datetime.combine(held_on or scheduled_local.date(), scheduled_local.time().replace(second=0, microsecond=0),
                                scheduled_local.tzinfo)
+
+
+def posting_last_day(first_day: dt.date, days: int) -> dt.date:
+    """R-31: a period's first day is not counted, and it ends at 24:00 of its last day. A posting
+    of 7 days put up on 1 May shows from 1 May to 24:00 on 8 May."""
+    return first_day + dt.timedelta(days=days)

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 
 from governance_app.auth.models import Role
-from governance_app.disclosure import services
+from governance_app.disclosure import rules, services
 from governance_app.disclosure.messages import disclosure_error_message
 from governance_app.disclosure.models import DisclosureError, Notice, NoticeAttachment, NoticeKind, NoticeRead
 from governance_app.extensions import db
@@ -62,11 +62,14 @@ def test_a_posting_is_published_for_its_days_from_the_start_of_its_first_day(est
     assert location(response) == f"/estates/{estate.id}/notices/{published.id}"
     start = dt.datetime.combine(local_today(), dt.time(), SHANGHAI)
     assert services._aware(published.starts_at) == start
-    assert services._aware(published.ends_at) == start + 7 * DAY
+    # the first day is not counted; the 7th day after it is the last, to 24:00.
+    assert services._aware(published.ends_at) == start + 8 * DAY
+    assert rules.notice_showing(start, start + 8 * DAY, start + 8 * DAY - dt.timedelta(minutes=1))
     assert (published.kind, published.pinned, published.published_by_id) == (NoticeKind.POSTING, True, committee.id)
     page = browser.get(location(response))
     assert "The notice is published." in flashes(page, "success")
     assert f"posted from {local_today()} to {local_today() + 7 * DAY}" in text(page)
+    assert f"{local_today()} – {local_today() + 7 * DAY}" in text(browser.get(f"/estates/{estate.id}/notices"))
 
 
 def test_an_announcement_needs_no_end(estate, committee, browser_of):

@@ -140,3 +140,8 @@ def test_a_meeting_is_held_at_its_scheduled_hour_on_the_day_recorded_not_at_midn
     scheduled = dt.datetime(2026, 5, 4, 19, 30, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     assert rules.held_at(dt.date(2026, 5, 5), scheduled) == dt.datetime(2026, 5, 5, 19, 30, tzinfo=scheduled.tzinfo)
     assert rules.held_at(None, scheduled) == dt.datetime(2026, 5, 4, 19, 30, tzinfo=scheduled.tzinfo)
+
+
+def test_r31_a_posting_of_7_days_put_up_on_1_may_lasts_to_the_end_of_8_may():
+    assert rules.posting_last_day(dt.date(2026, 5, 1), 7) == dt.date(2026, 5, 8)
+    assert rules.posting_last_day(dt.date(2026, 5, 1), 1) == dt.date(2026, 5, 2)
