@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -16,6 +17,7 @@ from ..auth.messages import auth_error_message
 from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
+from ..core.templating import rule_sentence
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
@@ -541,12 +543,17 @@ def nomination_title(source) -> str:
 
 
 @bp.app_template_global()
-def threshold_text(item) -> str:
+def threshold_text(item) -> Markup:
+    """What an item needs, in plain words, with the rule's id as a small reference after them."""
     if item.kind == ItemKind.ELECTION:
-        return _("R-21: eligible with more than half of participating area and owners; most owners win")
+        return rule_sentence(_("A candidate needs more than half of the area and more than half of the owners "
+                               "taking part; those with most owners are elected."), "R-21")
     if rules.threshold_rule(item.matter) == "R-12":
-        return _("R-12: needs at least 3/4 of participating area and owners")
-    return _("R-11: needs more than half of participating area and owners")
+        return rule_sentence(_("Passes with at least three quarters of the area and three quarters of the owners "
+                               "taking part."), "R-12")
+    return rule_sentence(_("Passes with more than half of the area and more than half of the owners taking part."),
+                         "R-11")
+
 
 
 @bp.app_template_global()
