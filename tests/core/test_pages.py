@@ -84,3 +84,13 @@ def test_too_large_upload_is_refused_with_a_message(app, supervisor_client, make
                            content_type="multipart/form-data")
     assert response.status_code == 413
     assert "文件太大" in response.get_data(as_text=True)
+
+
+def test_every_page_names_a_favicon_that_is_served(client):
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    icon.close()
