@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can
+from ..auth.services import second_factor_is_fresh
 from ..auth.stepup import fresh_second_factor
 from ..estates.services import current_roll_units, get_estate, list_estates
 from ..extensions import db
@@ -593,7 +594,8 @@ def new_statement(estate_id: int, kind: str):
     if form.validate_on_submit() and form.end.data >= form.start.data:
         view = statement_view(estate, account, form.start.data, form.end.data)
     return render_template("funds/new_statement.html", estate=estate, account=account, kind=kind, form=form,
-                           view=view, can_publish=can(current_user, "funds.publish", estate))
+                           view=view, can_publish=can(current_user, "funds.publish", estate),
+                           code_fresh=second_factor_is_fresh(current_user.current_session))
 
 
 def _publishable_account(estate_id: int, kind: str):
