@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import config as config_module
-from .config import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -23,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(config_module.beside_or_inside("templates")),
         instance_path=str(config_module.INSTANCE_DIR),
     )
     settings = config_module.from_environment()
@@ -46,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         config_module.INSTANCE_DIR.mkdir(exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(config_module.beside_or_inside("migrations")), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
 

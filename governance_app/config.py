@@ -14,6 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
+
+def beside_or_inside(name: str) -> Path:
+    """templates/ or migrations/: in a checkout beside the package; in an installed wheel inside it
+    (setup.py copies them there when building)."""
+    beside = PROJECT_ROOT / name
+    return beside if beside.is_dir() else Path(__file__).resolve().parent / name
+
 DEV_SECRET_KEY = "development-only-secret-key"
 DEV_ID_HASH_KEY = "development-only-id-hash-key"
 DEV_TOTP_KEY = "development-only-totp-encryption-key"
@@ -60,7 +67,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "ID_HASH_KEY": env.get("ID_HASH_KEY") or ("" if production else DEV_ID_HASH_KEY),
         "TOTP_ENCRYPTION_KEY": env.get("TOTP_ENCRYPTION_KEY") or ("" if production else DEV_TOTP_KEY),
         "PASSWORD_HASH_METHOD": "scrypt",
-        "SITE_URL": env.get("SITE_URL", "http://127.0.0.1:5000"),
+        # The address printed on letters and PDFs. Unset in development: the address the page was
+        # asked at (core.site); production refuses to start without it (a Host header is the client's).
+        "SITE_URL": env.get("SITE_URL", "").strip(),
         "TOTP_ISSUER": env.get("TOTP_ISSUER", "业主自治平台"),
         "IDLE_TIMEOUT_MINUTES": int(env.get("IDLE_TIMEOUT_MINUTES", "30")),
         "STEP_UP_MINUTES": 5,
@@ -150,6 +159,9 @@ def check(config: dict) -> None:
         raise ConfigError("ID_HASH_KEY must be a random value of at least 32 characters in production")
     if config["TOTP_ENCRYPTION_KEY"] == DEV_TOTP_KEY or len(config["TOTP_ENCRYPTION_KEY"]) < 32:
         raise ConfigError("TOTP_ENCRYPTION_KEY must be a random value of at least 32 characters in production")
+    if not config.get("SITE_URL", "").startswith(("https://", "http://")):
+        raise ConfigError("SITE_URL must be set in production to the address owners use (https://...): it is "
+                          "printed on activation letters and documents")
     if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")
     # Per-address limits counted in each worker's memory would let every worker allow as many.

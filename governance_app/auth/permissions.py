@@ -117,6 +117,8 @@ def can(user, action: str, obj=None) -> bool:
         return is_platform_admin(user) or bool(supervised_sub_districts(user))
     if action == "user.manage":
         return isinstance(obj, User) and can_manage_user(user, obj)
+    if action == "audit.read_codes":  # the log's raw action codes and details, to check the chain by
+        return is_platform_admin(user) or has_role(user, Role.AUDITOR)
     if action == "audit.view":
         return is_platform_admin(user) or has_role(user, Role.SUBDISTRICT_SUPERVISOR) \
             or has_role(user, Role.AUDITOR)

@@ -16,9 +16,12 @@ Where the choice is kept, and which one wins:
 """
 from __future__ import annotations
 
+import re
+
 from flask import Flask, after_this_request, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in
+from werkzeug.exceptions import HTTPException
 
 from ..auth import preferences
 from ..auth.permissions import can
@@ -48,6 +51,24 @@ def remember_on_device(response, elder: bool):
     response.set_cookie(DISPLAY_COOKIE, ELDER if elder else STANDARD, max_age=ONE_YEAR, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response
+
+
+# Never sent again by the language switch: the switch's own fields, and anything secret (a page
+# drawn again after a refusal must not carry a password or a code into its HTML).
+NOT_CARRIED = re.compile(r"csrf_token|^language$|^next$|^replay$|password|code|secret|totp|recovery", re.IGNORECASE)
+
+
+def carried_fields() -> list[tuple[str, str]]:
+    """What the form behind a page drawn for a POST was sent (a refused form shown again, a
+    preview): the language switch sends it again to the same address, so that the page comes back
+    in the other language with what was typed, instead of a GET of a POST-only address (405)."""
+    if request.method != "POST":
+        return []
+    try:
+        form = request.form
+    except HTTPException:  # the error page of a body refused as it was read (413): nothing to carry
+        return []
+    return [(key, value) for key, value in form.items(multi=True) if not NOT_CARRIED.search(key)]
 
 
 def here() -> str:
@@ -89,6 +110,7 @@ def _take_device_choice_at_sign_in(sender, user, **extra) -> None:
 def register(app: Flask) -> None:
     user_logged_in.connect(_take_device_choice_at_sign_in, app)
     app.add_template_global(here)
+    app.add_template_global(carried_fields)
     app.add_template_global(elder_menu)
 
     @app.context_processor

@@ -31,7 +31,11 @@ def set_language():
     if not form.validate_on_submit():
         flash(_("That language is not available."), "error")
         return redirect(safe_next(form.next.data))
-    response = redirect(safe_next(form.next.data))
+    # From a page drawn for a POST: 307 has the browser send that POST again, with what was typed
+    # (the switch carried it), to be drawn in the new language (display.carried_fields).
+    target = safe_next(form.next.data)
+    replay = request.form.get("replay") == "1" and target == form.next.data
+    response = redirect(target, code=307 if replay else 302)
     response.set_cookie(
         LANGUAGE_COOKIE, form.language.data, max_age=ONE_YEAR, samesite="Lax", httponly=True,
         secure=request.is_secure,

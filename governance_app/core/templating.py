@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask_login import current_user
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from . import clock, display
 from ..auth.messages import role_title, scope_title
@@ -19,8 +20,9 @@ from ..documents import filters as document_filters
 from ..estates.messages import change_title, column_title, describe
 from ..estates.rules import format_area, mask_name
 from ..estates.services import get_estate
-from ..funds.messages import account_title, category_title, direction_title
+from ..funds.messages import account_title, category_title, counterparty_text, direction_title
 from ..funds.rules import format_yuan
+from .words import rule_sentence
 from ..voting import messages as vote_words
 
 
@@ -38,6 +40,12 @@ def local_datetime(moment: dt.datetime | None) -> str:
 
 def local_date(moment: dt.datetime | None) -> str:
     return local_datetime(moment)[:10]
+
+
+def last_local_day(end: dt.datetime | None) -> str:
+    """The last day of a period stored as the instant it ends: a period ending at 24:00 of 8 May
+    is stored as 00:00 of 9 May, and its last day is 8 May (R-31)."""
+    return local_date(end - dt.timedelta(microseconds=1)) if end is not None else ""
 
 
 @lru_cache(maxsize=256)
@@ -68,6 +76,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(local_date, "local_date")
+    app.add_template_filter(last_local_day, "last_local_day")
+    app.add_template_global(rule_sentence)
 
     app.add_template_global(role_title)
     app.add_template_global(scope_title)
@@ -93,6 +103,7 @@ def register(app: Flask) -> None:
     app.add_template_global(category_title, "fund_category")
     app.add_template_global(account_title, "fund_account_title")
     app.add_template_global(direction_title, "fund_direction")
+    app.add_template_global(counterparty_text, "fund_counterparty")
     # The votes' words.
     for word in (vote_words.state_title, vote_words.channel_title, vote_words.nomination_title,
                  vote_words.threshold_text, vote_words.last_day, vote_words.voter_units_text, vote_words.names):

@@ -69,6 +69,8 @@ class NoticeAttachment(db.Model):
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     label: Mapped[str] = mapped_column(String(200), default="")
+    # The name it was uploaded with (files.names cleans it); it downloads under that name.
+    filename: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     notice: Mapped[Notice] = relationship(back_populates="attachments")
 

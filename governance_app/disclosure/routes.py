@@ -12,6 +12,7 @@ from ..auth.permissions import can
 from ..core import clock
 from ..documents import services as printed
 from ..documents.responses import pdf_response
+from ..core.clock import end_of_local_day
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
@@ -58,7 +59,8 @@ def notices(estate_id: int):
         form.kind.choices = [SelectChoice(k, str(t)) for k, t in KIND_TITLES.items()]
     if form is not None and form.validate_on_submit():
         start = dt.datetime.combine(form.starts_on.data, dt.time(), _zone())
-        end = start + dt.timedelta(days=form.days.data) if form.days.data else None
+        # the first day is not counted; the posting ends at 24:00 of its last day.
+        end = end_of_local_day(rules.posting_last_day(form.starts_on.data, form.days.data)) if form.days.data else None
         uploads = [(f.read(), f.filename or "") for f in form.attachments.data or [] if f and f.filename]
         try:
             notice = services.publish_notice(estate, kind=NoticeKind(form.kind.data), title=form.title.data,
@@ -120,7 +122,7 @@ def attachment(estate_id: int, notice_id: int, attachment_id: int):
     item = db.session.get(NoticeAttachment, attachment_id)
     if item is None or item.notice_id != found.id:
         abort(404)
-    return file_responses.inline(item.file_id, f"attachment-{attachment_id}")
+    return file_responses.inline(item.file_id, item.filename or item.label, f"attachment-{attachment_id}")
 
 
 # --- estate documents ---------------------------------------------------------------------------------
@@ -165,7 +167,8 @@ def document_file(estate_id: int, version_id: int):
     version = db.session.get(DocumentVersion, version_id)
     if version is None or version.document.estate_id != estate.id:
         abort(404)
-    return file_responses.inline(version.file_id, f"document-{version_id}")
+    return file_responses.inline(version.file_id, f"{version.document.title}-v{version.version}",
+                                f"document-{version_id}")
 
 
 # --- the committee --------------------------------------------------------------------------------------
@@ -220,7 +223,7 @@ def pledge(estate_id: int, member_id: int):
     member = db.session.get(CommitteeMember, member_id)
     if member is None or member.estate_id != estate.id or member.pledge_file_id is None:
         abort(404)
-    return file_responses.inline(member.pledge_file_id, f"pledge-{member_id}")
+    return file_responses.inline(member.pledge_file_id, None, f"pledge-{member_id}")
 
 
 # --- meetings ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..documents import services as printed
 from ..documents.models import DocumentKind as PrintedKind
 from ..documents.values import MeetingMinutesView, MinutesDecision
 from ..extensions import db
+from ..files import names as file_names
 from ..files import services as files
 from ..voting.services import passed_items
 from . import rules
@@ -65,7 +66,9 @@ def publish_notice(estate: Estate, *, kind: NoticeKind, title: str, body: str, s
     db.session.flush()
     for content, label in attachments:
         stored = files.store(content)
-        db.session.add(NoticeAttachment(notice_id=notice.id, file_id=stored.id, label=label.strip()[:200]))
+        # The label is the uploaded file's name; the file downloads under it, cleaned.
+        db.session.add(NoticeAttachment(notice_id=notice.id, file_id=stored.id, label=label.strip()[:200],
+                                        filename=file_names.clean(label)))
     db.session.flush()
     record("notice.published", estate_id=estate.id, object_type="notice", object_id=notice.id,
            details={"title": notice.title, "kind": kind.value, "attachments": len(attachments),
@@ -305,13 +308,12 @@ def minutes_view(meeting: Meeting):
     members = members_by_id(db.session.get(Estate, meeting.estate_id))
     name = lambda member_id: members[member_id].name if member_id in members else "?"  # noqa: E731
     present = set(meeting.present or [])
-    held = dt.datetime.combine(meeting.held_on, dt.time(), clock.zone()) \
-        if meeting.held_on else _aware(meeting.scheduled_at)
+    held = rules.held_at(meeting.held_on, _aware(meeting.scheduled_at).astimezone(clock.zone()))
     return MeetingMinutesView(
         estate=db.session.get(Estate, meeting.estate_id).name, title=meeting.title, held_at=held,
         place=meeting.place, members_present=tuple(name(m) for m in meeting.members if m in present),
         members_absent=tuple(name(m) for m in meeting.members if m not in present),
-        agenda=tuple(line.strip() for line in meeting.agenda.splitlines() if line.strip()),
+        agenda=rules.agenda_points(meeting.agenda), minutes=meeting.minutes or "",
         decisions=tuple(MinutesDecision(text=d.text, signers=tuple(name(m) for m in d.signers), valid=d.valid)
                         for d in meeting.decisions))
 

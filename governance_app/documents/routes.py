@@ -16,6 +16,8 @@ from ..voting import printing as vote_printing
 from ..voting import services as voting
 from ..voting.models import VoteState
 from . import services
+from ..files.responses import attachment_headers
+from . import rules, services
 from .forms import CheckForm
 from .messages import KIND_TITLES, LOG_TEXTS, PRINTED_TEXTS, STATUS_TEXTS
 from .render import FontMissing

@@ -29,6 +29,7 @@ from ..audit.services import record
 from ..core import clock
 from ..core.clock import aware, zone
 from ..estates.services import get_estate
+from ..core import site
 from ..extensions import db
 from . import render, rules
 from .models import DocumentKind, DocumentRecord
@@ -59,7 +60,7 @@ def hundredths(decimal: str) -> int:
 
 
 def site_url(path: str) -> str:
-    return current_app.config["SITE_URL"].rstrip("/") + path
+    return site.site_url(path)
 
 
 def qr_data_uri(url: str) -> str:

@@ -25,8 +25,9 @@ class MeetingMinutesView:
     """A committee meeting (业委会会议) as its minutes show it.
 
     ``members_present`` and ``members_absent`` together are all members at the time of the
-    meeting (R-45 counts both); ``signature_blocks`` name the people who sign the minutes
-    (by default every member present)."""
+    meeting (R-45 counts both); ``agenda`` holds the points without numbers (the minutes number
+    them); ``minutes`` is the text of what was discussed, as recorded; ``signature_blocks`` name the
+    people who sign the minutes (by default every member present)."""
 
     estate: str
     title: str
@@ -35,6 +36,7 @@ class MeetingMinutesView:
     members_present: tuple[str, ...]
     members_absent: tuple[str, ...] = ()
     agenda: tuple[str, ...] = ()
+    minutes: str = ""
     decisions: tuple[MinutesDecision, ...] = ()
     signature_blocks: tuple[str, ...] = field(default=())
 

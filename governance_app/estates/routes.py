@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..auth.permissions import can
 from ..extensions import db, limiter
 from ..voting.services import notifications
+from ..files.responses import attachment_headers
 from . import services
 from .forms import ConfirmImportForm, RollUploadForm
 from .models import ImportStatus
@@ -96,4 +97,4 @@ def roll_template():
     writer.writerow(["1", "1-101", "88.50", "登记", "张某某", "310000000000001234", "13900000000",
                      "", "", "否", "个人"])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=roll-template.csv"})
+                    headers=attachment_headers("roll-template.csv"))

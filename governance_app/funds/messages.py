@@ -90,6 +90,14 @@ def category_title(code: str) -> str:
     return str(CATEGORY_TITLES.get(code, code))
 
 
+def counterparty_text(entry) -> str:
+    """Who the money came from or went to. A transfer between accounts stores the other account's
+    code (``common_income``) so that its pair can be found; a reader sees the account's name."""
+    if entry.transfer_group and entry.counterparty in ACCOUNT_TITLES:
+        return account_title(entry.counterparty)
+    return entry.counterparty
+
+
 def account_title(kind) -> str:
     return str(ACCOUNT_TITLES.get(getattr(kind, "value", kind), kind))
 

@@ -89,6 +89,8 @@ class EntryEvidence(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     label: Mapped[str] = mapped_column(String(200), default="")
+    # The name it was uploaded with (files.names cleans it); it downloads under that name.
+    filename: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     entry: Mapped[Entry] = relationship(back_populates="evidence")
 

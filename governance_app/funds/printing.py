@@ -18,7 +18,7 @@ from ..estates.services import get_estate
 from ..extensions import db
 from ..voting.models import Vote
 from . import services
-from .messages import EMERGENCY_TITLES, account_title, category_title
+from .messages import EMERGENCY_TITLES, account_title, category_title, counterparty_text
 from .models import Entry, Statement
 from .values import EntryLine, StatementView
 
@@ -35,7 +35,7 @@ def authority_text(entry: Entry) -> str:
 
 def _line(entry: Entry) -> EntryLine:
     return EntryLine(id=entry.id, day=entry.day, direction=entry.direction, category=entry.category,
-                     category_title=category_title(entry.category), counterparty=entry.counterparty,
+                     category_title=category_title(entry.category), counterparty=counterparty_text(entry),
                      description=entry.description, amount=entry.amount, authority=authority_text(entry),
                      reverses=entry.reverses_id)
 

@@ -12,6 +12,8 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, visible_estates
+from ..auth.permissions import can
+from ..auth.services import second_factor_is_fresh
 from ..auth.stepup import fresh_second_factor
 from ..estates.services import current_roll_units, get_estate
 from ..estates.models import Estate
@@ -26,7 +28,8 @@ from .forms import (
     QuestionForm, ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,
 )
 from .messages import (
-    ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, fund_error_message,
+    ACCOUNT_TITLES, DIRECTION_TITLES, EMERGENCY_TITLES, account_title, category_title, counterparty_text,
+    fund_error_message,
 )
 from .models import AccountKind, Entry, EntryEvidence, EntryState, FundError, Question, Statement
 from .printing import authority_text, statement_view
@@ -417,8 +420,9 @@ def attach(estate_id: int, entry_id: int):
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
-            services.attach_evidence(found, form.file.data.read(), form.label.data or form.file.data.filename or "",
-                                     current_user)
+            upload = form.file.data
+            services.attach_evidence(found, upload.read(), form.label.data or upload.filename or "", current_user,
+                                     filename=upload.filename or "")
         except FundError as error:
             _fail(error)
         except files.FileRefused as error:
@@ -440,7 +444,7 @@ def evidence(estate_id: int, entry_id: int, evidence_id: int):
     item = db.session.get(EntryEvidence, evidence_id)
     if item is None or item.entry_id != found.id:
         abort(404)
-    return file_responses.inline(item.file_id, f"evidence-{evidence_id}")
+    return file_responses.inline(item.file_id, item.filename, f"evidence-{evidence_id}")
 
 
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions")
@@ -578,7 +582,8 @@ def new_statement(estate_id: int, kind: str):
     if form.validate_on_submit() and form.end.data >= form.start.data:
         view = statement_view(estate, account, form.start.data, form.end.data)
     return render_template("funds/new_statement.html", estate=estate, account=account, kind=kind, form=form,
-                           view=view, can_publish=can(current_user, "funds.publish", estate))
+                           view=view, can_publish=can(current_user, "funds.publish", estate),
+                           code_fresh=second_factor_is_fresh(current_user.current_session))
 
 
 def _publishable_account(estate_id: int, kind: str):
@@ -635,10 +640,10 @@ def export_statement(estate_id: int, statement_id: int, fmt: str):
     name = f"statement-{found.account.kind.value}-{found.period_start}-{found.period_end}"
     if fmt == "csv":
         return Response(export.statement_csv(view, labels), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+                        headers=file_responses.attachment_headers(f"{name}.csv"))
     return Response(export.statement_xlsx(view, labels),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename={name}.xlsx"})
+                    headers=file_responses.attachment_headers(f"{name}.xlsx"))
 
 
 def export_labels() -> dict:
@@ -647,7 +652,7 @@ def export_labels() -> dict:
             "out": _("Out"), "category": _("Category"), "counterparty": _("Counterparty"),
             "description": _("Description"), "amount": _("Amount (yuan)"), "signed": _("Signed amount"),
             "totals_in": _("Money in by category"), "totals_out": _("Money out by category"),
-            "total_in": _("Total in"), "total_out": _("Total out")}
+            "total_in": _("Total in"), "total_out": _("Total out"), "authority": _("Authority for the expense (R-53)")}
 
 
 # --- supervisors ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..core import clock, events
 from ..extensions import db
 from ..voting.models import ItemKind
 from ..voting.services import passed_items
+from ..files import names as file_names
 from ..files import services as files
 from . import rules
 from .models import (
@@ -274,15 +275,17 @@ def reverse(estate: Estate, entry: Entry, *, day: dt.date, reason: str, actor) -
     return opposite
 
 
-def attach_evidence(entry: Entry, content: bytes, label: str, actor) -> EntryEvidence:
-    """Invoices, contracts, bank slips (PDF/JPEG/PNG by content), before the period is published."""
+def attach_evidence(entry: Entry, content: bytes, label: str, actor, filename: str = "") -> EntryEvidence:
+    """Invoices, contracts, bank slips (PDF/JPEG/PNG by content), before the period is published;
+    ``filename`` is the name it was uploaded with, under which it downloads."""
     _refuse_if_published(entry.account, entry.day)
     stored = files.store(content)
     existing = db.session.scalar(select(EntryEvidence).where(EntryEvidence.entry_id == entry.id,
                                                              EntryEvidence.file_id == stored.id))
     if existing is not None:
         return existing
-    evidence = EntryEvidence(entry_id=entry.id, file_id=stored.id, label=label.strip()[:200])
+    evidence = EntryEvidence(entry_id=entry.id, file_id=stored.id, label=label.strip()[:200],
+                             filename=file_names.clean(filename))
     db.session.add(evidence)
     db.session.flush()
     record("funds.evidence_attached", estate_id=entry.estate_id, object_type="fund_entry", object_id=entry.id,

@@ -1,7 +1,7 @@
 """Staff pages: accounts and roles, owner activation letters."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +14,8 @@ from ..auth.messages import GRANTABLE, auth_error_message, role_title, scope_tit
 from ..auth.models import ActivationCode, Role, RoleGrant, ScopeKind, User
 from ..auth.permissions import SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, supervised_sub_districts
 from ..auth.stepup import fresh_second_factor
+from ..core.site import site_url
+from ..documents import services as documents
 from ..documents.render import require_font
 from ..documents.responses import pdf_response
 from ..estates.models import Estate, SubDistrict
@@ -174,7 +176,7 @@ def reset(user_id: int):
         code, expires_at = services.reset_staff_account(target, actor=current_user)
         db.session.commit()
         return render_template("auth/reset_done.html", target=target, code=code, expires_at=expires_at,
-                               site_url=current_app.config["SITE_URL"])
+                               site_url=site_url())
     try:
         letter = services.reset_owner_account(target, actor=current_user)
     except services.AuthError as error:
@@ -184,7 +186,7 @@ def reset(user_id: int):
     db.session.commit()
     with force_locale("zh_CN"):  # letters go to owners: always in Chinese
         return render_template("auth/letters.html", estate=letter.estate, letters=[letter],
-                               site_url=current_app.config["SITE_URL"])
+                               site_url=site_url())
 
 
 # --- owner activation letters ------------------------------------------------------------
@@ -229,7 +231,7 @@ def letters(estate_id: int):
     db.session.commit()
     with force_locale("zh_CN"):  # letters go to owners: always in Chinese
         return render_template("auth/letters.html", estate=estate, letters=issued,
-                               site_url=current_app.config["SITE_URL"])
+                               site_url=site_url())
 
 
 @bp.post("/estates/<int:estate_id>/activation/<int:code_id>/revoke")

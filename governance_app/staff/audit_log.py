@@ -49,7 +49,8 @@ def events():
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     names = {e.id: e.name for e in estates}
     return render_template("audit/events.html", form=form, events=rows, page=page, total=total,
-                           pages=max(1, -(-total // PAGE_SIZE)), estate_names=names)
+                           pages=max(1, -(-total // PAGE_SIZE)), estate_names=names, action_phrase=action_phrase,
+                           object_noun=object_noun, read_codes=can(current_user, "audit.read_codes"))
 
 
 def _resets_of_staff_in_reach():

@@ -11,6 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.permissions import can, permitted_or_404, visible_estates
 from ..core import clock
 from ..core.refusals import message as refusal_message
+from ..documents.models import DocumentKind
+from ..documents.services import register_current_source
 from ..estates.services import get_estate
 from ..extensions import db
 from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
@@ -53,8 +55,6 @@ def _download(content: bytes, fmt: str, name: str) -> Response:
 @bp.record_once
 def _register_rating_source(state) -> None:
     """Let the document check page rebuild a published rating to tell whether a copy is current."""
-    from ..documents.models import DocumentKind
-    from ..documents.services import register_current_source
     from .publish import current_data
 
     register_current_source(DocumentKind.SERVICE_RATING, current_data)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..core import clock
+from ..disclosure.models import DocumentKind, DocumentVersion, EstateDocument
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate
 from ..estates.services import current_roll_units
@@ -273,8 +274,6 @@ def record_company(estate: Estate, *, name: str, contract_start: dt.date, contra
 
 def service_contracts(estate: Estate) -> list[tuple[int, str]]:
     """The versions of the estate's service contracts (物业服务合同) among its documents."""
-    from ..disclosure.models import DocumentKind, DocumentVersion, EstateDocument
-
     return [(version_id, f"{title} ({adopted})") for version_id, title, adopted in db.session.execute(
         select(DocumentVersion.id, EstateDocument.title, DocumentVersion.adopted_on)
         .join(EstateDocument, DocumentVersion.document_id == EstateDocument.id)

@@ -6,6 +6,9 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from markupsafe import Markup
+
+from ..core.words import rule_sentence
 from ..core.refusals import register_messages
 from . import rules, services
 from .models import ItemKind, VoteError, VoteState
@@ -77,12 +80,16 @@ def nomination_title(source) -> str:
             "community": _("recommended by the residents' committee")}[getattr(source, "value", source)]
 
 
-def threshold_text(item) -> str:
+def threshold_text(item) -> Markup:
+    """What an item needs, in plain words, with the rule's id as a small reference after them."""
     if item.kind == ItemKind.ELECTION:
-        return _("R-21: eligible with more than half of participating area and owners; most owners win")
+        return rule_sentence(_("A candidate needs more than half of the area and more than half of the owners "
+                               "taking part; those with most owners are elected."), "R-21")
     if rules.threshold_rule(item.matter) == "R-12":
-        return _("R-12: needs at least 3/4 of participating area and owners")
-    return _("R-11: needs more than half of participating area and owners")
+        return rule_sentence(_("Passes with at least three quarters of the area and three quarters of the owners "
+                               "taking part."), "R-12")
+    return rule_sentence(_("Passes with more than half of the area and more than half of the owners taking part."),
+                         "R-11")
 
 
 def last_day(vote) -> str:

@@ -5,7 +5,9 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -15,6 +17,7 @@ from ..auth.permissions import can
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
 from ..core.refusals import message
+from ..core.templating import rule_sentence
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
@@ -28,7 +31,8 @@ from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts
 
 bp = Blueprint("voting", __name__)
 
-KIND_TITLES = {"resolution": _("Resolution"), "election": _("Election"), "choice": _("Choice among options")}
+# Lazy: read when a page is drawn, in its language (at import there is no request, so no language).
+KIND_TITLES = {"resolution": _l("Resolution"), "election": _l("Election"), "choice": _l("Choice among options")}
 
 
 def _kind_choices():
@@ -401,7 +405,7 @@ def paper_scan(vote_id: int, entry_id: int):
         abort(404)
     record("vote.scan_viewed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
     db.session.commit()
-    return file_responses.inline(entry.scan_id, f"ballot-{entry_id}")
+    return file_responses.inline(entry.scan_id, None, f"ballot-{entry_id}")
 
 
 @bp.route("/votes/<int:vote_id>/proxies", methods=["GET", "POST"])
@@ -490,7 +494,7 @@ def audit_bundle(vote_id: int):
     db.session.commit()
     body = json.dumps(services.audit_bundle(vote), ensure_ascii=False, indent=1, sort_keys=True)
     return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=vote-{vote.uid}.json"})
+                    headers=file_responses.attachment_headers(f"vote-{vote.uid}.json"))
 
 
 @bp.get("/votes/<int:vote_id>/ballots")

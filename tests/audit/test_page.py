@@ -37,14 +37,14 @@ class World:
 
 
 def probe(marker: str, estate_id: int | None, action: str = "test.probe", actor=None) -> AuditEvent:
-    """An event the page shows as ``probe <marker>``."""
+    """An event the page shows as "... made a change (record <marker>)." (an unknown kind of object)."""
     return record(action, estate_id=estate_id, object_type="probe", object_id=marker, actor=actor)
 
 
 def markers(response) -> list[str]:
     """The markers of the probe events on the page, in the order shown."""
     assert response.status_code == 200
-    return re.findall(r"probe ([\w-]+)", html.unescape(response.get_data(as_text=True)))
+    return re.findall(r"\(record ([\w-]+)\)\.", html.unescape(response.get_data(as_text=True)))
 
 
 @pytest.fixture
@@ -236,3 +236,20 @@ def test_one_page_has_no_pager_links(world, as_role):
     text = page_text(client.get("/audit"))
     assert "Page 1 of 1" in text
     assert "Newer" not in text and "Older" not in text
+
+
+def test_entries_read_as_sentences_and_only_auditors_see_the_codes(world, client, login, make_user):
+    chair = make_user(Role.COMMITTEE_MEMBER, world.east, login="chair", name="张主任")
+    record("notice.published", estate_id=world.east.id, object_type="notice", object_id=7, actor=chair,
+           details={"title": "停水通知"})
+    db.session.commit()
+    supervisor = make_user(Role.SUBDISTRICT_SUPERVISOR, world.sub_district)
+    auditor = make_user(Role.AUDITOR, world.sub_district)
+    for user, codes in ((supervisor, False), (auditor, True)):
+        login(user)
+        page = html.unescape(client.get("/audit").get_data(as_text=True))
+        assert "张主任发布了公告（公告 7）。" in page  # Chinese by default, with Chinese punctuation
+        assert ("<code>notice.published</code>" in page) is codes
+        assert ('{"title": ' in page) is codes  # the details are for those who check the chain
+        assert '<details class="filters-fold">' in page and "<summary>筛选日志</summary>" in page
+    assert '<details class="filters-fold" open>' in client.get("/audit?action=notice.").get_data(as_text=True)

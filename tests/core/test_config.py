@@ -11,6 +11,7 @@ PRODUCTION = {
     "TOTP_ENCRYPTION_KEY": "t" * 40,
     "DATABASE_URL": "postgresql://app@db.internal/governance",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "SITE_URL": "https://vote.example.gov.cn",
 }
 
 
@@ -23,6 +24,16 @@ def test_development_defaults_need_nothing():
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert config["TIMEZONE"] == "Asia/Shanghai"
     assert config["BABEL_DEFAULT_LOCALE"] == "zh_CN"
+
+
+def test_development_leaves_site_url_unset_so_letters_print_the_address_asked_at():
+    assert from_environment({})["SITE_URL"] == ""
+    assert from_environment({"SITE_URL": " https://vote.example.gov.cn "})["SITE_URL"] == "https://vote.example.gov.cn"
+
+
+def test_production_refuses_a_site_url_that_is_not_an_address():
+    with pytest.raises(ConfigError, match="SITE_URL"):
+        check(from_environment({**PRODUCTION, "SITE_URL": "vote.example.gov.cn"}))
 
 
 def test_redis_url_becomes_the_rate_limit_storage():
@@ -43,6 +54,7 @@ def test_production_with_complete_settings_starts():
     ("TOTP_ENCRYPTION_KEY", "TOTP_ENCRYPTION_KEY"),
     ("DATABASE_URL", "DATABASE_URL"),
     ("REDIS_URL", "REDIS_URL"),  # the rate limits would count per worker
+    ("SITE_URL", "SITE_URL"),  # letters would print the address a client's Host header claims
 ])
 def test_production_refuses_a_missing_setting_and_names_it(missing, named):
     environ = {k: v for k, v in PRODUCTION.items() if k != missing}

@@ -84,3 +84,38 @@ def test_too_large_upload_is_refused_with_a_message(app, supervisor_client, make
                            content_type="multipart/form-data")
     assert response.status_code == 413
     assert "文件太大" in response.get_data(as_text=True)
+
+
+def test_every_page_names_a_favicon_that_is_served(client):
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    icon.close()
+
+
+def test_switching_language_on_a_page_drawn_for_a_post_draws_it_again_with_what_was_typed(client):
+    """Issue 14: the switch led to a GET of the POST's address (405, in English) and lost the form."""
+    import html
+    import re
+
+    refused = client.post("/login", data={"login": "wang.wei", "password": "not-his-password"})
+    assert refused.status_code in (200, 400) and '<html lang="zh-CN">' in refused.get_data(as_text=True)
+    [switch] = re.findall(r'<form class="language-switch".*?</form>', refused.get_data(as_text=True), re.S)
+    fields = [(name, html.unescape(value)) for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', switch)]
+    assert ("login", "wang.wei") in fields and ("replay", "1") in fields
+    assert "not-his-password" not in switch  # nothing secret is carried
+    from werkzeug.datastructures import MultiDict
+
+    moved = client.post("/language", data=MultiDict([*fields, ("language", "en")]))
+    assert (moved.status_code, moved.headers["Location"]) == (307, "/login")
+    again = client.post("/login", data=MultiDict([*fields, ("language", "en")]))  # the browser repeats the POST
+    page = again.get_data(as_text=True)
+    assert '<html lang="en">' in page and 'value="wang.wei"' in page and again.status_code != 405
+
+
+def test_a_replay_to_another_site_is_a_plain_redirect_home(client):
+    moved = client.post("/language", data={"language": "en", "next": "//evil.example/x", "replay": "1"})
+    assert (moved.status_code, moved.headers["Location"]) == (302, "/")

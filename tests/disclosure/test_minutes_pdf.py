@@ -1,9 +1,11 @@
 """A committee meeting's minutes as a numbered PDF (R-45 validity printed), checkable as genuine
 and current, shown to owners only once posted."""
 
+import datetime as dt
+
 from governance_app.disclosure import services
 from governance_app.extensions import db
-from tests.disclosure.support import local_today, meeting, seat_members
+from tests.disclosure.support import SHANGHAI, local_today, meeting, seat_members
 from tests.documents.support import assert_cjk_font_embedded, check_status, flat, numbers, pdf_text
 
 
@@ -47,3 +49,22 @@ def test_minutes_of_a_meeting_not_yet_held_do_not_exist(estate, committee, brows
 def test_minutes_of_another_estate_are_404(estate, committee, other_owner, browser_of):
     found = _held_meeting(estate, committee, post=True)
     assert browser_of(other_owner).get(f"/estates/{estate.id}/meetings/{found.id}/minutes.pdf").status_code == 404
+
+
+def test_r45_minutes_pdf_prints_the_discussion_the_real_hour_and_numbers_the_agenda_once(estate, committee, owner,
+                                                                                        browser_of):
+    members = seat_members(estate, committee, 7)
+    day = local_today() + dt.timedelta(days=2)
+    found = services.schedule_meeting(estate, title="业委会第 6 次会议", place="会议室",
+                                      scheduled_at=dt.datetime.combine(day, dt.time(19, 30), SHANGHAI).astimezone(dt.UTC),
+                                      agenda="1. 电梯维修方案\n2、停车费标准", actor=committee)
+    services.record_attendance(found, [m.id for m in members[:5]], day,
+                               "主任介绍了电梯维修的三家报价。\n委员们同意选择最低价。", committee)
+    services.post_meeting(found, committee)
+    db.session.commit()
+    response = browser_of(owner, "zh_CN").get(f"/estates/{estate.id}/meetings/{found.id}/minutes.pdf")
+    text = flat(pdf_text(response.data))
+    assert f"{day.isoformat()} 19:30" in text and "00:00" not in text
+    assert "主任介绍了电梯维修的三家报价。" in text and "委员们同意选择最低价。" in text
+    assert "1. 电梯维修方案" in text and "2. 停车费标准" in text
+    assert "1. 1." not in text and "2. 2、" not in text

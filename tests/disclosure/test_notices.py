@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 
 from governance_app.auth.models import Role
-from governance_app.disclosure import services
+from governance_app.disclosure import rules, services
 from governance_app.disclosure.messages import disclosure_error_message
 from governance_app.disclosure.models import DisclosureError, Notice, NoticeAttachment, NoticeKind, NoticeRead
 from governance_app.extensions import db
@@ -62,11 +62,14 @@ def test_a_posting_is_published_for_its_days_from_the_start_of_its_first_day(est
     assert location(response) == f"/estates/{estate.id}/notices/{published.id}"
     start = dt.datetime.combine(local_today(), dt.time(), SHANGHAI)
     assert services._aware(published.starts_at) == start
-    assert services._aware(published.ends_at) == start + 7 * DAY
+    # R-31: the first day is not counted; the 7th day after it is the last, to 24:00.
+    assert services._aware(published.ends_at) == start + 8 * DAY
+    assert rules.notice_showing(start, start + 8 * DAY, start + 8 * DAY - dt.timedelta(minutes=1))
     assert (published.kind, published.pinned, published.published_by_id) == (NoticeKind.POSTING, True, committee.id)
     page = browser.get(location(response))
     assert "The notice is published." in flashes(page, "success")
     assert f"posted from {local_today()} to {local_today() + 7 * DAY}" in text(page)
+    assert f"{local_today()} – {local_today() + 7 * DAY}" in text(browser.get(f"/estates/{estate.id}/notices"))
 
 
 def test_an_announcement_needs_no_end(estate, committee, browser_of):
@@ -148,6 +151,20 @@ def test_an_attachment_of_another_notice_is_not_found(estate, committee, owner, 
     attachment_id = first.attachments[0].id
     assert browser.get(f"/estates/{estate.id}/notices/{first.id}/attachments/{attachment_id}").status_code == 200
     assert browser.get(f"/estates/{estate.id}/notices/{second.id}/attachments/{attachment_id}").status_code == 404
+
+
+def test_attachments_download_under_their_uploaded_names_safely_encoded(estate, committee, owner, browser_of):
+    found = notice(estate, committee, "方案", attachments=[(PDF, "电梯维修方案.pdf"), (PNG, "../平面图"),
+                                                           (JPEG, 'x"\r\nSet-Cookie: a=b.jpg')])
+    browser = browser_of(owner)
+    headers = [browser.get(f"/estates/{estate.id}/notices/{found.id}/attachments/{item.id}").headers
+               ["Content-Disposition"] for item in found.attachments]
+    assert headers == [
+        "inline; filename=\"attachment-%d.pdf\"; filename*=UTF-8''%%E7%%94%%B5%%E6%%A2%%AF%%E7%%BB%%B4%%E4%%BF%%AE"
+        "%%E6%%96%%B9%%E6%%A1%%88.pdf" % found.attachments[0].id,
+        "inline; filename=\"attachment-%d.png\"; filename*=UTF-8''%%E5%%B9%%B3%%E9%%9D%%A2%%E5%%9B%%BE.png"
+        % found.attachments[1].id,
+        "inline; filename=\"x_Set-Cookie_ a_b.jpg\"; filename*=UTF-8''x_Set-Cookie_%20a%3Db.jpg"]
 
 
 # --- order and visibility ------------------------------------------------------------------------------

@@ -128,3 +128,20 @@ def test_notice_times_compare_as_instants_whatever_their_zone():
     shanghai = dt.timezone(dt.timedelta(hours=8))
     assert rules.notice_showing(START, END, START.astimezone(shanghai))
     assert not rules.notice_showing(START, END, (START - TICK).astimezone(shanghai))
+
+
+def test_agenda_points_drop_the_numbers_people_type_so_minutes_number_each_point_once():
+    assert rules.agenda_points("1. 电梯维修方案\n\n2、停车费\n（3）物业合同\n第四项：绿化\n10) 其他") == (
+        "电梯维修方案", "停车费", "物业合同", "绿化", "其他")
+    assert rules.agenda_points("2025年预算\n1.5米围墙\n1 号楼外墙") == ("2025年预算", "1.5米围墙", "1 号楼外墙")
+
+
+def test_a_meeting_is_held_at_its_scheduled_hour_on_the_day_recorded_not_at_midnight():
+    scheduled = dt.datetime(2026, 5, 4, 19, 30, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert rules.held_at(dt.date(2026, 5, 5), scheduled) == dt.datetime(2026, 5, 5, 19, 30, tzinfo=scheduled.tzinfo)
+    assert rules.held_at(None, scheduled) == dt.datetime(2026, 5, 4, 19, 30, tzinfo=scheduled.tzinfo)
+
+
+def test_r31_a_posting_of_7_days_put_up_on_1_may_lasts_to_the_end_of_8_may():
+    assert rules.posting_last_day(dt.date(2026, 5, 1), 7) == dt.date(2026, 5, 8)
+    assert rules.posting_last_day(dt.date(2026, 5, 1), 1) == dt.date(2026, 5, 2)

@@ -195,3 +195,19 @@ def test_a_letter_reads_as_one_page_with_what_does_not_fit_said(app):
     assert "…" in page and "1-180" not in shown
     assert f"另有 {80 - shown.count('1-1')} 套" in shown
     assert_cjk_font_embedded(content)
+
+
+@pytest.mark.parametrize("site_url, asked_at, printed", [
+    ("", "http://localhost:8000", "http://localhost:8000/activate"),  # development: where people reach it
+    ("https://vote.example.gov.cn", "http://localhost:8000", "https://vote.example.gov.cn/activate"),
+])
+def test_letters_print_site_url_or_in_development_the_address_the_page_was_asked_at(monkeypatch, app, login, pages,
+                                                                                     estate, committee, site_url,
+                                                                                     asked_at, printed):
+    monkeypatch.setitem(app.config, "SITE_URL", site_url)
+    login(committee, client=pages)
+    html = pages.post(f"/estates/{estate.id}/activation/letters", data={"submit": "生成激活函"}, base_url=asked_at)
+    assert printed in text(html) and "127.0.0.1:5000" not in text(html)
+    content = pages.post(f"/estates/{estate.id}/activation/letters", data={"pdf": "生成 PDF", "reissue": "y"},
+                         base_url=asked_at).data
+    assert printed in flat(pdf_text(content))

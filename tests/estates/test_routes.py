@@ -355,7 +355,7 @@ def test_roll_template_downloads_and_reimports_as_a_one_unit_roll(english, estat
     response = english.get("/estates/roll-template.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == "attachment; filename=roll-template.csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="roll-template.csv"'
     content = response.get_data()
     assert content.startswith(b"\xef\xbb\xbf")
     assert content.decode("utf-8-sig").splitlines()[0] == "楼栋,房号,面积,面积来源,业主姓名,证件号码,电话,共有组,代表人,开发商持有,业主类型"

@@ -47,6 +47,17 @@ def test_pdf_jpeg_and_png_are_accepted_by_content_and_owners_open_them(world, en
     assert world.pages().get(url).status_code == 302  # to sign in
 
 
+def test_evidence_downloads_under_its_uploaded_name_not_evidence_n(world, entry):
+    attach(world, entry, PDF, "2026年审计费发票.pdf", label="审计费发票")
+    attach(world, entry, JPEG, "scan", label="")
+    first, second = world_evidence()
+    assert (first.filename, second.filename) == ("2026年审计费发票.pdf", "scan")
+    headers = [world.pages(world.owner).get(f"/estates/{world.estate.id}/funds/entries/{entry.id}/evidence/{item.id}")
+               .headers["Content-Disposition"] for item in (first, second)]
+    assert headers == [f"inline; filename=\"2026.pdf\"; filename*=UTF-8''2026%E5%B9%B4%E5%AE%A1%E8%AE%A1%E8%B4%B9"
+                       f"%E5%8F%91%E7%A5%A8.pdf", 'inline; filename="scan.jpg"']
+
+
 def world_evidence() -> list[EntryEvidence]:
     from sqlalchemy import select
 

@@ -100,8 +100,8 @@ def test_the_xlsx_export_adds_up_to_the_statement_page_to_the_fen(world, stateme
     response = world.pages(world.owner).get(f"/estates/{world.estate.id}/funds/statements/{statement.id}.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert re.search(r"attachment; filename=statement-maintenance_fund-2026-01-01-2026-03-31\.xlsx",
-                     response.headers["Content-Disposition"])
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="statement-maintenance_fund-2026-01-01-2026-03-31.xlsx"'
     workbook = load_workbook(io.BytesIO(response.data))
     rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
     workbook.close()
@@ -147,3 +147,13 @@ def test_the_exports_speak_chinese_by_default(world, statement):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[1][1] == "专项维修资金"
     assert len(sections(rows)["entries"]) == len(MOVEMENTS)
+
+
+def test_every_column_header_of_the_chinese_files_is_chinese(world, statement):
+    """R-53: the authority column was headed "Authority" in both files whatever the language."""
+    pages = world.pages(world.owner, "zh_CN")
+    base = f"/estates/{world.estate.id}/funds/statements/{statement.id}"
+    rows = list(csv.reader(io.StringIO(pages.get(base + ".csv").data.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(pages.get(base + ".xlsx").data)).active
+    for header in (rows[5], [cell.value for cell in sheet[6]]):
+        assert header == ["日期", "收入或支出", "类别", "对方", "摘要", "金额（元）", "带符号金额", "支出依据（R-53）"], header

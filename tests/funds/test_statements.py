@@ -77,6 +77,18 @@ def test_the_chair_sees_the_publish_button_after_a_preview(ledger):
     assert f'formaction="{statements_url(ledger)}"' in response.get_data(as_text=True)
 
 
+def test_the_page_says_a_fresh_code_is_needed_only_when_publishing_will_ask_for_one(ledger):
+    asks, fresh_enough = "Publishing asks you for a fresh code", "publishing asks for no other"
+    chair = ledger.pages(ledger.chair)
+    page = text(chair.get(statements_url(ledger) + "/new"))
+    assert fresh_enough in page and asks not in page  # the code given at sign-in is still fresh
+    age_second_factor(ledger.chair, 6)
+    page = text(chair.get(statements_url(ledger) + "/new"))
+    assert asks in page and fresh_enough not in page
+    page = text(ledger.pages(ledger.member).get(statements_url(ledger) + "/new"))
+    assert "The committee chair publishes it." in page and asks not in page and fresh_enough not in page
+
+
 def test_the_preview_of_a_later_period_opens_with_the_previous_closing_balance(ledger):
     response = ledger.pages(ledger.member).post(statements_url(ledger) + "/new",
                                                 data={"start": "2026-04-01", "end": "2026-06-30", "preview": "y"})

@@ -181,3 +181,12 @@ def test_one_side_of_a_transfer_is_not_reversed_alone(opened):
                                     "not by reversing one side."]
     assert count(Entry) == 2
     assert sum(funds.balance(opened.account(kind)) for kind in (FUND, INCOME, WORKING)) == total
+
+
+def test_a_transfer_names_the_other_account_in_the_reader_s_language_not_its_code(opened):
+    transfer(opened, amount="100.00")
+    page = text(opened.pages(opened.owner, "zh_CN").get(f"/estates/{opened.estate.id}/funds/{FUND}"))
+    assert "公共收益" in page and INCOME not in page
+    out, _into = entries()
+    entry_page = text(opened.pages(opened.owner, "zh_CN").get(f"/estates/{opened.estate.id}/funds/entries/{out.id}"))
+    assert "维修资金" in entry_page and FUND not in entry_page

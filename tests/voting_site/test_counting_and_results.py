@@ -18,10 +18,11 @@ from tests.voting_site.support import (
     JPEG, cast, close_vote, count, events, fresh, local, local_now, page_client, text,
 )
 
-R10 = "R-10：参与表决的专有部分面积和人数均须达到总数的三分之二以上。"
-R11 = "R-11：须经参与表决的面积过半数且人数过半数同意"
-R12 = "R-12：须经参与表决的面积四分之三以上且人数四分之三以上同意"
-R21 = "R-21：获参与表决面积和人数均过半数赞成方可当选，按赞成人数排序"
+# Plain words for residents, the rule's id after them as a small reference (issue 14).
+R10 = "需参与表决的面积和人数都达到三分之二，表决才有效。 R-10"
+R11 = "须经参与表决的面积和人数都过半数同意。 R-11"
+R12 = "须经参与表决的面积和人数都达到四分之三同意。 R-12"
+R21 = "候选人须获参与表决的面积和人数都过半数同意；同意人数多者当选。 R-21"
 
 
 @pytest.fixture
@@ -243,7 +244,7 @@ def test_the_bundle_verifies_and_every_download_and_ballot_view_is_audited(
         login(user, client=pages)
         download = pages.get(f"/votes/{vote.id}/bundle.json")
         assert download.status_code == 200 and download.mimetype == "application/json"
-        assert download.headers["Content-Disposition"] == f"attachment; filename=vote-{vote.uid}.json"
+        assert download.headers["Content-Disposition"] == f'attachment; filename="vote-{vote.uid}.json"'
         data = json.loads(download.get_data())
         assert bundle.verify(data) is None
         assert data["ballots"][-1]["chain"] == vote.final_chain

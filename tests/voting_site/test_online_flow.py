@@ -39,6 +39,7 @@ def test_owner_casts_online_and_sees_the_receipt_and_board(client, login, open_v
     assert ballot.choices == {"i1": "approve", "i2": None, "i3": ["c1", "c2"], "i4": "p1"}
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     assert ballot.tracker in receipt
+    assert "<dt>房号</dt><dd>1-103</dd>" in receipt  # the unit's number, not 房屋套数 (a count of units)
     board = client.get(f"/votes/{open_vote.id}/board").get_data(as_text=True)
     assert ballot.tracker in board and ballot.chain in board
     # A double tap: the same request again returns the receipt, no second ballot.
