@@ -17,6 +17,7 @@ from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
+from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import rules, services
 from .forms import (
     AnswerForm, BankUploadForm, DraftForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm, QuestionForm,

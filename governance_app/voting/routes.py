@@ -19,6 +19,7 @@ from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
+from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import rules, services
 from .forms import (
     MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
