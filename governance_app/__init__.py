@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from .disclosure.routes import bp as disclosure_bp
     from .documents.routes import bp as documents_bp
     from .funds.routes import bp as funds_bp
+    from .supervision.routes import bp as supervision_bp
     from .voting.routes import bp as voting_bp
 
     for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,

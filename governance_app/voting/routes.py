@@ -158,7 +158,8 @@ def add_item(vote_id: int):
     try:
         services.add_item(vote, kind=ItemKind(form.kind.data), matter=form.matter.data or 0, title=form.title.data,
                           description=form.description.data or "", seats=form.seats.data or 0,
-                          alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines())
+                          alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines(),
+                          by_election=form.by_election.data, major_or_fee=form.major_or_fee.data)
     except VoteError as error:
         _refused(error)
     else:
