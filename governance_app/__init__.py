@@ -81,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .voting.routes import bp as voting_bp
 
     for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
-                      disclosure_bp, documents_bp):
+                      disclosure_bp, documents_bp, supervision_bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,6 +13,8 @@ KIND_TITLES = {
     DocumentKind.FILING_FORM: _l("Election result filing form"),
     DocumentKind.ACTIVATION_LETTER: _l("Owner account activation letter"),
     DocumentKind.FUND_STATEMENT: _l("Fund statement"),
+    DocumentKind.CANDIDATE_LIST: _l("Candidate list for posting"),
+    DocumentKind.HANDOVER_RECORD: _l("Committee handover record"),
 }
 STATUS_TEXTS = {
     Status.CURRENT: (_l("Genuine and current"),

@@ -17,6 +17,8 @@ class DocumentKind(enum.StrEnum):
     FILING_FORM = "filing_form"  # 选举结果备案表
     ACTIVATION_LETTER = "activation_letter"  # 业主账户激活函
     FUND_STATEMENT = "fund_statement"  # 资金收支公示
+    CANDIDATE_LIST = "candidate_list"  # 候选人名单公示 (supervision, R-47)
+    HANDOVER_RECORD = "handover_record"  # 交接记录 (supervision)
 
 
 class DocumentRecord(db.Model):

@@ -493,8 +493,25 @@ def _meeting_now(meeting_id: int) -> dict | None:
     return meeting_minutes_data(view)
 
 
+# Documents other packages print (supervision's candidate list and handover record): what the same
+# document would show today, by object id, for the check page.
+_PACKAGE_SOURCES: dict[DocumentKind, Callable[[int], dict | None]] = {}
+
+
+def register_package_document(kind: DocumentKind, data_now: Callable[[int], dict | None]) -> None:
+    _PACKAGE_SOURCES[kind] = data_now
+
+
+def issue_pdf(kind: DocumentKind, template: str, estate_id: int, object_type: str, object_id: int, data: dict,
+              actor) -> bytes:
+    """A numbered PDF of another package, drawn from its template and data (registered first)."""
+    return _one(kind, template, estate_id, object_type, object_id, data, actor)
+
+
 def _data_now(record_: DocumentRecord) -> dict | None:
     kind = record_.kind
+    if kind in _PACKAGE_SOURCES:
+        return _PACKAGE_SOURCES[kind](record_.object_id)
     if kind == DocumentKind.RESULT_ANNOUNCEMENT:
         vote = _vote(record_.object_id)
         return announcement_data(vote) if vote else None
