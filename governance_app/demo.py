@@ -192,6 +192,9 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
     _ensure_letters()
     _ensure_vote()
     _ensure_funds()
+    from .supervision.demo import ensure_demo as ensure_supervision  # the packages' demos load on demand
+
+    ensure_supervision()
     return reports
 
 

@@ -127,3 +127,18 @@ def test_the_dashboard_needs_as_many_sql_statements_for_50_estates_as_for_5(app,
         client.get("/supervision/")  # warm: the account's grants and session
         counts[number] = _statements(app, lambda: client.get("/supervision/"))
     assert counts[5] == counts[50]
+
+
+def test_the_demo_has_a_reelection_under_way_and_an_overdue_report(app, client, login, app_context):
+    from governance_app.auth import services as auth_services
+    from governance_app.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    load_demo()  # twice changes nothing
+    db.session.commit()
+    login(auth_services.find_user("supervisor"))
+    page = text(client.get("/supervision/"))
+    assert "桂苑" in page and "兰庭花园" in page
+    assert re.search(r"换届改选：第 \d+ 步", page)
+    assert "已逾期" in page
