@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _  # translated only where a duty is shown
 from sqlalchemy import case, func, select
 
 from ..core import clock

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _  # translated only where a duty is shown
 from sqlalchemy import select
 
 from ..core.duties import Duty, register_source

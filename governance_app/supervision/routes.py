@@ -57,8 +57,10 @@ def _dashboard_data():
 @login_required
 def dashboard():
     form, rows, headline = _dashboard_data()
+    # The words repeated on every row, translated once (a page of 500 estates has thousands).
+    words = {"overdue": _("overdue by %(days)d days"), "due": _("due %(day)s")}
     return render_template("supervision/dashboard.html", form=form, rows=rows, headline=headline,
-                           today=clock.today(), views=views)
+                           today=clock.today(), views=views, words=words)
 
 
 @bp.get("/supervision/export.<any(csv, xlsx):fmt>")
@@ -97,7 +99,7 @@ def export_rows(rows) -> list[list[str]]:
             if duty is None:
                 table.append([row.name, row.community, committee, "", "", "", ""])
             else:
-                table.append([row.name, row.community, committee, duty.title, duty.rule, duty.due.isoformat(),
+                table.append([row.name, row.community, committee, str(duty.title), duty.rule, duty.due.isoformat(),
                               str(max(-duty.days_left(today), 0))])
     return table
 
