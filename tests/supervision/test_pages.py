@@ -88,7 +88,6 @@ def test_exports_have_the_rows_of_the_dashboard(client, login, committee, people
 
 
 def test_candidate_list_and_handover_pdfs(client, login, committee, people, clock, app):
-    pytest.importorskip("weasyprint")
     process = services.start(committee, ProcessKind.REELECTION, people["supervisor"])
     to_group(process, people, clock)
     login(people["staff"])

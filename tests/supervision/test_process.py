@@ -93,7 +93,7 @@ def test_r47_before_the_group_and_after_closing_the_matters_may_be_noticed(commi
     assert _notice_forbidden(committee, people["chair"], 4, False).notice_at is not None
 
 
-def test_a_reelection_from_report_to_closing(committee, people, clock, make_user):
+def test_a_reelection_from_report_to_closing(app, committee, people, clock, make_user):
     process = services.start(committee, ProcessKind.REELECTION, people["supervisor"])
     to_group(process, people, clock)
     to_posting(process, people, clock)
@@ -128,6 +128,14 @@ def test_a_reelection_from_report_to_closing(committee, people, clock, make_user
                                  actor=people["chair"])
     services.record_handover(process, done=list(services.HANDOVER_ITEMS), signed=list(services.HANDOVER_SIGNERS),
                              happened_on=filed_on, actor=people["chair"])
+    from governance_app.documents import services as document_services
+    from governance_app.supervision import documents
+
+    with app.test_request_context():  # a PDF is drawn for a request (templates read the reader)
+        assert documents.handover_pdf(process, people["chair"])[:4] == b"%PDF"
+    record = db.session.scalars(select(document_services.DocumentRecord).order_by(
+        document_services.DocumentRecord.id.desc())).first()
+    assert document_services.check(record.number).status.value == "current"
     services.close(process, filed_on, people["supervisor"])
     db.session.commit()
     assert process.closed_on == filed_on
