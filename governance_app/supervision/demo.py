@@ -39,7 +39,8 @@ def ensure_demo() -> None:
     services.record_group(process, today - dt.timedelta(days=20), None, "", supervisor)
     services.record_plan(process, seats=5, structure="楼组长 2 名，党员 2 名，青年业主 1 名", structure_by_community=True,
                          posting_days=rules.POSTING_DAYS, happened_on=today - dt.timedelta(days=10), actor=staff)
-    for name, unit, source, by in (("王某", "3-201", Nomination.SELF, "本人"), ("李某", "5-502", Nomination.JOINT, "12 名业主联名"),
+    for name, unit, source, by in (("王某", "3-201", Nomination.SELF, "本人"),
+                                   ("李某", "5-502", Nomination.JOINT, "12 名业主联名"),
                                    ("张某", "1-101", Nomination.COMMUNITY, "居民委员会"),
                                    ("赵某", "8-302", Nomination.PARTY, "居民区党总支")):
         services.nominate(process, name=name, unit=unit, source=source, nominated_by=by, actor=staff)
