@@ -80,11 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from .documents.routes import bp as documents_bp
     from .funds.routes import bp as funds_bp
     from .pledges.routes import bp as pledges_bp
+    from .supervision.routes import bp as supervision_bp
     from .surveys.routes import bp as surveys_bp
     from .voting.routes import bp as voting_bp
 
     for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
-                      disclosure_bp, documents_bp, pledges_bp, surveys_bp):
+                      disclosure_bp, documents_bp, pledges_bp, surveys_bp, supervision_bp):
         app.register_blueprint(blueprint)
 
 

@@ -201,6 +201,9 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
     load_pledges(_first_estate(), _demo_actor(), auth_services.find_user("13900000001"))
     surveys_demo.load([estate_services.find_estate(spec.name) for spec in DEMO_ESTATES], _demo_actor(),
                       auth_services.find_user("13900000001"))
+    from .supervision.demo import ensure_demo as ensure_supervision  # the packages' demos load on demand
+
+    ensure_supervision()
     return reports
 
 

@@ -87,6 +87,11 @@ FORM_PAGE = lambda answer: (LOGIN, 200, answer, 200, 200, 200, 404)  # noqa: E73
 # supervisors, not auditors: R-60), board.nominate (owners, the committee and community staff).
 BOARD_READERS = (LOGIN, 200, 200, 200, 200, 404, 404)
 NOMINATORS = lambda answer: (LOGIN, answer, answer, answer, 404, 404, 404)  # noqa: E731
+# Supervision (issue 17): supervisors only; community staff and supervisors (the group); and the
+# committee with both (the handover).
+SUPERVISOR_ONLY = lambda answer: (LOGIN, 404, 404, 404, answer, 404, 404)  # noqa: E731
+GROUP_STAFF = lambda answer: (LOGIN, 404, 404, answer, answer, 404, 404)  # noqa: E731
+HANDOVER_PEOPLE = lambda answer: (LOGIN, 404, answer, answer, answer, 404, 404)  # noqa: E731
 FUNDS = "/estates/{estate_mine}/funds"
 FUND = FUNDS + "/maintenance_fund"
 ENTRY = FUNDS + "/entries/{fund_entry_mine}"
@@ -914,6 +919,92 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/supervision/service.csv": SUPERVISORS,
         "/supervision/service.xlsx": SUPERVISORS,
     },
+    # --- supervision: the dashboard and an estate's re-election (issue 17; pages: tests/supervision) ---
+    # supervision.dashboard: community staff, supervisors, auditors (SUPERVISORS); supervision.view: the
+    # estate's owners, committee and staff (READERS); supervision.supervise: supervisors;
+    # supervision.run: community staff and supervisors; supervision.handover: the committee and both.
+    # In scope an empty form shows the page again (200). 东一小区's re-election has its candidate list
+    # posted, with an objection; 西一小区's has its group formed.
+    ("GET", "/supervision/"): {"/supervision/": SUPERVISORS},
+    ("GET", "/supervision/export.<any(csv, xlsx):fmt>"): {
+        "/supervision/export.csv": SUPERVISORS, "/supervision/export.xlsx": SUPERVISORS},
+    ("GET", "/supervision/estates/<int:estate_id>"): {
+        "/supervision/estates/{estate_theirs}": NOBODY,
+        "/supervision/estates/{missing}": NOBODY,
+        "/supervision/estates/{estate_mine}": READERS,
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/start"): {
+        "/supervision/estates/{estate_theirs}/start": NOBODY,
+        "/supervision/estates/{estate_mine}/start": SUPERVISOR_ONLY(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/stages/<any(report, group, nominations, review, posting, closed):stage>"):
+        {
+            "/supervision/estates/{estate_theirs}/stages/report": NOBODY,
+            "/supervision/estates/{estate_theirs}/stages/posting": NOBODY,
+            "/supervision/estates/{estate_mine}/stages/report": SUPERVISOR_ONLY(200),
+            "/supervision/estates/{estate_mine}/stages/group": SUPERVISOR_ONLY(200),
+            "/supervision/estates/{estate_mine}/stages/closed": SUPERVISOR_ONLY(200),
+            "/supervision/estates/{estate_mine}/stages/nominations": GROUP_STAFF(200),
+            "/supervision/estates/{estate_mine}/stages/review": GROUP_STAFF(200),
+            "/supervision/estates/{estate_mine}/stages/posting": GROUP_STAFF(200),
+        },
+    ("POST", "/supervision/estates/<int:estate_id>/plan"): {
+        "/supervision/estates/{estate_theirs}/plan": NOBODY,
+        "/supervision/estates/{estate_mine}/plan": GROUP_STAFF(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/members"): {
+        "/supervision/estates/{estate_theirs}/members": NOBODY,
+        "/supervision/estates/{estate_mine}/members": SUPERVISOR_ONLY(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/nominees"): {
+        "/supervision/estates/{estate_theirs}/nominees": NOBODY,
+        "/supervision/estates/{estate_mine}/nominees": GROUP_STAFF(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/nominees/<int:nominee_id>/review"): {
+        "/supervision/estates/{estate_theirs}/nominees/{nominee_mine}/review": NOBODY,
+        "/supervision/estates/{estate_mine}/nominees/{missing}/review": NOBODY,
+        "/supervision/estates/{estate_mine}/nominees/{nominee_mine}/review": GROUP_STAFF(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/objections"): {
+        "/supervision/estates/{estate_theirs}/objections": NOBODY,
+        "/supervision/estates/{estate_mine}/objections": GROUP_STAFF(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/objections/<int:objection_id>/answer"): {
+        "/supervision/estates/{estate_theirs}/objections/{objection_mine}/answer": NOBODY,
+        "/supervision/estates/{estate_mine}/objections/{missing}/answer": NOBODY,
+        "/supervision/estates/{estate_mine}/objections/{objection_mine}/answer": GROUP_STAFF(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/vote"): {
+        "/supervision/estates/{estate_theirs}/vote": NOBODY,
+        "/supervision/estates/{estate_mine}/vote": GROUP_STAFF(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/filing"): {
+        "/supervision/estates/{estate_theirs}/filing": NOBODY,
+        "/supervision/estates/{estate_mine}/filing": SUPERVISOR_ONLY(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/filing/return"): {
+        "/supervision/estates/{estate_theirs}/filing/return": NOBODY,
+        "/supervision/estates/{estate_mine}/filing/return": SUPERVISOR_ONLY(200),
+    },
+    ("POST", "/supervision/estates/<int:estate_id>/handover"): {
+        "/supervision/estates/{estate_theirs}/handover": NOBODY,
+        "/supervision/estates/{estate_mine}/handover": HANDOVER_PEOPLE(200),
+    },
+    ("GET", "/supervision/estates/<int:estate_id>/stages/<int:record_id>/document"): {
+        "/supervision/estates/{estate_theirs}/stages/{stage_record_theirs}/document": NOBODY,
+        "/supervision/estates/{estate_mine}/stages/{stage_record_theirs}/document": NOBODY,
+        "/supervision/estates/{estate_mine}/stages/{missing}/document": NOBODY,
+        "/supervision/estates/{estate_mine}/stages/{stage_record_mine}/document": READERS,
+    },
+    # The candidate list once posted (东一小区's is); the handover record once recorded (neither's is).
+    ("GET", "/supervision/estates/<int:estate_id>/candidates.pdf"): {
+        "/supervision/estates/{estate_theirs}/candidates.pdf": NOBODY,
+        "/supervision/estates/{estate_mine}/candidates.pdf": READERS,
+    },
+    ("GET", "/supervision/estates/<int:estate_id>/handover.pdf"): {
+        "/supervision/estates/{estate_theirs}/handover.pdf": NOBODY,
+        "/supervision/estates/{estate_mine}/handover.pdf": NOBODY,
+    },
 }
 
 
@@ -940,6 +1031,7 @@ def test_every_url_of_a_row_is_its_rule(app, method, rule):
     adapter = app.url_map.bind("localhost")
     ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS, 1)
     ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + SURVEY_IDS, 1)
+    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + SUPERVISION_IDS, 1)
     for target in MATRIX[(method, rule)]:
         url, form = request_of(target, ids)
         assert not form or method == "POST", target
@@ -986,6 +1078,8 @@ PLEDGE_IDS = ("convention_mine", "convention_theirs", "board_black_mine", "board
               "board_red_theirs", "board_evidence_mine", "board_evidence_theirs")
 # Ids of the surveys, built for the rows that name them only.
 SURVEY_IDS = ("survey_open_mine", "survey_open_theirs", "survey_draft_mine", "survey_draft_theirs")
+# Ids of the re-elections' objects, built for the supervision rows only.
+SUPERVISION_IDS = ("stage_record_mine", "stage_record_theirs", "nominee_mine", "objection_mine")
 
 
 class World:
@@ -1288,6 +1382,34 @@ class World:
         return db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user.id))
 
 
+def add_supervision(world: World) -> None:
+    """Supervision (issue 17): in each estate a committee and a re-election whose report (with its
+    document) and group are recorded; 东一小区's has its candidate list posted and an objection."""
+    from governance_app.supervision import services as supervision_services
+    from governance_app.supervision.models import GroupRole, ProcessKind
+    from tests.supervision.support import to_posting
+
+    today = disclosure_services.today()
+    for side, estate in world._sides():
+        manager = world._managers[estate.id]
+        disclosure_services.add_member(estate, name="老主任", role=MemberRole.CHAIR,
+                                       term_start=today - dt.timedelta(days=4 * 365),
+                                       term_end=today + dt.timedelta(days=150), pledge=None, pledge_signed_on=None,
+                                       actor=manager)
+        process = supervision_services.start(estate, ProcessKind.REELECTION, manager)
+        report = supervision_services.record_report(process, today, PDF + f"report {side}".encode(), "", manager)
+        supervision_services.add_member(process, "居委干部", GroupRole.COMMUNITY, manager)
+        supervision_services.record_group(process, today, None, "", manager)
+        db.session.commit()
+        world.ids[f"stage_record_{side}"] = report.id
+        if side == "mine":
+            to_posting(process, {"staff": manager}, None)
+            objection = supervision_services.object_to(process, "异议", today, manager)
+            db.session.commit()
+            world.ids |= {"nominee_mine": process.nominees[0].id, "objection_mine": objection.id}
+    assert set(SUPERVISION_IDS) <= set(world.ids)
+
+
 @pytest.fixture
 def world(make_estate, make_user) -> World:
     return World(make_estate, make_user)
@@ -1319,6 +1441,8 @@ def _prepare(app, world, method: str, rule: str) -> None:
         world.add_pledges()
     if "surveys" in blueprints or names & set(SURVEY_IDS):
         world.add_surveys()
+    if "supervision" in blueprints or names & set(SUPERVISION_IDS):
+        add_supervision(world)
 
 
 def _answers(client, world, method: str, rule: str) -> dict:

@@ -14,6 +14,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+vote_noticing = _signals.signal("vote-noticing")  # a notice is about to be published; a receiver may refuse it
 vote_noticed = _signals.signal("vote-noticed")  # a vote's notice was published
 vote_opened = _signals.signal("vote-opened")
 vote_closed = _signals.signal("vote-closed")

@@ -198,6 +198,27 @@ def current_members(estate: Estate, on: dt.date | None = None) -> list[Committee
         .order_by(CommitteeMember.role, CommitteeMember.name)))
 
 
+def committee_seats(estate: Estate, on: dt.date | None = None) -> tuple[int, int]:
+    """(seats of the committee as elected for the current term, members sitting now): the
+    difference is the vacancies a by-election may fill (R-43)."""
+    day = on or today()
+    in_term = (CommitteeMember.estate_id == estate.id) & (CommitteeMember.term_start <= day) & \
+        (CommitteeMember.term_end >= day)
+    sitting = CommitteeMember.left_on.is_(None) | (CommitteeMember.left_on > day)
+    elected, present = db.session.execute(select(func.count(CommitteeMember.id),
+                                                 func.count(CommitteeMember.id).filter(sitting)).where(in_term)).one()
+    return elected, present
+
+
+def terms_ending(estate_ids: Sequence[int]) -> dict[int, dt.date]:
+    """Each estate's committee term end (the latest term of its members who have not left), in one
+    query whatever the number of estates; estates without a committee are absent."""
+    rows = db.session.execute(select(CommitteeMember.estate_id, func.max(CommitteeMember.term_end))
+                              .where(CommitteeMember.estate_id.in_(list(estate_ids)), CommitteeMember.left_on.is_(None))
+                              .group_by(CommitteeMember.estate_id))
+    return {estate_id: ends for estate_id, ends in rows}
+
+
 def add_member(estate: Estate, *, name: str, role: MemberRole, term_start: dt.date, term_end: dt.date,
                pledge: bytes | None, pledge_signed_on: dt.date | None, actor) -> CommitteeMember:
     """R-43: a term of 3 to 5 years; R-44: the signed pledge of duty is kept and shown."""

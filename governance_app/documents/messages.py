@@ -15,6 +15,8 @@ KIND_TITLES = {
     DocumentKind.FUND_STATEMENT: _l("Fund statement"),
     DocumentKind.BOARD_NOTICE: _l("Notice of a board entry"),
     DocumentKind.SERVICE_RATING: _l("Owners' rating of the property-service company"),
+    DocumentKind.CANDIDATE_LIST: _l("Candidate list for posting"),
+    DocumentKind.HANDOVER_RECORD: _l("Committee handover record"),
 }
 STATUS_TEXTS = {
     Status.CURRENT: (_l("Genuine and current"),

@@ -19,6 +19,8 @@ class DocumentKind(enum.StrEnum):
     FUND_STATEMENT = "fund_statement"  # 资金收支公示
     BOARD_NOTICE = "board_notice"  # 红黑榜告知书 (R-62: notification of a black-board entry)
     SERVICE_RATING = "service_rating"  # 物业服务评价结果 (surveys package)
+    CANDIDATE_LIST = "candidate_list"  # 候选人名单公示 (supervision, R-47)
+    HANDOVER_RECORD = "handover_record"  # 交接记录 (supervision)
 
 
 class DocumentRecord(db.Model):

@@ -23,6 +23,8 @@ from ..files import services as files
 from ..voting.messages import FILE_REASONS
 from . import bank_file, export, rules, services
 from . import charts as chart_module
+from . import duties  # noqa: F401 (registers the package's duties with core.duties)
+from . import rules, services
 from .forms import (
     AnswerForm, BankUploadForm, DraftForm, DraftsForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm,
     QuestionForm, ReverseForm, SetupForm, StatementForm, TransferForm, UnitBalancesForm,

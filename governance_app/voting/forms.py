@@ -42,6 +42,8 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Details"), validators=[Optional(), Length(max=5000)])
     seats = IntegerField(_l("Seats (elections)"), validators=[Optional(), NumberRange(min=1, max=11)])
     alternates = IntegerField(_l("Alternates (elections)"), validators=[Optional(), NumberRange(min=0, max=11)])
+    by_election = BooleanField(_l("By-election for vacant seats (R-43): 1 seat up to the vacancies"))
+    major_or_fee = BooleanField(_l("Major works or a fee change (matters 5 and 9; R-47)"))
     options = TextAreaField(_l("Options, one per line (choices)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Add item"))
 

@@ -21,6 +21,15 @@ REASONS = {
     "unknown_building": _l("There is no building “%(building)s” in this estate."),
     "committee_even": _l("A committee has an odd number of members (R-43); %(seats)s is even."),
     "committee_too_many": _l("A committee has at most 11 members (R-43)."),
+    "by_election_no_seats": _l("A by-election fills at least one seat (R-43)."),
+    "by_election_more_than_vacancies": _l("A by-election fills at most the vacant seats (R-43): "
+                                          "%(vacancies)s vacant, %(seats)s asked."),
+    "by_election_after_even": _l("After this by-election the committee would have %(after)s members, "
+                                 "an even number (R-43)."),
+    "by_election_after_too_many": _l("After this by-election the committee would have %(after)s members, "
+                                     "more than 11 (R-43)."),
+    "by_election_after_too_few": _l("After this by-election the committee would have %(after)s members, "
+                                    "too few (R-43)."),
     "committee_too_few": _l("A committee has at least 5 members, or 3 in an estate of at most 10,000 m² (R-43)."),
     "bad_alternates": _l("The number of alternates cannot be negative."),
     "bad_matter": _l("Choose the matter of the item (1 to 9)."),

@@ -181,6 +181,10 @@ class VoteItem(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     seats: Mapped[int] = mapped_column(Integer, default=0)
     alternates: Mapped[int] = mapped_column(Integer, default=0)
+    # an election of this item fills vacant seats (增补) instead of electing a whole committee.
+    by_election: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a matter-5 or matter-9 item that is major works or changes a fee (refused during a re-election).
+    major_or_fee: Mapped[bool] = mapped_column(Boolean, default=False)
 
     vote: Mapped[Vote] = relationship(back_populates="items")
     candidates: Mapped[list[Candidate]] = relationship(back_populates="item", order_by="Candidate.position",

@@ -18,11 +18,14 @@ from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
 from ..core.refusals import message
 from ..core.templating import rule_sentence
+from ..disclosure.services import committee_seats
 from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from . import casting, services
+from . import duties  # noqa: F401 (registers the package's duties with core.duties)
+from . import rules, services
 from .forms import (
     MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
 )
@@ -161,7 +164,9 @@ def add_item(vote_id: int):
     try:
         services.add_item(vote, kind=ItemKind(form.kind.data), matter=form.matter.data or 0, title=form.title.data,
                           description=form.description.data or "", seats=form.seats.data or 0,
-                          alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines())
+                          alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines(),
+                          by_election=form.by_election.data, major_or_fee=form.major_or_fee.data,
+                          committee=committee_seats(vote.estate))
     except VoteError as error:
         _refused(error)
     else:

@@ -321,6 +321,21 @@ def committee_size_problem(seats: int, estate_area: int) -> str | None:
     return None
 
 
+# R-47: items of these matters may be marked as major works or a fee change.
+MAJOR_OR_FEE_MATTERS = frozenset({5, 9})
+
+
+def by_election_problem(seats: int, vacancies: int, sitting: int, estate_area: int) -> str | None:
+    """R-43 (增补): a by-election fills 1 up to ``vacancies`` seats, and the committee's size after
+    it (``sitting`` members plus the seats) must itself be valid under R-43."""
+    if seats < 1:
+        return "by_election_no_seats"
+    if seats > vacancies:
+        return "by_election_more_than_vacancies"
+    after = committee_size_problem(sitting + seats, estate_area)
+    return f"by_election_after_{after}" if after else None
+
+
 def ballot_right_holders(casters_now: Iterable[int | None], holders_at_notice: Iterable[int | None]) -> frozenset[int]:
     """R-05 (C): who may cast a frozen voter key's ballot during the vote.
 

@@ -99,14 +99,26 @@ def _next_position(vote: Vote) -> int:
 
 
 def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description: str = "", seats: int = 0,
-             alternates: int = 0, options: Sequence[str] = ()) -> VoteItem:
-    """Items can be added only while drafting: after the notice, nothing else can be voted on (R-40)."""
+             alternates: int = 0, options: Sequence[str] = (), by_election: bool = False,
+             major_or_fee: bool = False, committee: tuple[int, int] = (0, 0)) -> VoteItem:
+    """Items can be added only while drafting: after the notice, nothing else can be voted on (R-40).
+    A by-election fills vacant seats of the sitting committee (R-43): ``committee`` is (seats elected
+    for the current term, members sitting now), as ``disclosure.services.committee_seats`` gives them
+    (the caller asks disclosure, which itself reads voting's resolutions)."""
     vote.require_draft()
+    by_election = by_election and kind == ItemKind.ELECTION
     if kind == ItemKind.ELECTION:
         matter = rules.ELECTION_MATTER
-        problem = rules.committee_size_problem(seats, roll_rules.count_roll(current_roll_units(vote.estate)).total_area)
-        if problem:
-            raise VoteError(f"committee_{problem}", seats=seats)
+        area = roll_rules.count_roll(current_roll_units(vote.estate)).total_area
+        if by_election:
+            elected, sitting = committee
+            problem = rules.by_election_problem(seats, elected - sitting, sitting, area)
+            if problem:
+                raise VoteError(problem, seats=seats, vacancies=elected - sitting, after=sitting + seats)
+        else:
+            problem = rules.committee_size_problem(seats, area)
+            if problem:
+                raise VoteError(f"committee_{problem}", seats=seats)
         if alternates < 0:
             raise VoteError("bad_alternates")
     if not 1 <= matter <= 9:
@@ -115,13 +127,15 @@ def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description
         raise VoteError("too_few_options")
     item = VoteItem(vote=vote, position=_next_position(vote), kind=kind, matter=matter, title=title.strip(),
                     description=description.strip(), seats=seats if kind == ItemKind.ELECTION else 0,
-                    alternates=alternates if kind == ItemKind.ELECTION else 0)
+                    alternates=alternates if kind == ItemKind.ELECTION else 0, by_election=by_election,
+                    major_or_fee=major_or_fee and matter in rules.MAJOR_OR_FEE_MATTERS)
     for position, text in enumerate((o.strip() for o in options if o.strip()), start=1):
         item.options.append(ChoiceOption(position=position, title=text))
     db.session.add(item)
     db.session.flush()
     record("vote.item_added", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
-           details={"item": item.key, "kind": kind.value, "matter": matter})
+           details={"item": item.key, "kind": kind.value, "matter": matter, "by_election": item.by_election,
+                    "major_or_fee": item.major_or_fee})
     return item
 
 
@@ -146,6 +160,7 @@ def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, st
 def publish_notice(vote: Vote, actor) -> None:
     """Publish the notice: the roll is frozen now (R-05) and voting may open only 15 full
     days later (R-40)."""
+    events.vote_noticing.send(vote, estate_id=vote.estate_id)  # followers may refuse it (R-47)
     at = now()
     earliest = rules.earliest_opening(local_date(at))
     if local_date(aware(vote.opens_at)) < earliest:

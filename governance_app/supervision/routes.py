@@ -1,0 +1,399 @@
+"""Pages of supervision: the dashboard, an estate's process with its timeline, and each stage's form.
+
+Handlers load the estate for the action (404 out of scope), check the form, call one service and
+commit. A refused form is shown again with what was typed and the reason (nothing is kept).
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.permissions import can, load_or_404, visible_estates
+from ..core import clock
+from ..core.refusals import message
+from ..estates.models import Estate
+from ..extensions import db
+from ..files import responses as file_responses
+from ..files.services import FileRefused
+from ..voting.messages import FILE_REASONS
+from . import duties  # noqa: F401 (registers the package's duties with core.duties)
+from . import documents, permissions, services, views
+from .forms import (
+    AnswerForm, ElectionForm, FilingForm, FilterForm, HandoverForm, MemberForm, NomineeForm, ObjectionForm,
+    PlanForm, ReturnForm, ReviewForm, StageForm, StartForm,
+)
+from .messages import (
+    GROUND_TITLES, HANDOVER_TITLES, KIND_TITLES, ROLE_TITLES, SIGNER_TITLES, SOURCE_TITLES, STAGE_TITLES,
+)
+from .models import GroupRole, Nomination, Nominee, Objection, ProcessKind, StageRecord, SupervisionError
+
+bp = Blueprint("supervision", __name__)
+DUTY_KINDS = ("supervision.report", "supervision.group", "supervision.filing", "voting.post_result",
+              "disclosure.post_decisions", "funds.statement", "funds.top_up", "funds.question")
+
+
+# --- the dashboard ---------------------------------------------------------------------------------
+
+def _dashboard_data():
+    query = visible_estates(current_user, "supervision.dashboard")
+    form = FilterForm(request.args)
+    rows, headline, communities = views.dashboard(query, clock.today())
+    if not headline.estates:
+        abort(404)
+    form.community.choices = [("", _("Every community"))] + [(str(cid), name) for cid, name in communities]
+    form.kind.choices = [("", _("Every kind of duty"))] + [(kind, duty_kind_title(kind)) for kind in DUTY_KINDS]
+    community = request.args.get("community", type=int)
+    kind = request.args.get("kind") if request.args.get("kind") in DUTY_KINDS else None
+    if community is not None or kind is not None:
+        rows, _headline, _communities = views.dashboard(query, clock.today(), community=community, kind=kind)
+    return form, rows, headline
+
+
+@bp.get("/supervision/")
+@login_required
+def dashboard():
+    form, rows, headline = _dashboard_data()
+    # The words repeated on every row, translated once (a page of 500 estates has thousands).
+    words = {"overdue": _("overdue by %(days)d days"), "due": _("due %(day)s")}
+    return render_template("supervision/dashboard.html", form=form, rows=rows, headline=headline,
+                           today=clock.today(), views=views, words=words)
+
+
+@bp.get("/supervision/export.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str):
+    _form, rows, _headline = _dashboard_data()
+    table = export_rows(rows)
+    if fmt == "csv":
+        out = io.StringIO(newline="")
+        writer = csv.writer(out)
+        for row in table:
+            writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
+        return Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=supervision.csv"})
+    from openpyxl import Workbook  # only this download needs it
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for number, row in enumerate(table, start=1):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=number, column=column, value=value)
+            cell.data_type = "s"  # text, never a formula
+    out = io.BytesIO()
+    workbook.save(out)
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=supervision.xlsx"})
+
+
+def export_rows(rows) -> list[list[str]]:
+    """The dashboard's rows as a table: one line per duty (or per estate without one)."""
+    today = clock.today()
+    table = [[_("Estate"), _("Community"), _("Committee"), _("Duty"), _("Rule"), _("Due"), _("Days overdue")]]
+    for row in rows:
+        committee = committee_text(row)
+        for duty in row.duties or [None]:
+            if duty is None:
+                table.append([row.name, row.community, committee, "", "", "", ""])
+            else:
+                table.append([row.name, row.community, committee, str(duty.title), duty.rule, duty.due.isoformat(),
+                              str(max(-duty.days_left(today), 0))])
+    return table
+
+
+def committee_text(row) -> str:
+    if row.committee == "process":
+        text = _("%(kind)s at stage %(number)d (%(stage)s)", kind=KIND_TITLES[row.kind],
+                 number=views.rules.stage_number(row.stage) if row.stage else 1,
+                 stage=STAGE_TITLES[row.stage or "term"])
+        return text + (_(", day %(day)d", day=row.stage_day) if row.stage_day is not None else "")
+    if row.committee == "term_ends":
+        return _("Term ends in %(months)d months (%(day)s)", months=row.months_left, day=row.term_ends_on)
+    if row.committee == "in_term":
+        return _("In term until %(day)s", day=row.term_ends_on)
+    return _("No committee")
+
+
+@bp.app_template_global()
+def duty_kind_title(kind: str) -> str:
+    return {"supervision.report": _("Re-election report (R-47)"), "supervision.group": _("Re-election group (R-47)"),
+            "supervision.filing": _("Filing (R-46)"), "voting.post_result": _("Result not posted (R-42)"),
+            "disclosure.post_decisions": _("Committee decisions not posted (R-42)"),
+            "funds.statement": _("Statement (R-50)"), "funds.top_up": _("Fund top-up (R-52)"),
+            "funds.question": _("Owners' questions after 14 days")}.get(kind, kind)
+
+
+@bp.app_template_global()
+def supervision_committee(row) -> str:
+    return committee_text(row)
+
+
+# --- an estate's process ----------------------------------------------------------------------------
+
+def _estate(estate_id: int, action: str = "supervision.view") -> Estate:
+    return load_or_404(Estate, estate_id, action)
+
+
+def _forms(process) -> dict:
+    forms = {"start": StartForm(prefix="start"), "stage": StageForm(prefix="stage"), "plan": PlanForm(prefix="plan"),
+             "member": MemberForm(prefix="member"), "nominee": NomineeForm(prefix="nominee"),
+             "objection": ObjectionForm(prefix="objection"), "election": ElectionForm(prefix="election"),
+             "filing": FilingForm(prefix="filing"), "return": ReturnForm(prefix="return"),
+             "handover": HandoverForm(prefix="handover")}
+    return forms
+
+
+def _choices(forms: dict) -> dict:
+    """The choices of whichever of the page's forms are in ``forms``."""
+    choices = {
+        ("start", "kind"): [(k.value, KIND_TITLES[k.value]) for k in ProcessKind],
+        ("member", "role"): [(r.value, ROLE_TITLES[r.value]) for r in GroupRole],
+        ("nominee", "source"): [(s.value, SOURCE_TITLES[s.value]) for s in Nomination],
+        ("handover", "items"): [(i, HANDOVER_TITLES[i]) for i in services.HANDOVER_ITEMS],
+        ("handover", "signed"): [(s, SIGNER_TITLES[s]) for s in services.HANDOVER_SIGNERS],
+    }
+    for (form_name, field_name), options in choices.items():
+        if form_name in forms:
+            forms[form_name][field_name].choices = options
+    return forms
+
+
+def review_form(nominee: Nominee, formdata=None) -> ReviewForm:
+    form = ReviewForm(formdata=formdata, prefix=f"review{nominee.id}")
+    form.grounds.choices = [(g, GROUND_TITLES[g]) for g in views.rules.GROUNDS]
+    form.decision.choices = [("approved", _("Approve")), ("rejected", _("Reject"))]
+    return form
+
+
+def _page(estate: Estate, status: int = 200, **typed):
+    process = services.open_process(estate) or next(iter(services.processes_of(estate)), None)
+    forms = _choices({**_forms(process), **typed})
+    today = clock.today()
+    planned, timeline = {}, None
+    if process is not None:
+        planned = {stage: services.due_of(process, stage) for stage in views.rules.STAGES}
+        if "posting" in process.recorded():
+            planned["posting"] = services.posting_last_day(process)
+        timeline = views.timeline(process, planned, today)
+    reviews = {n.id: typed.get(f"review{n.id}") or review_form(n, formdata=None) for n in
+               (process.nominees if process else [])}
+    return render_template("supervision/estate.html", estate=estate, process=process, forms=forms, today=today,
+                           timeline=timeline, reviews=reviews, term_end=services.term_end(estate),
+                           next_stage=process.next_stage() if process and process.closed_on is None else None,
+                           cycle=services.cycle_days(process) if process else None, rules=views.rules,
+                           stage_titles=STAGE_TITLES, kind_titles=KIND_TITLES, role_titles=ROLE_TITLES,
+                           source_titles=SOURCE_TITLES, ground_titles=GROUND_TITLES,
+                           handover_titles=HANDOVER_TITLES, signer_titles=SIGNER_TITLES,
+                           may=lambda action: can(current_user, action, estate)), status
+
+
+@bp.get("/supervision/estates/<int:estate_id>")
+@login_required
+def estate(estate_id: int):
+    return _page(_estate(estate_id))
+
+
+def _process(estate: Estate):
+    process = services.open_process(estate)
+    if process is None:
+        raise SupervisionError("closed")
+    return process
+
+
+def _act(estate: Estate, form_name: str, form, act, done: str):
+    """Validate ``form``; run ``act(process)``; commit and go back to the page, or show the page
+    again with what was typed and why it was refused."""
+    if not form.validate_on_submit():
+        flash(_("Check the form: %(problems)s", problems="; ".join(
+            f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())), "error")
+        return _page(estate, 200, **{form_name: form})
+    try:
+        act()
+    except (SupervisionError, FileRefused) as error:
+        db.session.rollback()
+        flash(message(error) if isinstance(error, SupervisionError) else str(FILE_REASONS.get(error.reason, "")),
+              "error")
+        return _page(_estate(estate.id), 200, **{form_name: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".estate", estate_id=estate.id))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/start")
+@login_required
+def start(estate_id: int):
+    estate = _estate(estate_id, "supervision.supervise")
+    form = _choices({"start": StartForm(prefix="start")})["start"]
+    return _act(estate, "start", form, lambda: services.start(estate, ProcessKind(form.kind.data), current_user),
+                _("The process has started."))
+
+
+STAGE_SERVICES = {
+    "report": lambda p, f, doc: services.record_report(p, f.happened_on.data, doc, f.note.data or "", current_user),
+    "group": lambda p, f, doc: services.record_group(p, f.happened_on.data, doc, f.note.data or "", current_user),
+    "nominations": lambda p, f, doc: services.close_nominations(p, f.happened_on.data, current_user),
+    "review": lambda p, f, doc: services.close_review(p, f.happened_on.data, current_user),
+    "posting": lambda p, f, doc: services.record_posting(p, f.happened_on.data, current_user),
+    "closed": lambda p, f, doc: services.close(p, f.happened_on.data, current_user),
+}
+
+
+@bp.post("/supervision/estates/<int:estate_id>/stages/<any(report, group, nominations, review, posting, closed):stage>")
+@login_required
+def record_stage(estate_id: int, stage: str):
+    estate = _estate(estate_id, permissions.STAGE_ACTIONS[stage])
+    form = StageForm(prefix="stage")
+    upload = form.document.data
+    document = upload.read() if upload and getattr(upload, "filename", "") else None
+    return _act(estate, "stage", form, lambda: STAGE_SERVICES[stage](_process(estate), form, document),
+                _("Stage recorded."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/plan")
+@login_required
+def plan(estate_id: int):
+    estate = _estate(estate_id, "supervision.run")
+    form = PlanForm(prefix="plan")
+    return _act(estate, "plan", form, lambda: services.record_plan(
+        _process(estate), seats=form.seats.data, structure=form.structure.data or "",
+        structure_by_community=form.structure_by_community.data, posting_days=form.posting_days.data,
+        happened_on=form.happened_on.data, actor=current_user), _("Stage recorded."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/members")
+@login_required
+def add_member(estate_id: int):
+    estate = _estate(estate_id, "supervision.supervise")
+    form = _choices({"member": MemberForm(prefix="member")})["member"]
+    return _act(estate, "member", form, lambda: services.add_member(
+        _process(estate), form.name.data, GroupRole(form.role.data), current_user), _("Member added."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/nominees")
+@login_required
+def nominate(estate_id: int):
+    estate = _estate(estate_id, "supervision.run")
+    form = _choices({"nominee": NomineeForm(prefix="nominee")})["nominee"]
+    return _act(estate, "nominee", form, lambda: services.nominate(
+        _process(estate), name=form.name.data, unit=form.unit.data or "", source=Nomination(form.source.data),
+        nominated_by=form.nominated_by.data or "", actor=current_user), _("Candidate added."))
+
+
+def _in_process(model, ident: int, estate: Estate):
+    found = db.session.get(model, ident)
+    process = services.open_process(estate)
+    if found is None or process is None or found.reelection_id != process.id:
+        abort(404)
+    return process, found
+
+
+@bp.post("/supervision/estates/<int:estate_id>/nominees/<int:nominee_id>/review")
+@login_required
+def review(estate_id: int, nominee_id: int):
+    estate = _estate(estate_id, "supervision.run")
+    process, nominee = _in_process(Nominee, nominee_id, estate)
+    form = review_form(nominee, formdata=request.form)
+    return _act(estate, f"review{nominee.id}", form, lambda: services.review(
+        process, nominee, grounds=form.grounds.data or [], approve=form.decision.data == "approved",
+        reasons=form.reasons.data or "", pledge_signed=form.pledge_signed.data, actor=current_user),
+        _("Review recorded."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/objections")
+@login_required
+def object_to(estate_id: int):
+    estate = _estate(estate_id, "supervision.run")
+    form = ObjectionForm(prefix="objection")
+    return _act(estate, "objection", form, lambda: services.object_to(
+        _process(estate), form.text.data, form.received_on.data, current_user), _("Objection recorded."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/objections/<int:objection_id>/answer")
+@login_required
+def answer(estate_id: int, objection_id: int):
+    estate = _estate(estate_id, "supervision.run")
+    process, objection = _in_process(Objection, objection_id, estate)
+    form = AnswerForm(prefix=f"answer{objection.id}")
+    return _act(estate, f"answer{objection.id}", form, lambda: services.answer_objection(
+        process, objection, form.answer.data, current_user), _("Answer recorded."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/vote")
+@login_required
+def build_vote(estate_id: int):
+    estate = _estate(estate_id, "supervision.run")
+    form = ElectionForm(prefix="election")
+    return _act(estate, "election", form, lambda: services.build_vote(
+        _process(estate), opening_date=form.opening_date.data, last_day=form.last_day.data, actor=current_user),
+        _("The election vote is drafted: the committee publishes its notice (R-40)."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/filing")
+@login_required
+def accept_filing(estate_id: int):
+    estate = _estate(estate_id, "supervision.supervise")
+    form = FilingForm(prefix="filing")
+    return _act(estate, "filing", form, lambda: services.accept_filing(
+        _process(estate), form.receipt.data, form.happened_on.data, current_user), _("Filing accepted."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/filing/return")
+@login_required
+def return_filing(estate_id: int):
+    estate = _estate(estate_id, "supervision.supervise")
+    form = ReturnForm(prefix="return")
+    return _act(estate, "return", form, lambda: services.return_filing(_process(estate), form.reasons.data,
+                                                                       current_user), _("Filing returned."))
+
+
+@bp.post("/supervision/estates/<int:estate_id>/handover")
+@login_required
+def handover(estate_id: int):
+    estate = _estate(estate_id, "supervision.handover")
+    form = _choices({"handover": HandoverForm(prefix="handover")})["handover"]
+    return _act(estate, "handover", form, lambda: services.record_handover(
+        _process(estate), done=form.items.data or [], signed=form.signed.data or [],
+        happened_on=form.happened_on.data, actor=current_user), _("Handover recorded."))
+
+
+@bp.get("/supervision/estates/<int:estate_id>/stages/<int:record_id>/document")
+@login_required
+def stage_document(estate_id: int, record_id: int):
+    estate = _estate(estate_id)
+    record = db.session.get(StageRecord, record_id)
+    if record is None or record.file_id is None or record.process.estate_id != estate.id:
+        abort(404)
+    return file_responses.inline(record.file_id, f"{record.stage}-{record.id}")
+
+
+def pdf_response(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={filename}",
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/supervision/estates/<int:estate_id>/candidates.pdf")
+@login_required
+def candidates_pdf(estate_id: int):
+    estate = _estate(estate_id)
+    process = next((p for p in services.processes_of(estate) if documents.candidate_list_data(p.id)), None)
+    if process is None:
+        abort(404)
+    content = documents.candidate_list_pdf(process, current_user)
+    db.session.commit()
+    return pdf_response(content, f"candidates-{process.id}.pdf")
+
+
+@bp.get("/supervision/estates/<int:estate_id>/handover.pdf")
+@login_required
+def handover_pdf(estate_id: int):
+    estate = _estate(estate_id)
+    process = next((p for p in services.processes_of(estate) if p.handover), None)
+    if process is None:
+        abort(404)
+    content = documents.handover_pdf(process, current_user)
+    db.session.commit()
+    return pdf_response(content, f"handover-{process.id}.pdf")
