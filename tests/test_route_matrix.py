@@ -1029,9 +1029,8 @@ def test_every_row_has_an_answer_for_every_role():
 @pytest.mark.parametrize("method, rule", list(MATRIX), ids=[f"{m} {r}" for m, r in MATRIX])
 def test_every_url_of_a_row_is_its_rule(app, method, rule):
     adapter = app.url_map.bind("localhost")
-    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS, 1)
-    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + SURVEY_IDS, 1)
-    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + SUPERVISION_IDS, 1)
+    ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS + SURVEY_IDS
+                        + SUPERVISION_IDS, 1)
     for target in MATRIX[(method, rule)]:
         url, form = request_of(target, ids)
         assert not form or method == "POST", target
