@@ -340,9 +340,12 @@ def letter_data(estate_name: str, owner_name: str, units: Sequence[str], code_ha
             "valid_until": _day(expires_at), "activate_url": site_url("/activate")}
 
 
-def activation_letters_pdf(estate, letters, actor) -> bytes:
+def activation_letters_pdf(estate, letters, actor, *, processes: int = 1,
+                           progress: Callable[[int, int], None] | None = None) -> bytes:
     """One page per letter (the ``Letter`` values ``auth.services.issue_letters`` returns),
-    each with its own number: an owner can check the letter they received."""
+    each with its own number: an owner can check the letter they received. ``processes`` above 1
+    draws side by side (a job's worker only, ``pdf_processes()``); ``progress(letters drawn,
+    letters)`` is told as they are drawn."""
     from ..auth.models import ActivationCode
     from ..auth.services import activation_code_hash
 
@@ -368,7 +371,13 @@ def activation_letters_pdf(estate, letters, actor) -> bytes:
         parts = [_draw("pdf/activation_letters.html", layer="letters", letters=pages[start:start + LETTERS_PER_PART],
                        **common)
                  for start in range(0, len(pages), LETTERS_PER_PART)]
-        return render.html_to_pdf(parts, processes=pdf_processes(), under=form)
+        per_part = LETTERS_PER_PART
+
+        def letters_drawn(parts_done: int, parts_total: int) -> None:
+            if progress is not None:
+                progress(min(len(pages), parts_done * per_part), len(pages))
+
+        return render.html_to_pdf(parts, processes=processes, under=form, progress=letters_drawn)
 
 
 # --- fund statements ------------------------------------------------------------------------------------
