@@ -8,7 +8,7 @@ from ..core.forms import FlaskForm
 from ..extensions import db
 from . import services
 from .messages import failure_text, kind_title, step_text
-from .models import Job
+from .models import Job, JobState
 
 bp = Blueprint("jobs", __name__)
 
@@ -65,7 +65,7 @@ def download(job_id: str):
 @login_required
 def retry(job_id: str):
     job = _job_or_404(job_id)
-    if FlaskForm().validate_on_submit():
+    if FlaskForm().validate_on_submit() and job.state == JobState.FAILED:
         services.retry(job, current_user)
         db.session.commit()
         services.dispatch(job)

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from ..core.forms import FlaskForm
@@ -10,8 +11,9 @@ class PreferencesForm(FlaskForm):
                        validators=[Optional(), Length(max=254),
                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                           message=_l("Enter an e-mail address such as name@example.com."))])
-    language = SelectField(_l("Language of e-mail"), choices=[("", "简体中文（默认）"), ("zh_CN", "简体中文"),
-                                                             ("en", "English")], validators=[Optional()])
+    language = SelectField(_l("Language of e-mail"), choices=[SelectChoice("zh_CN", "简体中文"),
+                                                             SelectChoice("en", "English")],
+                           validators=[Optional()])
     votes = BooleanField()
     funds = BooleanField()
     notices = BooleanField()

@@ -63,7 +63,7 @@ def read_all():
 def preferences():
     form = PreferencesForm()
     if request.method == "GET":
-        form.email.data, form.language.data = current_user.email or "", current_user.language or ""
+        form.email.data, form.language.data = current_user.email or "", current_user.language or "zh_CN"
         for group, wanted in services.email_groups(current_user).items():
             form[group].data = wanted
     if form.validate_on_submit():
