@@ -96,6 +96,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # Jobs (governance_app/jobs): Celery's broker and result store, Redis by default.
         "CELERY_BROKER_URL": broker_url,
         "CELERY_RESULT_BACKEND": env.get("CELERY_RESULT_BACKEND") or broker_url,
+        # The queue the web sends to and workers take from (one per site sharing a Redis).
+        "CELERY_QUEUE": env.get("CELERY_QUEUE", "governance"),
         # A job whose worker died is delivered again after this many seconds.
         "CELERY_VISIBILITY_TIMEOUT": int(env.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
         # celery: a worker runs jobs; thread: the web process does (no broker); inline: the request.

@@ -37,7 +37,7 @@ def activation_letters(job, progress) -> Result:
         render.require_font()
     except render.FontMissing as error:
         raise jobs.JobError("font_missing") from error
-    processes = documents.pdf_processes() if jobs.mode() == "celery" else 1  # never a web process
+    processes = jobs.drawing_processes(documents.pdf_processes())
 
     def drawn(done: int, total: int) -> None:
         progress(done, total, "letters.binding" if done == total else "letters.drawing")

@@ -50,6 +50,7 @@ def make_celery(flask_app) -> Celery:
                                   "socket_connect_timeout": 2},
         redis_socket_connect_timeout=2,
         result_expires=24 * 3600,
+        task_default_queue=config["CELERY_QUEUE"],
         task_serializer="json", result_serializer="json", accept_content=["json"],
         # A job is acknowledged when it is finished: a worker killed midway leaves the message to
         # be delivered again (after the visibility timeout) instead of losing it.

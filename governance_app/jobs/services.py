@@ -1,14 +1,16 @@
 """Starting, running and reading jobs (see the package's docstring)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import multiprocessing
 import os
 import secrets
 import threading
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import func, select
 
 from ..audit.services import record
@@ -79,6 +81,22 @@ def _run_in_thread(app, job_id: str) -> None:
             db.session.remove()
 
 
+def drawing_processes(wanted: int) -> int:
+    """Processes a job may draw with side by side: ``wanted`` in a Celery worker that may start
+    processes (``--pool solo``, as deploy/ runs it), else 1: never in a web process (thread or
+    inline), and a prefork pool's children may not have children of their own."""
+    if mode() != "celery" or multiprocessing.current_process().daemon:
+        return 1
+    try:
+        import billiard
+
+        if billiard.current_process().daemon:
+            return 1
+    except ImportError:  # no Celery installed: no prefork pool either
+        pass
+    return max(1, wanted)
+
+
 def result_path(job_id: str) -> Path:
     return Path(current_app.config["JOBS_DIR"]) / f"{job_id}.out"
 
@@ -88,18 +106,23 @@ def run(job_id: str, task=None) -> None:
     file, then mark it done in the same commit. A refusal or an error rolls the work back and
     marks the job failed with its reason; a process killed midway leaves it running, and Celery
     hands the message to another worker (``acks_late``), which starts it again."""
-    job = db.session.get(Job, job_id)
+    # A second delivery of a message whose job a live worker is doing finds its row locked and
+    # leaves it (PostgreSQL); a killed worker's lock went with its connection.
+    job = db.session.scalar(select(Job).where(Job.id == job_id).with_for_update(skip_locked=True))
     if job is None or job.state == JobState.DONE:
+        db.session.rollback()
         return
     job.state, job.started_at, job.failure = JobState.RUNNING, clock.now(), None
     job.attempts += 1
     db.session.commit()
+    db.session.scalar(select(Job).where(Job.id == job_id).with_for_update())  # held until the work commits
 
     def report(done: int, total: int, step: str, **values) -> None:
         progress_store.store(job_id, {"done": done, "total": total, "step": step, "values": values}, task)
 
     try:
-        result: Result = function_for(job.kind)(job, report)
+        with _page_context():
+            result: Result = function_for(job.kind)(job, report)
         path = result_path(job.id)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")
@@ -121,6 +144,14 @@ def run(job_id: str, task=None) -> None:
         db.session.commit()
     finally:
         progress_store.forget(job_id)
+
+
+def _page_context():
+    """Work drawn from templates (documents) needs a request: in a worker or a thread, one made up
+    for the site's address, with nobody signed in; inline, the request that started the job."""
+    if has_request_context():
+        return contextlib.nullcontext()
+    return current_app.test_request_context("/", base_url=current_app.config["SITE_URL"])
 
 
 def retry(job: Job, actor) -> None:
