@@ -44,8 +44,8 @@ def announce_duties(today: dt.date) -> int:
     sent = 0
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # titles in the platform's language
         found = duties.gather(estate_ids, today)
-    names = dict(db.session.execute(select(Estate.id, Estate.name).where(Estate.id.in_({d.estate_id for d in found}))
-                                    )) if found else {}
+    names = {estate_id: name for estate_id, name in db.session.execute(
+        select(Estate.id, Estate.name).where(Estate.id.in_({duty.estate_id for duty in found})))}
     for duty in found:
         days_left = duty.days_left(today)
         stage = "soon" if days_left == SOON_DAYS else ("overdue" if days_left < 0 else None)
