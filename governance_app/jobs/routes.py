@@ -6,11 +6,14 @@ from flask_login import current_user, login_required
 
 from ..core.forms import FlaskForm
 from ..extensions import db
-from . import services
+from ..core.cli import EXTRA_CHECKS
+from . import health, services
 from .messages import failure_text, kind_title, step_text
 from .models import Job, JobState
 
 bp = Blueprint("jobs", __name__)
+if health.doctor_checks not in EXTRA_CHECKS:
+    EXTRA_CHECKS.append(health.doctor_checks)
 
 
 def _job_or_404(job_id: str) -> Job:
