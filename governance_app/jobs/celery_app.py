@@ -15,15 +15,28 @@ from __future__ import annotations
 from celery import Celery, Task
 from celery.schedules import crontab
 
-_BUILT: dict[int, Celery] = {}
-
-
 def celery_for(flask_app) -> Celery:
-    """The Celery application of a Flask application (built once per Flask application)."""
-    built = _BUILT.get(id(flask_app))
+    """The Celery application of a Flask application (built once, kept in its extensions)."""
+    built = flask_app.extensions.get("celery")
     if built is None:
-        built = _BUILT[id(flask_app)] = make_celery(flask_app)
+        built = flask_app.extensions["celery"] = make_celery(flask_app)
     return built
+
+
+def broker_reachable(flask_app) -> bool:
+    """A quick look (1 s) before sending: Celery itself would try to reconnect for many seconds."""
+    url = flask_app.config["CELERY_BROKER_URL"]
+    if not url.startswith(("redis://", "rediss://")):
+        return True
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
 
 
 def make_celery(flask_app) -> Celery:

@@ -55,8 +55,11 @@ def dispatch(job: Job) -> None:
         app = current_app._get_current_object()
         threading.Thread(target=_run_in_thread, args=(app, job.id), daemon=True, name=f"job-{job.id}").start()
         return
-    from .celery_app import celery_for
+    from .celery_app import broker_reachable, celery_for
 
+    if not broker_reachable(current_app):
+        log.warning("job %s waits: the broker %s does not answer", job.id, current_app.config["CELERY_BROKER_URL"])
+        return
     try:
         celery_for(current_app).send_task("governance.run_job", args=[job.id], task_id=job.id, retry=False)
     except Exception as error:  # noqa: BLE001 (broker down: the job waits, nothing is lost)

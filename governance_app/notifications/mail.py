@@ -54,8 +54,11 @@ def dispatch(message_ids: list[int]) -> None:
         return
     how = current_app.config["JOBS_MODE"]
     if how == "celery":
-        from ..jobs.celery_app import celery_for
+        from ..jobs.celery_app import broker_reachable, celery_for
 
+        if not broker_reachable(current_app):
+            log.warning("mail %s waits for the broker (the hourly task sends it)", message_ids)
+            return
         celery = celery_for(current_app)
         for message_id in message_ids:
             try:
