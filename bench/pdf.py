@@ -231,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                 letters, seconds = timed(lambda: auth_services.issue_letters(estate, keys, actor=actor), False, cpu,
                                          "issue")
                 figures["issue"].append(seconds)
-                content, seconds = timed(lambda: documents.activation_letters_pdf(estate, letters, actor),
+                content, seconds = timed(lambda: documents.activation_letters_pdf(  # as a worker draws them
+                    estate, letters, actor, processes=documents.pdf_processes()),
                                          args.profile == "letters", cpu, "letters_pdf")
                 db.session.commit()
                 figures["letters_pdf"].append(seconds)
