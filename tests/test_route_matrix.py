@@ -1058,7 +1058,8 @@ def add_jobs_and_messages(world: World) -> None:
     for side, estate in world._sides():
         manager = world._managers[estate.id]
         job = jobs.start("activation_letters", owner=manager, estate=estate, permission="estate.manage_activation")
-        job.state, job.result_name, job.result_type, job.result_size = JobState.DONE, "letters.pdf", "application/pdf", 4
+        job.state, job.result_name, job.result_type = JobState.DONE, "letters.pdf", "application/pdf"
+        job.result_size = len(PDF)
         job.finished_at, job.expires_at = jobs.clock.now(), jobs.clock.now() + dt.timedelta(hours=24)
         path = jobs.result_path(job.id)
         path.parent.mkdir(parents=True, exist_ok=True)

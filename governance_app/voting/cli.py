@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from ..extensions import db
-from . import services
-from .models import Vote, VoteState
+from .tasks import open_and_close
 
 voting_cli = AppGroup("voting", help="Votes of the owners' assemblies.")
 
@@ -16,7 +13,5 @@ voting_cli = AppGroup("voting", help="Votes of the owners' assemblies.")
 def tick() -> None:
     """Open and close votes whose time has come. Celery beat does this every minute (README,
     production); this command is for a machine without it."""
-    from .tasks import open_and_close
-
     changed = open_and_close()
     click.echo(f"{changed} vote(s) changed stage")
