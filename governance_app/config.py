@@ -159,7 +159,7 @@ def check(config: dict) -> None:
     multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if multiprocess_dir and not (os.path.isdir(multiprocess_dir) and os.access(multiprocess_dir, os.W_OK)):
         raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR {multiprocess_dir!r} must be a writable directory")
-    if config.get("JOBS_MODE", "inline") not in ("celery", "thread", "inline"):
+    if config.get("JOBS_MODE", "") not in ("", "celery", "thread", "inline"):  # "": resolve_jobs_mode decides
         raise ConfigError(f"JOBS_MODE must be celery, thread or inline, not {config['JOBS_MODE']!r}")
     if config.get("JOBS_MODE") == "celery" and not config.get("CELERY_BROKER_URL"):
         raise ConfigError("JOBS_MODE=celery needs CELERY_BROKER_URL or REDIS_URL")
