@@ -20,7 +20,7 @@ $(VENV)/.installed-run: setup.cfg pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,postgres,redis]'
+	$(BIN)/pip install -q -e '.[test,postgres,redis,jobs]'
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run

@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     from governance_app.auth.models import User
     from governance_app.auth import printing as letters_printing
     from governance_app.documents import render
+    from governance_app.documents import services as documents
     from governance_app.estates.models import Estate
     from governance_app.extensions import db
     from governance_app.voting import printing as vote_printing
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                 letters, seconds = timed(lambda: auth_services.issue_letters(estate, keys, actor=actor), False, cpu,
                                          "issue")
                 figures["issue"].append(seconds)
-                content, seconds = timed(lambda: letters_printing.activation_letters_pdf(estate, letters, actor),
+                content, seconds = timed(lambda: letters_printing.activation_letters_pdf(  # as a worker draws them
+                    estate, letters, actor, processes=documents.pdf_processes()),
                                          args.profile == "letters", cpu, "letters_pdf")
                 db.session.commit()
                 figures["letters_pdf"].append(seconds)

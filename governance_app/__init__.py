@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings = config_module.from_environment()
     if config:
         settings.update(config)
+    config_module.resolve_jobs_mode(settings)
     config_module.check(settings)
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(
         settings["SQLALCHEMY_DATABASE_URI"], settings["GOVERNANCE_ENV"] == "production"))
@@ -79,13 +80,16 @@ def _register_blueprints(app: Flask) -> None:
     from .disclosure.routes import bp as disclosure_bp
     from .documents.routes import bp as documents_bp
     from .funds.routes import bp as funds_bp
+    from .jobs.routes import bp as jobs_bp
+    from .notifications.routes import bp as notifications_bp
     from .pledges.routes import bp as pledges_bp
     from .supervision.routes import bp as supervision_bp
     from .surveys.routes import bp as surveys_bp
     from .voting.routes import bp as voting_bp
 
     for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
-                      disclosure_bp, documents_bp, pledges_bp, surveys_bp, supervision_bp):
+                      disclosure_bp, documents_bp, pledges_bp, surveys_bp, supervision_bp, jobs_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 
@@ -95,10 +99,11 @@ def _register_cli(app: Flask) -> None:
     from .backup.cli import backup_cli
     from .auth.cli import auth_cli
     from .core.cli import demo_cli, doctor_command, ops_cli
+    from .jobs.cli import jobs_cli
     from .estates.cli import estates_cli
     from .funds.cli import funds_cli
     from .voting.cli import voting_cli
 
     for command in (doctor_command, demo_cli, estates_cli, auth_cli, audit_cli, voting_cli, funds_cli, ops_cli,
-                    backup_cli):
+                    backup_cli, jobs_cli):
         app.cli.add_command(command)

@@ -60,6 +60,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
     production = environment == "production"
     database_url = env.get("DATABASE_URL") or ("" if production else _default_database_url())
     redis_url = env.get("REDIS_URL", "")
+    broker_url = env.get("CELERY_BROKER_URL") or redis_url
     log_level = env.get("LOG_LEVEL") or ("INFO" if production else "WARNING")
     config = {
         "GOVERNANCE_ENV": environment,
@@ -98,14 +99,42 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ("zh_CN", "en"),
         "WTF_CSRF_TIME_LIMIT": None,
-        # Processes that draw a long PDF batch (activation letters) side by side; 0: one per core.
+        # Processes that draw a long PDF batch (activation letters) side by side in a job; 0: one
+        # per core. Only a Celery worker draws side by side: never a web process.
         "PDF_PROCESSES": int(env.get("PDF_PROCESSES", "0")),
         # R-62: days a person notified of a black-board entry has to object (R-31 days).
         "BOARD_OBJECTION_DAYS": int(env.get("BOARD_OBJECTION_DAYS", "7")),
         # Owners rate the property-service company once per period of this many months (R-72).
         "RATING_PERIOD_MONTHS": int(env.get("RATING_PERIOD_MONTHS", "3")),
+        # Jobs (governance_app/jobs): Celery's broker and result store, Redis by default.
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": env.get("CELERY_RESULT_BACKEND") or broker_url,
+        # The queue the web sends to and workers take from (one per site sharing a Redis).
+        "CELERY_QUEUE": env.get("CELERY_QUEUE", "governance"),
+        # A job whose worker died is delivered again after this many seconds.
+        "CELERY_VISIBILITY_TIMEOUT": int(env.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # celery: a worker runs jobs; thread: the web process does (no broker); inline: the request.
+        # Empty: chosen by resolve_jobs_mode once overrides are applied.
+        "JOBS_MODE": env.get("JOBS_MODE", ""),
+        "JOBS_DIR": env.get("JOBS_DIR") or str(INSTANCE_DIR / "jobs"),
+        "JOB_RESULT_HOURS": 24,
+        "JOB_STALE_HOURS": int(env.get("JOB_STALE_HOURS", "6")),
+        # E-mail (governance_app/notifications): none is sent while MAIL_SERVER is empty.
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "noreply@localhost"),
     }
     return config
+
+
+def resolve_jobs_mode(config: dict) -> None:
+    """celery with a broker; without one a thread of the web process, or the request in tests."""
+    if not config.get("JOBS_MODE"):
+        config["JOBS_MODE"] = "celery" if config.get("CELERY_BROKER_URL") else (
+            "inline" if config.get("GOVERNANCE_ENV") == "testing" else "thread")
 
 
 def parse_networks(text: str, name: str) -> tuple:
@@ -146,6 +175,10 @@ def check(config: dict) -> None:
     multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if multiprocess_dir and not (os.path.isdir(multiprocess_dir) and os.access(multiprocess_dir, os.W_OK)):
         raise ConfigError(f"PROMETHEUS_MULTIPROC_DIR {multiprocess_dir!r} must be a writable directory")
+    if config.get("JOBS_MODE", "") not in ("", "celery", "thread", "inline"):  # "": resolve_jobs_mode decides
+        raise ConfigError(f"JOBS_MODE must be celery, thread or inline, not {config['JOBS_MODE']!r}")
+    if config.get("JOBS_MODE") == "celery" and not config.get("CELERY_BROKER_URL"):
+        raise ConfigError("JOBS_MODE=celery needs CELERY_BROKER_URL or REDIS_URL")
     if config.get("GOVERNANCE_ENV") != "production":
         return
     required = ("SECRET_KEY", "ID_HASH_KEY", "TOTP_ENCRYPTION_KEY", "SQLALCHEMY_DATABASE_URI")

@@ -89,6 +89,7 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": True,
         # A fast hash keeps the suite quick; production uses scrypt (see config.py).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
     })
     with app.app_context():
         drop_everything()

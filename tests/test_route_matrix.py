@@ -1005,6 +1005,42 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/supervision/estates/{estate_theirs}/handover.pdf": NOBODY,
         "/supervision/estates/{estate_mine}/handover.pdf": NOBODY,
     },
+    # --- jobs and notifications (issue 16) -------------------------------------------------------------
+    # A job (activation letters of 东一小区, done) is seen by its owner and by those who may do what it
+    # needed (estate.manage_activation: the committee, community staff, supervisors), its file too.
+    ("GET", "/jobs/<job_id>"): {
+        "/jobs/{job_theirs}": NOBODY,
+        "/jobs/{missing}": NOBODY,
+        "/jobs/{job_mine}": (LOGIN, 404, 200, 200, 200, 404, 404),
+    },
+    ("GET", "/jobs/<job_id>.json"): {
+        "/jobs/{job_theirs}.json": NOBODY,
+        "/jobs/{missing}.json": NOBODY,
+        "/jobs/{job_mine}.json": (LOGIN, 404, 200, 200, 200, 404, 404),
+    },
+    ("GET", "/jobs/<job_id>/file"): {
+        "/jobs/{job_theirs}/file": NOBODY,
+        "/jobs/{missing}/file": NOBODY,
+        "/jobs/{job_mine}/file": (LOGIN, 404, 200, 200, 200, 404, 404),
+    },
+    # Only a failed job starts again: a done one's page is shown again.
+    ("POST", "/jobs/<job_id>/retry"): {
+        "/jobs/{job_theirs}/retry": NOBODY,
+        "/jobs/{missing}/retry": NOBODY,
+        "/jobs/{job_mine}/retry": (LOGIN, 404, "/jobs/{job_mine}", "/jobs/{job_mine}", "/jobs/{job_mine}", 404,
+                                   404),
+    },
+    ("GET", "/inbox"): {"/inbox": SIGNED_IN(200)},
+    # A message is its addressee's only (the owner's leads to his account page).
+    ("GET", "/inbox/<int:message_id>"): {
+        "/inbox/{message_theirs}": NOBODY,
+        "/inbox/{missing}": NOBODY,
+        "/inbox/{message_mine}": THE_OWNER("/account"),
+    },
+    ("POST", "/inbox/read"): {"/inbox/read": SIGNED_IN("/inbox")},
+    ("GET", "/account/notifications"): {"/account/notifications": SIGNED_IN(200)},
+    # An empty form is valid: no address, no e-mail.
+    ("POST", "/account/notifications"): {"/account/notifications": SIGNED_IN("/account/notifications")},
 }
 
 
@@ -1030,7 +1066,7 @@ def test_every_row_has_an_answer_for_every_role():
 def test_every_url_of_a_row_is_its_rule(app, method, rule):
     adapter = app.url_map.bind("localhost")
     ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS + SURVEY_IDS
-                        + SUPERVISION_IDS, 1)
+                        + SUPERVISION_IDS + JOB_IDS, 1)
     for target in MATRIX[(method, rule)]:
         url, form = request_of(target, ids)
         assert not form or method == "POST", target
@@ -1068,6 +1104,8 @@ ELECTION_IDS = ("vote_counted_mine", "vote_counted_theirs")
 FUND_IDS = ("fund_entry_mine", "fund_entry_theirs", "fund_draft_mine", "fund_draft_theirs", "evidence_mine",
             "evidence_theirs", "question_mine", "question_theirs", "statement_mine", "statement_theirs")
 # Ids of what the committee posts, built for the rows that name them only.
+# Ids of jobs and inbox messages (issue 16), built for the rows that name them only.
+JOB_IDS = ("job_mine", "job_theirs", "message_mine", "message_theirs")
 DISCLOSURE_IDS = ("notice_mine", "notice_theirs", "notice_future_mine", "attachment_mine", "attachment_theirs",
                   "attachment_future_mine", "version_mine", "version_theirs", "member_mine", "member_theirs",
                   "meeting_posted_mine", "meeting_posted_theirs", "meeting_held_mine", "meeting_held_theirs")
@@ -1407,6 +1445,27 @@ def add_supervision(world: World) -> None:
             db.session.commit()
             world.ids |= {"nominee_mine": process.nominees[0].id, "objection_mine": objection.id}
     assert set(SUPERVISION_IDS) <= set(world.ids)
+def add_jobs_and_messages(world: World) -> None:
+    """Issue 16: in each estate a done letters job of its committee member, with its file; a message
+    to 王伟 (the owner) and one to the other estate's committee member."""
+    from governance_app.jobs import services as jobs
+    from governance_app.jobs.models import JobState
+    from governance_app.notifications import services as notifications
+
+    for side, estate in world._sides():
+        manager = world._managers[estate.id]
+        job = jobs.start("activation_letters", owner=manager, estate=estate, permission="estate.manage_activation")
+        job.state, job.result_name, job.result_type = JobState.DONE, "letters.pdf", "application/pdf"
+        job.result_size = len(PDF)
+        job.finished_at, job.expires_at = jobs.clock.now(), jobs.clock.now() + dt.timedelta(hours=24)
+        path = jobs.result_path(job.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(PDF)
+        world.ids[f"job_{side}"] = job.id
+    mine = notifications.notify([world.users["owner"].id], "password_changed", {}, "/account")
+    theirs = notifications.notify([world._managers[world.estate_theirs.id].id], "sessions_ended", {}, "/account")
+    db.session.commit()
+    world.ids |= {"message_mine": mine[0].id, "message_theirs": theirs[0].id}
 
 
 @pytest.fixture
@@ -1442,6 +1501,8 @@ def _prepare(app, world, method: str, rule: str) -> None:
         world.add_surveys()
     if "supervision" in blueprints or names & set(SUPERVISION_IDS):
         add_supervision(world)
+    if names & set(JOB_IDS):
+        add_jobs_and_messages(world)
 
 
 def _answers(client, world, method: str, rule: str) -> dict:

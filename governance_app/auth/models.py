@@ -62,6 +62,9 @@ class User(UserMixin, db.Model):
     # 长辈版 (larger text, one column, a shorter menu): True or False once the person has chosen,
     # None until then (the device's choice is then taken at sign-in; core/display.py).
     elder_mode: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Where notifications are e-mailed (none: the inbox only) and their language (none: Chinese).
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     owner: Mapped[Owner | None] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(

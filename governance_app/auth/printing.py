@@ -6,7 +6,7 @@ page whether a letter is still current (its code can still open an account).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask_babel import force_locale
 from sqlalchemy import select
@@ -29,9 +29,12 @@ def letter_data(estate_name: str, owner_name: str, units: Sequence[str], code_ha
             "valid_until": documents.day(expires_at), "activate_url": documents.site_url("/activate")}
 
 
-def activation_letters_pdf(estate, letters, actor) -> bytes:
+def activation_letters_pdf(estate, letters, actor, *, processes: int = 1,
+                           progress: Callable[[int, int], None] | None = None) -> bytes:
     """One page per letter (the ``Letter`` values ``auth.services.issue_letters`` returns),
-    each with its own number: an owner can check the letter they received."""
+    each with its own number: an owner can check the letter they received. ``processes`` above 1
+    draws side by side (a job's worker only, never a web request); ``progress(letters drawn,
+    letters)`` is told as they are drawn."""
     render.require_font()
     hashes = {id(letter): activation_code_hash(letter.code) for letter in letters}
     code_ids: dict[str, int] = {}
@@ -55,7 +58,12 @@ def activation_letters_pdf(estate, letters, actor) -> bytes:
         parts = [documents.draw("pdf/activation_letters.html", layer="letters", letters=pages[start:start + step],
                                 **common)
                  for start in range(0, len(pages), step)]
-        return render.html_to_pdf(parts, processes=documents.pdf_processes(), under=form)
+
+        def letters_drawn(parts_done: int, parts_total: int) -> None:
+            if progress is not None:
+                progress(min(len(pages), parts_done * step), len(pages))
+
+        return render.html_to_pdf(parts, processes=processes, under=form, progress=letters_drawn)
 
 
 def _letter_now(code_id: int) -> dict | None:

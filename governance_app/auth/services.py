@@ -19,6 +19,7 @@ from ..core.refusals import Refusal
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Community, Estate, Owner, Unit
 from ..estates.services import current_roll_units
+from ..core import events
 from ..core.metrics import SIGN_IN_FAILURES, SIGN_IN_LOCKS
 from ..extensions import db
 from . import passwords, secrets_box
@@ -142,6 +143,7 @@ def set_password(user: User, new: str, *, actor: User | None) -> None:
     user.password_changed_at = utcnow()
     record("user.password_changed", object_type="user", object_id=user.id,
            estate_id=user.owner.estate_id if user.owner else None, actor=actor)
+    events.account_changed.send(user, change="password_changed")
 
 
 def credential_epoch(user: User) -> float:
@@ -326,7 +328,10 @@ def confirm_totp(user: User, code: str, now: float | None = None) -> list[str]:
         raise _failure(user)
     _unless_locked(user, _SET_STEP, step=step)
     set_committed_value(user, "totp_last_step", step)  # as written
+    again = user.totp_confirmed_at is not None
     user.totp_confirmed_at = utcnow()
+    if again:  # a new authenticator for an enrolled account: the person is told
+        events.account_changed.send(user, change="authenticator_reset")
     codes = regenerate_recovery_codes(user, audit=False)
     record("user.totp_enrolled", object_type="user", object_id=user.id,
            estate_id=user.owner.estate_id if user.owner else None, actor=user)
@@ -454,6 +459,7 @@ def verify_second_factor(user: User, code: str, now: float | None = None, *,
             recovery.used_at = utcnow()
             record("user.recovery_code_used", object_type="user", object_id=user.id,
                    estate_id=user.owner.estate_id if user.owner else None, actor=user)
+            events.account_changed.send(user, change="recovery_code_used")
             if session is not None:
                 _mark_second_factor(session)
             return "recovery"
@@ -480,6 +486,10 @@ def _claim_step(user: User, step: int, session: UserSession | None) -> bool:
 
 def open_session(user: User, ip: str, user_agent: str) -> UserSession:
     token = secrets.token_urlsafe(32)
+    # A browser the account never signed in with before (its first sign-in excepted) is told to it.
+    known = db.session.scalars(select(UserSession.user_agent).where(UserSession.user_id == user.id)).all()
+    if known and user_agent[:200] not in known:
+        events.account_changed.send(user, change="new_device")
     session = UserSession(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
                           ip=ip[:64], user_agent=user_agent[:200])
     session.token = token
@@ -519,7 +529,10 @@ def end_all_sessions(user: User, keep: UserSession | None = None) -> int:
     statement = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if keep is not None:
         statement = statement.where(UserSession.id != keep.id)
-    return db.session.execute(statement.values(revoked_at=utcnow())).rowcount
+    ended = db.session.execute(statement.values(revoked_at=utcnow())).rowcount
+    if ended:
+        events.account_changed.send(user, change="sessions_ended")
+    return ended
 
 
 def _mark_second_factor(session: UserSession) -> None:

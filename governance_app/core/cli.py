@@ -102,7 +102,13 @@ def run_checks() -> list[Check]:
     redis_check = check_redis()
     if redis_check:
         checks.append(redis_check)
+    for more in EXTRA_CHECKS:
+        checks.extend(more())
     return checks
+
+
+# Checks a package adds (the job system: its broker and workers), each returning a list of Check.
+EXTRA_CHECKS: list = []
 
 
 @click.command("doctor")

@@ -22,3 +22,4 @@ vote_result_published = _signals.signal("vote-result-published")  # the counted 
 statement_published = _signals.signal("statement-published")  # a fund statement is public
 notice_published = _signals.signal("notice-published")  # a committee notice is posted
 account_changed = _signals.signal("account-changed")  # sign-in from a new place, password or 2FA change
+question_answered = _signals.signal("question-answered")  # the committee answered an owner's question

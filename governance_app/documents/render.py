@@ -16,12 +16,13 @@ import multiprocessing
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 FONT_PACKAGE = "fonts-noto-cjk"
 PREFERRED = "Noto Sans CJK SC:lang=zh-cn"
+GROUP_PARTS = 4  # parts drawn together by one process between two reports of progress
 log = logging.getLogger(__name__)
 
 
@@ -95,34 +96,42 @@ def _fetcher():
     return URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
 
 
-def html_to_pdf(html: str | Sequence[str], processes: int = 1, under: str | None = None) -> bytes:
+def html_to_pdf(html: str | Sequence[str], processes: int = 1, under: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> bytes:
     """One PDF from one HTML document, or from several drawn apart and bound in order.
 
     Several parts are for long batches (a letter per owner): WeasyPrint's time per page grows
     with the length of a document, so 2,000 letters are drawn 25 at a time. With ``processes``
-    above 1 the parts are shared, in order, among that many processes, each drawing one PDF of
-    its pages, and the PDFs are bound into one (``bind``): WeasyPrint draws on one core.
+    above 1 the parts are shared, in order, among that many processes, each drawing PDFs of a few
+    parts at a time, and the PDFs are bound into one (``bind``): WeasyPrint draws on one core.
+    Only a job's worker asks for more than one process (issue 16): never a web request.
     ``under`` is the HTML of one page that is drawn once and under every page: what the pages of
-    a batch have in common."""
+    a batch have in common. ``progress(parts drawn, parts)`` is called as the parts are drawn."""
     require_font()
     parts = [html] if isinstance(html, str) else list(html)
     processes = max(1, min(processes, len(parts)))
+    report = progress or (lambda done, total: None)
+    # Groups of a few parts: progress can be told as each is drawn, in one process or several.
+    size = max(1, min(GROUP_PARTS, -(-len(parts) // processes)))
+    groups = [parts[start:start + size] for start in range(0, len(parts), size)]
+    drawn = 0
+    pdfs: list[bytes] = []
     if processes == 1:
-        pdfs = [_draw_parts(parts)]
         form = _draw_parts([under]) if under is not None else None
+        for group in groups:
+            pdfs.append(_draw_parts(group))
+            drawn += len(group)
+            report(drawn, len(parts))
     else:
-        size, extra = divmod(len(parts), processes)
-        groups, start = [], 0
-        for index in range(processes):
-            end = start + size + (1 if index < extra else 0)
-            groups.append(parts[start:end])
-            start = end
         # fork: the children start with WeasyPrint and the fonts already loaded, and only draw;
         # this process draws the page underneath meanwhile.
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
             drawing = [pool.submit(_draw_parts, group) for group in groups]
             form = _draw_parts([under]) if under is not None else None
-            pdfs = [part.result() for part in drawing]
+            for group, part in zip(groups, drawing):
+                pdfs.append(part.result())
+                drawn += len(group)
+                report(drawn, len(parts))
     if len(pdfs) == 1 and form is None:
         return pdfs[0]
     return bind(pdfs, under=form)

@@ -524,6 +524,7 @@ def answer(question: Question, user, text: str) -> None:
     question.answer, question.answered_by_id, question.answered_at = text.strip(), user.id, now()
     record("funds.question_answered", estate_id=question.estate_id, object_type="fund_question",
            object_id=question.id, actor=user)
+    events.question_answered.send(question, estate_id=question.estate_id)
 
 
 def questions(estate: Estate, entry: Entry | None = None) -> Sequence[Question]:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..auth import printing, services
+from ..auth import printing, services, tasks
 from ..auth.forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
 from ..auth.messages import GRANTABLE, auth_error_message, role_title, scope_title
 from ..auth.models import ActivationCode, Role, RoleGrant, ScopeKind, User
@@ -18,9 +18,10 @@ from ..core.site import site_url
 from ..documents import services as documents
 from ..documents.render import require_font
 from ..documents.responses import pdf_response
-from ..estates.models import Estate, SubDistrict
+from ..estates.models import Community, Estate, SubDistrict
 from ..estates.services import get_estate
 from ..extensions import db
+from ..jobs import services as jobs
 
 bp = Blueprint("admin", __name__)
 
@@ -214,9 +215,12 @@ def letters(estate_id: int):
     form = LettersForm()
     if not form.validate_on_submit():
         return redirect(url_for(".activation", estate_id=estate.id))
-    if form.pdf.data:  # codes are shown only in this response: check first that it can be drawn
-        require_font()
     named = [key for key in (form.voters.data or "").split(",") if key]
+    if form.pdf.data:  # a job issues the codes and draws them; its page shows progress, then the file
+        job = tasks.start_letters(estate, named, bool(form.reissue.data), current_user)
+        db.session.commit()
+        jobs.dispatch(job)
+        return redirect(url_for("jobs.progress", job_id=job.id))
     keys = named or [s.voter.key for s in services.voter_statuses(estate)
                      if not s.has_account and (form.reissue.data or s.active_code is None)]
     issued = services.issue_letters(estate, keys, actor=current_user)
@@ -224,10 +228,6 @@ def letters(estate_id: int):
         db.session.commit()
         flash(_("Every owner already has an account or an unused letter."), "info")
         return redirect(url_for(".activation", estate_id=estate.id))
-    if form.pdf.data:
-        content = printing.activation_letters_pdf(estate, issued, current_user)
-        db.session.commit()
-        return pdf_response(content, f"activation-letters-{estate.id}.pdf")
     db.session.commit()
     with force_locale("zh_CN"):  # letters go to owners: always in Chinese
         return render_template("auth/letters.html", estate=estate, letters=issued,

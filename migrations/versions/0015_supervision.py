@@ -1,7 +1,7 @@
 """supervision: re-elections with their stages, group, nominees and objections; by-election items
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-03 09:12:05
 
 Five new tables of the supervision package (a process per estate and election, its recorded stages,
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

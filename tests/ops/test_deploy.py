@@ -58,9 +58,9 @@ def test_the_web_unit_agrees_with_nginx_and_the_application():
 
 def test_the_job_units_run_the_job_system_of_issue_16():
     for name, verb in (("governance-worker.service", "worker"), ("governance-beat.service", "beat")):
-        text = (DEPLOY / "systemd" / name).read_text(encoding="utf-8")
-        assert f"celery -A governance_app.jobs {verb}" in unit(name)["Service"]["ExecStart"]
-        assert "AWAITS THE JOB SYSTEM (issue 16" in text
+        assert f"celery -A governance_app.jobs.worker {verb}" in unit(name)["Service"]["ExecStart"]
+    assert "--pool=solo" in unit("governance-worker.service")["Service"]["ExecStart"]
+    assert not (DEPLOY / "systemd" / "governance-tick.timer").exists()  # beat replaced the cron line
 
 
 def test_every_setting_is_in_the_readme_table():

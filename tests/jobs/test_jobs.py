@@ -1,0 +1,148 @@
+"""Jobs run inline (the tests' mode): progress and result, who may see them, failure and retry,
+files kept 24 hours, and no process pool started by a request (issue 16)."""
+from __future__ import annotations
+
+from flask_babel import refresh
+from sqlalchemy import func, select
+
+from governance_app.audit.models import AuditEvent
+from governance_app.auth.models import ActivationCode, Role
+from governance_app.extensions import db
+from governance_app.jobs import services as jobs
+from governance_app.jobs.models import Job, JobState
+from governance_app.jobs.registry import Result, work
+from tests.voting_site.support import fresh, text
+
+
+def _start_letters(client, estate) -> str:
+    response = client.post(f"/estates/{estate.id}/activation/letters", data={"pdf": "1"})
+    assert response.status_code == 302 and response.location.startswith("/jobs/")
+    return response.location
+
+
+def test_the_letters_job_reports_its_progress_and_its_file(app, client, login, estate, committee):
+    login(committee)
+    page = _start_letters(client, estate)
+    status = client.get(page + ".json").get_json()
+    assert status["state"] == "done" and status["percent"] == 100 and status["download"] == page + "/file"
+    shown = text(client.get(page))
+    assert "100%" in shown and "已完成" in shown and "下载文件" in shown
+    content = client.get(page + "/file")
+    assert content.mimetype == "application/pdf" and content.data.startswith(b"%PDF")
+    fresh()
+    job = db.session.scalar(select(Job))
+    assert job.attempts == 1 and job.result_size == len(content.data) and job.kind == "activation_letters"
+    assert db.session.scalar(select(func.count()).select_from(ActivationCode)) == 9
+
+
+def test_only_its_owner_and_those_with_the_same_permission_see_a_job(app, client, login, estate, committee,
+                                                                       owner_of, make_user, make_estate):
+    login(committee)
+    page = _start_letters(client, estate)
+    colleague = make_user(Role.COMMITTEE_MEMBER, estate, login="member")
+    login(colleague)
+    assert client.get(page + "/file").status_code == 200
+    outsider = make_user(Role.COMMITTEE_CHAIR, make_estate("别的小区"), login="other-chair")
+    for person in (owner_of("1-103"), outsider):
+        login(person)
+        for suffix in ("", ".json", "/file"):
+            assert client.get(page + suffix).status_code == 404
+    client.post("/logout")
+
+
+def test_the_file_is_kept_24_hours(app, client, login, estate, committee, platform_clock):
+    login(committee)
+    page = _start_letters(client, estate)
+    platform_clock.advance(days=1)
+    assert client.get(page + "/file").status_code == 404
+    assert "24" in text(client.get(page))
+    with app.app_context():
+        removed, _failed = jobs.sweep()
+        db.session.commit()
+        assert removed == 1
+        assert not jobs.result_path(db.session.scalar(select(Job.id))).exists()
+
+
+_ATTEMPTS = {"flaky": 0}
+
+
+@work("test_flaky")
+def _flaky(job, progress) -> Result:
+    """Writes an audit event, then fails on its first attempt: nothing of it may be kept."""
+    from governance_app.audit.services import record
+
+    progress(1, 2, "")
+    record("test.half_done", object_type="job", object_id=job.id, actor=job.owner)
+    _ATTEMPTS["flaky"] += 1
+    if _ATTEMPTS["flaky"] == 1:
+        raise RuntimeError("the disk is full")
+    return Result(b"done", "done.txt", "text/plain")
+
+
+@work("test_refused")
+def _refused(job, progress) -> Result:
+    raise jobs.JobError("no_letters")
+
+
+def test_a_failed_job_says_why_keeps_nothing_and_can_be_retried(app, client, login, estate, committee, caplog):
+    _ATTEMPTS["flaky"] = 0
+    with app.app_context():
+        job = jobs.start("test_flaky", owner=committee, estate=estate, permission="estate.manage_activation")
+        db.session.commit()
+        job_id = job.id
+        jobs.dispatch(job)
+    login(committee)
+    page = client.get(f"/jobs/{job_id}")
+    assert "服务器出错" in text(page) and "重新开始" in text(page)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "test.half_done")) == 0
+        assert not jobs.result_path(job_id).exists()
+    assert client.post(f"/jobs/{job_id}/retry").status_code == 302
+    status = client.get(f"/jobs/{job_id}.json").get_json()
+    assert status["state"] == "done" and client.get(f"/jobs/{job_id}/file").data == b"done"
+    with app.app_context():
+        assert db.session.get(Job, job_id).attempts == 2
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "test.half_done")) == 1
+
+
+def test_a_refused_job_gives_the_reason_in_the_readers_language(app, client, login, estate, committee):
+    with app.app_context():
+        job = jobs.start("test_refused", owner=committee, estate=estate)
+        db.session.commit()
+        jobs.dispatch(job)
+        job_id = job.id
+    login(committee)
+    assert "所有业主都已有账户或尚未使用的激活函" in text(client.get(f"/jobs/{job_id}"))
+    client.post("/language", data={"language": "en", "next": "/"})
+    refresh()  # requests made while the test holds an app context share its cached language
+    status = client.get(f"/jobs/{job_id}.json").get_json()
+    assert status["state"] == "failed" and "already has an account" in status["failure_text"]
+
+
+def test_a_job_whose_worker_died_long_ago_is_marked_failed(app, estate, committee, platform_clock):
+    with app.app_context():
+        job = jobs.start("test_flaky", owner=committee, estate=estate)
+        job.state, job.started_at = JobState.RUNNING, platform_clock()
+        db.session.commit()
+        job_id = job.id
+    platform_clock.advance(days=1)
+    with app.app_context():
+        assert jobs.sweep() == (0, 1)
+        db.session.commit()
+        assert db.session.get(Job, job_id).failure == "worker_lost"
+
+
+def test_no_request_starts_a_process_pool(app, client, login, estate, committee, monkeypatch):
+    """Even with PDF_PROCESSES above 1, letters made in the web process are drawn in it."""
+    from governance_app.documents import render
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process pool was started in the web process")
+
+    monkeypatch.setattr(render, "ProcessPoolExecutor", refuse)
+    monkeypatch.setitem(app.config, "PDF_PROCESSES", 4)
+    login(committee)
+    page = _start_letters(client, estate)
+    assert client.get(page + ".json").get_json()["state"] == "done"
