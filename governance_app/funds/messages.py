@@ -58,6 +58,7 @@ REASONS = {
     "bad_category": _l("That category does not belong to this account and direction."),
     "use_transfer": _l("Record transfers between accounts with the transfer form."),
     "not_a_draft": _l("This entry is no longer a draft."),
+    "reservation_exceeds": _l("Only %(available)s fen of this account are available (R-71)."),
     "same_account": _l("Choose two different accounts."),
     "not_posted": _l("Only posted entries can be reversed."),
     "already_reversed": _l("This entry has already been reversed."),
