@@ -77,10 +77,11 @@ def _register_blueprints(app: Flask) -> None:
     from .disclosure.routes import bp as disclosure_bp
     from .documents.routes import bp as documents_bp
     from .funds.routes import bp as funds_bp
+    from .proposals.routes import bp as proposals_bp
     from .voting.routes import bp as voting_bp
 
     for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
-                      disclosure_bp, documents_bp):
+                      disclosure_bp, documents_bp, proposals_bp):
         app.register_blueprint(blueprint)
 
 
