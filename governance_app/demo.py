@@ -192,6 +192,7 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
     _ensure_letters()
     _ensure_vote()
     _ensure_funds()
+    _ensure_proposals()
     return reports
 
 
@@ -260,3 +261,10 @@ def _ensure_funds() -> None:
     funds.transfer(estate, accounts[AccountKind.COMMON_INCOME], accounts[AccountKind.MAINTENANCE_FUND],
                    day=dt.date(year, 7, 20), amount=60_000_00, description="公共收益补充维修资金",
                    actor=_demo_actor())
+
+
+def _ensure_proposals() -> None:
+    from .proposals.demo import ensure_demo_proposals
+
+    ensure_demo_proposals(_first_estate(), auth_services.find_user("13900000001"), _demo_actor(),
+                          auth_services.find_user("staff"), DEMO_PASSWORD)

@@ -153,6 +153,14 @@ def scope_roll(proposal: Proposal) -> roll_rules.Roll:
     return roll_rules.count_roll(current_roll_units(proposal.estate), proposal.buildings)
 
 
+def buildings_of(estate: Estate, user) -> list[str] | None:
+    """The buildings of the units whose owner key the account casts for (None if none)."""
+    roll = roll_rules.count_roll(current_roll_units(estate))
+    units = {label for voter in keys_of(user, roll) for label in voter.units}
+    found = sorted({unit.building for unit in current_roll_units(estate) if unit.label in units})
+    return found or None
+
+
 def keys_of(user, roll: roll_rules.Roll) -> list[roll_rules.Voter]:
     """The owner keys whose ballot this account casts: the sole owner, the co-owners' chosen
     representative, the developer's one holding company (R-03, R-15), as for a ballot."""

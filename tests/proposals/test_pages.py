@@ -149,3 +149,19 @@ def test_the_chinese_page_reads(world):
     made = world.proposal()
     page = text(world.pages(world.li, language="zh_Hans_CN").get(f"/proposals/{made.id}"))
     assert "附议" in page
+
+
+def test_the_demo_estate_has_proposals_in_several_states(app_context):
+    from sqlalchemy import select
+
+    from governance_app.demo import _first_estate, load_demo
+
+    load_demo()
+    db.session.commit()
+    estate = _first_estate()
+    states = set(db.session.scalars(select(Proposal.state).where(Proposal.estate_id == estate.id)))
+    assert {ProposalState.DRAFT, ProposalState.SUPPORT, ProposalState.AWAITING_ANSWER, ProposalState.DECLINED,
+            ProposalState.PREPARATION} <= states
+    load_demo()  # loading again changes nothing
+    db.session.commit()
+    assert db.session.query(Proposal).filter(Proposal.estate_id == estate.id).count() == 5
