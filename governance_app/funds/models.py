@@ -168,8 +168,8 @@ class Reservation(db.Model):
     released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-__all__ = ["AccountKind", "Reservation", "Entry", "EntryEvidence", "EntryState", "FundAccount", "FundError", "FundSettings",
-           "Question", "Statement", "UnitBalance", "BankUpload"]
+__all__ = ["AccountKind", "Entry", "EntryEvidence", "EntryState", "FundAccount", "FundError", "FundSettings",
+           "Question", "Reservation", "Statement", "UnitBalance", "BankUpload"]
 
 
 class BankUpload(db.Model):

@@ -42,7 +42,8 @@ def proposal_duties(estate_ids: list[int], today: dt.date) -> list[Duty]:
         if proposal.assembly_threshold_on is not None and proposal.vote_id is None \
                 and proposal.state not in _DONE_FOR_ASSEMBLY:
             found.append(Duty(rules.due_after(proposal.assembly_threshold_on, vote_days), proposal.estate_id,
-                              "proposals.assembly", _("Put the proposal “%(title)s” to the assembly", title=proposal.title),
+                              "proposals.assembly",
+                              _("Put the proposal “%(title)s” to the assembly", title=proposal.title),
                               link, "R-41"))
     return found
 
