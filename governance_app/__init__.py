@@ -83,13 +83,14 @@ def _register_blueprints(app: Flask) -> None:
     from .jobs.routes import bp as jobs_bp
     from .notifications.routes import bp as notifications_bp
     from .pledges.routes import bp as pledges_bp
+    from .proposals.routes import bp as proposals_bp
     from .supervision.routes import bp as supervision_bp
     from .surveys.routes import bp as surveys_bp
     from .voting.routes import bp as voting_bp
 
     for blueprint in (core_bp, health_bp, auth_bp, admin_bp, estates_bp, audit_bp, voting_bp, funds_bp,
                       disclosure_bp, documents_bp, pledges_bp, surveys_bp, supervision_bp, jobs_bp,
-                      notifications_bp):
+                      notifications_bp, proposals_bp):
         app.register_blueprint(blueprint)
 
 

@@ -204,6 +204,7 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
     from .supervision.demo import ensure_demo as ensure_supervision  # the packages' demos load on demand
 
     ensure_supervision()
+    _ensure_proposals()
     return reports
 
 
@@ -266,3 +267,10 @@ def _ensure_funds() -> None:
     funds.transfer(estate, accounts[AccountKind.COMMON_INCOME], accounts[AccountKind.MAINTENANCE_FUND],
                    day=dt.date(year, 7, 20), amount=60_000_00, description="公共收益补充维修资金",
                    actor=_demo_actor())
+
+
+def _ensure_proposals() -> None:
+    from .proposals.demo import ensure_demo_proposals
+
+    ensure_demo_proposals(_first_estate(), auth_services.find_user("13900000001"), _demo_actor(),
+                          auth_services.find_user("staff"), DEMO_PASSWORD)

@@ -1041,6 +1041,118 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     ("GET", "/account/notifications"): {"/account/notifications": SIGNED_IN(200)},
     # An empty form is valid: no address, no e-mail.
     ("POST", "/account/notifications"): {"/account/notifications": SIGNED_IN("/account/notifications")},
+    # --- residents' proposals (issue 18) ---
+    # proposals.view (the estate's owners and every kind of staff), proposals.raise/cosign/rate (the
+    # estate's owners), proposals.answer/manage (the committee), proposals.coordinate (community staff).
+    # A draft is its author's only (王伟 wrote the draft). An empty form: 400 where something must be
+    # typed; a refused step (nothing to withdraw, no plan, the wrong stage) returns with 303.
+    ("GET", "/estates/<int:estate_id>/proposals"): {
+        "/estates/{estate_theirs}/proposals": NOBODY,
+        "/estates/{missing}/proposals": NOBODY,
+        "/estates/{estate_mine}/proposals": READERS,
+    },
+    ("GET", "/estates/<int:estate_id>/proposals/new"): {
+        "/estates/{estate_theirs}/proposals/new": NOBODY,
+        "/estates/{missing}/proposals/new": NOBODY,
+        "/estates/{estate_mine}/proposals/new": THE_OWNER(200),
+    },
+    ("POST", "/estates/<int:estate_id>/proposals/new"): {
+        "/estates/{estate_theirs}/proposals/new": NOBODY,
+        "/estates/{missing}/proposals/new": NOBODY,
+        "/estates/{estate_mine}/proposals/new": THE_OWNER(400),
+    },
+    ("GET", "/proposals/<int:proposal_id>"): {
+        "/proposals/{proposal_support_theirs}": NOBODY,
+        "/proposals/{missing}": NOBODY,
+        "/proposals/{proposal_draft_mine}": THE_OWNER(200),
+        "/proposals/{proposal_support_mine}": READERS,
+    },
+    ("GET", "/proposals/<int:proposal_id>/edit"): {
+        "/proposals/{proposal_support_theirs}/edit": NOBODY,
+        "/proposals/{proposal_support_mine}/edit": NOBODY,  # submitted: no longer a draft
+        "/proposals/{proposal_draft_mine}/edit": THE_OWNER(200),
+    },
+    ("POST", "/proposals/<int:proposal_id>/edit"): {
+        "/proposals/{proposal_support_theirs}/edit": NOBODY,
+        "/proposals/{proposal_support_mine}/edit": NOBODY,
+        "/proposals/{proposal_draft_mine}/edit": THE_OWNER(400),
+    },
+    ("GET", "/proposals/<int:proposal_id>/files/<int:file_id>"): {
+        "/proposals/{proposal_support_theirs}/files/{proposal_file_theirs}": NOBODY,
+        "/proposals/{proposal_support_mine}/files/{proposal_file_theirs}": NOBODY,
+        "/proposals/{proposal_support_mine}/files/{missing}": NOBODY,
+        "/proposals/{proposal_support_mine}/files/{proposal_file_mine}": READERS,
+    },
+    ("POST", "/proposals/<int:proposal_id>/submit"): {
+        "/proposals/{proposal_support_theirs}/submit": NOBODY,
+        "/proposals/{missing}/submit": NOBODY,
+        "/proposals/{proposal_draft_mine}/submit": THE_OWNER("/proposals/{proposal_draft_mine}"),
+    },
+    ("POST", "/proposals/<int:proposal_id>/cosign"): {
+        "/proposals/{proposal_support_theirs}/cosign": NOBODY,
+        "/proposals/{missing}/cosign": NOBODY,
+        "/proposals/{proposal_support_mine}/cosign": THE_OWNER("/proposals/{proposal_support_mine}"),
+    },
+    ("POST", "/proposals/<int:proposal_id>/withdraw"): {
+        "/proposals/{proposal_support_theirs}/withdraw": NOBODY,
+        "/proposals/{missing}/withdraw": NOBODY,
+        "/proposals/{proposal_support_mine}/withdraw": THE_OWNER(303),  # nothing to withdraw
+    },
+    ("POST", "/proposals/<int:proposal_id>/answer"): {
+        "/proposals/{proposal_support_theirs}/answer": NOBODY,
+        "/proposals/{missing}/answer": NOBODY,
+        "/proposals/{proposal_support_mine}/answer": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/coordinate"): {
+        "/proposals/{proposal_support_theirs}/coordinate": NOBODY,
+        "/proposals/{missing}/coordinate": NOBODY,
+        "/proposals/{proposal_support_mine}/coordinate": (LOGIN, 404, 404, 400, 404, 404, 404),
+    },
+    ("POST", "/proposals/<int:proposal_id>/plan"): {
+        "/proposals/{proposal_support_theirs}/plan": NOBODY,
+        "/proposals/{missing}/plan": NOBODY,
+        "/proposals/{proposal_preparation_mine}/plan": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/plan/approve"): {
+        "/proposals/{proposal_support_theirs}/plan/approve": NOBODY,
+        "/proposals/{missing}/plan/approve": NOBODY,
+        "/proposals/{proposal_preparation_mine}/plan/approve": MANAGERS(303),  # no plan yet
+    },
+    ("POST", "/proposals/<int:proposal_id>/vote"): {
+        "/proposals/{proposal_support_theirs}/vote": NOBODY,
+        "/proposals/{missing}/vote": NOBODY,
+        "/proposals/{proposal_preparation_mine}/vote": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/delivery"): {
+        "/proposals/{proposal_support_theirs}/delivery": NOBODY,
+        "/proposals/{missing}/delivery": NOBODY,
+        "/proposals/{proposal_preparation_mine}/delivery": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/milestones"): {
+        "/proposals/{proposal_support_theirs}/milestones": NOBODY,
+        "/proposals/{missing}/milestones": NOBODY,
+        "/proposals/{proposal_preparation_mine}/milestones": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/updates"): {
+        "/proposals/{proposal_support_theirs}/updates": NOBODY,
+        "/proposals/{missing}/updates": NOBODY,
+        "/proposals/{proposal_preparation_mine}/updates": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/payments"): {
+        "/proposals/{proposal_support_theirs}/payments": NOBODY,
+        "/proposals/{missing}/payments": NOBODY,
+        "/proposals/{proposal_preparation_mine}/payments": MANAGERS(400),
+    },
+    ("POST", "/proposals/<int:proposal_id>/complete"): {
+        "/proposals/{proposal_support_theirs}/complete": NOBODY,
+        "/proposals/{missing}/complete": NOBODY,
+        "/proposals/{proposal_preparation_mine}/complete": MANAGERS(303),  # not in delivery
+    },
+    ("POST", "/proposals/<int:proposal_id>/rating"): {
+        "/proposals/{proposal_support_theirs}/rating": NOBODY,
+        "/proposals/{missing}/rating": NOBODY,
+        "/proposals/{proposal_support_mine}/rating": THE_OWNER(400),
+    },
 }
 
 
@@ -1066,7 +1178,7 @@ def test_every_row_has_an_answer_for_every_role():
 def test_every_url_of_a_row_is_its_rule(app, method, rule):
     adapter = app.url_map.bind("localhost")
     ids = dict.fromkeys(IDS + VOTE_IDS + ELECTION_IDS + FUND_IDS + DISCLOSURE_IDS + PLEDGE_IDS + SURVEY_IDS
-                        + SUPERVISION_IDS + JOB_IDS, 1)
+                        + SUPERVISION_IDS + JOB_IDS + PROPOSAL_IDS, 1)
     for target in MATRIX[(method, rule)]:
         url, form = request_of(target, ids)
         assert not form or method == "POST", target
@@ -1117,6 +1229,9 @@ PLEDGE_IDS = ("convention_mine", "convention_theirs", "board_black_mine", "board
 SURVEY_IDS = ("survey_open_mine", "survey_open_theirs", "survey_draft_mine", "survey_draft_theirs")
 # Ids of the re-elections' objects, built for the supervision rows only.
 SUPERVISION_IDS = ("stage_record_mine", "stage_record_theirs", "nominee_mine", "objection_mine")
+# Ids of the residents' proposals, built for the rows that name them only.
+PROPOSAL_IDS = ("proposal_support_mine", "proposal_support_theirs", "proposal_draft_mine",
+                "proposal_preparation_mine", "proposal_file_mine", "proposal_file_theirs")
 
 
 class World:
@@ -1466,6 +1581,32 @@ def add_jobs_and_messages(world: World) -> None:
     theirs = notifications.notify([world._managers[world.estate_theirs.id].id], "sessions_ended", {}, "/account")
     db.session.commit()
     world.ids |= {"message_mine": mine[0].id, "message_theirs": theirs[0].id}
+def add_proposals(world: World) -> None:
+    """Residents' proposals (issue 18): in each estate a submitted proposal with a photo, written by
+    its owner; in 东一小区 also 王伟's draft and a proposal the committee accepted."""
+    from governance_app.proposals import services as proposal_services
+    from governance_app.proposals.models import AnswerKind
+
+    owners = world._owners()
+    for side, estate in world._sides():
+        made = proposal_services.create(estate, owners[side], title="加装充电棚", problem="楼道充电危险",
+                                        remedy="建充电棚", category="ebike_charging", buildings=None,
+                                        changes_use=True, estimated_cost=50_000_00,
+                                        uploads=[(JPEG + f"proposal {side}".encode(), "现场")])
+        proposal_services.submit(made, owners[side])
+        db.session.commit()
+        world.ids |= {f"proposal_support_{side}": made.id, f"proposal_file_{side}": made.files[0].file_id}
+    mine, manager = owners["mine"], world._managers[world.estate_mine.id]
+    draft = proposal_services.create(world.estate_mine, mine, title="草稿", problem="p", remedy="r", category="other",
+                                     buildings=None, changes_use=False, estimated_cost=0)
+    accepted = proposal_services.create(world.estate_mine, mine, title="路灯", problem="p", remedy="r",
+                                        category="lighting", buildings=None, changes_use=False,
+                                        estimated_cost=10_000_00)
+    proposal_services.submit(accepted, mine)
+    proposal_services.answer(accepted, manager, kind=AnswerKind.ACCEPTED, text="")
+    db.session.commit()
+    world.ids |= {"proposal_draft_mine": draft.id, "proposal_preparation_mine": accepted.id}
+    assert set(PROPOSAL_IDS) <= set(world.ids)
 
 
 @pytest.fixture
@@ -1503,6 +1644,8 @@ def _prepare(app, world, method: str, rule: str) -> None:
         add_supervision(world)
     if names & set(JOB_IDS):
         add_jobs_and_messages(world)
+    if "proposals" in blueprints or names & set(PROPOSAL_IDS):
+        add_proposals(world)
 
 
 def _answers(client, world, method: str, rule: str) -> dict:

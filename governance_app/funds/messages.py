@@ -60,6 +60,7 @@ REASONS = {
     "use_transfer": _l("Record transfers between accounts with the transfer form."),
     "not_a_draft": _l("This entry is no longer a draft."),
     "nothing_chosen": _l("Choose a category for at least one line to post."),
+    "reservation_exceeds": _l("Only %(available)s fen of this account are available (R-71)."),
     "same_account": _l("Choose two different accounts."),
     "not_posted": _l("Only posted entries can be reversed."),
     "already_reversed": _l("This entry has already been reversed."),

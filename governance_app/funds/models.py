@@ -74,6 +74,10 @@ class Entry(db.Model):
     transfer_group: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("fund_entry.id"), nullable=True)
     bank_reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The residents' project (a proposal's id) this money is for, so that the project shows what
+    # was spent on it. No foreign key: the accounts do not depend on the proposals package, which
+    # checks the reference when it posts (proposals.services.record_payment).
+    project_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -146,8 +150,26 @@ class UnitBalance(db.Model):
     as_of: Mapped[dt.date] = mapped_column(Date)
 
 
+class Reservation(db.Model):
+    """Money of an account set aside for a project when its funding plan is approved (R-71): the
+    account's available balance is its balance less what is reserved and not yet spent."""
+
+    __tablename__ = "fund_reservation"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True)
+    project_id: Mapped[int] = mapped_column(index=True)  # as Entry.project_id
+    amount: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 __all__ = ["AccountKind", "Entry", "EntryEvidence", "EntryState", "FundAccount", "FundError", "FundSettings",
-           "Question", "Statement", "UnitBalance", "BankUpload"]
+           "Question", "Reservation", "Statement", "UnitBalance", "BankUpload"]
 
 
 class BankUpload(db.Model):

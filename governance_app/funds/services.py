@@ -19,7 +19,7 @@ from ..files import services as files
 from . import rules
 from .models import (
     AccountKind, BankUpload, Entry, EntryEvidence, EntryState, FundAccount, FundError, FundSettings, Question,
-    Statement, UnitBalance,
+    Reservation, Statement, UnitBalance,
 )
 
 
@@ -164,13 +164,16 @@ def _validate(account: FundAccount, day: dt.date, direction: str, amount: int, c
 
 
 def add_entry(estate: Estate, account: FundAccount, *, day: dt.date, direction: str, amount: int, category: str,
-              counterparty: str, description: str, authority: Authority, actor) -> Entry:
+              counterparty: str, description: str, authority: Authority, actor, project_id: int | None = None) -> Entry:
+    """Post an entry; ``project_id`` cites the residents' project it pays for (checked by the caller,
+    proposals.services.record_payment)."""
     _validate(account, day, direction, amount, category)
     checked = _check_authority(estate, account, direction, category, authority)
     entry = Entry(estate_id=estate.id, account_id=account.id, state=EntryState.POSTED, day=day, direction=direction,
                   amount=amount, category=category, counterparty=counterparty.strip()[:200],
                   description=description.strip(), authority_vote_id=checked.vote_id, authority_item=checked.item,
-                  emergency_case=checked.emergency_case, created_by_id=actor.id, created_at=now())
+                  emergency_case=checked.emergency_case, created_by_id=actor.id, created_at=now(),
+                  project_id=project_id)
     db.session.add(entry)
     db.session.flush()
     _audit_entry("funds.entry_posted", entry, actor)
@@ -297,7 +300,8 @@ def _audit_entry(action: str, entry: Entry, actor) -> None:
     record(action, estate_id=entry.estate_id, object_type="fund_entry", object_id=entry.id,
            details={"account": entry.account.kind.value if entry.account else entry.account_id,
                     "day": entry.day.isoformat(), "direction": entry.direction, "amount": entry.amount,
-                    "category": entry.category, "reverses": entry.reverses_id}, actor=actor)
+                    "category": entry.category, "reverses": entry.reverses_id, "project": entry.project_id},
+           actor=actor)
 
 
 def create_drafts(estate: Estate, account: FundAccount, rows, actor) -> tuple[int, int]:
@@ -388,6 +392,62 @@ def balance(account: FundAccount, until: dt.date | None = None) -> int:
     if until is not None:
         query = query.where(Entry.day <= until)
     return account.opening_balance + int(db.session.scalar(query))
+
+
+# --- money set aside for a residents' project (R-71) ---------------------------------------------------
+
+def project_entries(estate: Estate, project_id: int) -> Sequence[Entry]:
+    """The posted entries of the estate that cite the project, oldest first."""
+    return db.session.scalars(select(Entry).where(Entry.estate_id == estate.id, Entry.project_id == project_id,
+                                                  Entry.state == EntryState.POSTED)
+                              .order_by(Entry.day, Entry.id)).all()
+
+
+def _spent_on(account: FundAccount, project_id: int) -> int:
+    signed = func.coalesce(func.sum(db.case((Entry.direction == "out", Entry.amount), else_=-Entry.amount)), 0)
+    return int(db.session.scalar(select(signed).where(
+        Entry.account_id == account.id, Entry.project_id == project_id, Entry.state == EntryState.POSTED)))
+
+
+def reserved(account: FundAccount) -> int:
+    """What the account holds for approved projects and has not yet paid out for them."""
+    return sum(max(0, reservation.amount - _spent_on(account, reservation.project_id))
+               for reservation in db.session.scalars(select(Reservation).where(
+                   Reservation.account_id == account.id, Reservation.released_at.is_(None))))
+
+
+def available(account: FundAccount) -> int:
+    """The balance less what is reserved for projects: the ceiling of a new plan's use (R-71)."""
+    return balance(account) - reserved(account)
+
+
+def reserve(estate: Estate, account: FundAccount, *, amount: int, project_id: int, purpose: str, actor) -> Reservation:
+    """Set ``amount`` aside for the project; refused beyond the available balance (R-71)."""
+    if amount <= 0:
+        raise FundError("amount_not_positive")
+    if amount > available(account):
+        raise FundError("reservation_exceeds", available=available(account))
+    reservation = Reservation(estate_id=estate.id, account_id=account.id, project_id=project_id, amount=amount,
+                              purpose=purpose.strip()[:200], created_by_id=actor.id, created_at=now())
+    db.session.add(reservation)
+    db.session.flush()
+    record("funds.reserved", estate_id=estate.id, object_type="fund_account", object_id=account.id,
+           details={"amount": amount, "project": project_id}, actor=actor)
+    return reservation
+
+
+def release(estate: Estate, project_id: int, actor) -> int:
+    """Give back what is still set aside for the project (its vote failed): how many reservations."""
+    released = 0
+    for reservation in db.session.scalars(select(Reservation).where(
+            Reservation.estate_id == estate.id, Reservation.project_id == project_id,
+            Reservation.released_at.is_(None))):
+        reservation.released_at = now()
+        released += 1
+        record("funds.reservation_released", estate_id=estate.id, object_type="fund_account",
+               object_id=reservation.account_id, details={"amount": reservation.amount, "project": project_id},
+               actor=actor)
+    return released
 
 
 def entries_between(account: FundAccount, start: dt.date, end: dt.date, *, drafts: bool = False) -> Sequence[Entry]:

@@ -1,7 +1,7 @@
 """conventions' clauses and signatures; the red/black board with its due process (issue 19)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 09:10:00
 
 New tables only. Numbered clauses belong to estate documents (disclosure); a board entry keeps
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,377 @@
+"""Residents' proposals: the estate's list, raising one, its page, and the steps from co-signing
+to the owners' rating. Handlers load, check, call one service, commit, and redirect; a refusal
+of a form with typed text shows the page again with what was typed."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..auth.permissions import can, permitted_or_404
+from ..core import clock
+from ..core.refusals import message
+from ..estates.services import get_estate
+from ..extensions import db
+from ..files import responses as file_responses
+from ..funds import rules as fund_rules
+from ..funds.messages import account_title, category_title
+from ..voting import services as voting
+from . import duties as _duties  # noqa: F401 (registers the proposals' duties)
+from . import permissions, rules, services
+from .forms import (
+    ActionForm, AnswerForm, CoordinationForm, DeliveryForm, MilestoneForm, PaymentForm, PlanForm, ProposalForm,
+    RatingForm, UpdateForm, VoteForm,
+)
+from .messages import (
+    ANSWER_TITLES, APPORTION_TITLES, CATEGORY_TITLES, LINE_TITLES, ROLE_TITLES, STATE_TITLES, SUBSIDY_TITLES,
+)
+from .models import SIGNING_STATES, AnswerKind, Proposal, ProposalError, ProposalState
+
+bp = Blueprint("proposals", __name__)
+PAYMENT_ACCOUNTS = ("common_income", "maintenance_fund", "working_fund")
+
+
+def _proposal(proposal_id: int, action: str | None = None) -> Proposal:
+    """The proposal if the user may see it (and do ``action`` to it); 404 otherwise."""
+    proposal = services.get(proposal_id)
+    if proposal is None or not permissions.can_see(current_user, proposal):
+        abort(404)
+    if action is not None:
+        permitted_or_404(proposal, action)
+    return proposal
+
+
+def _uploads(field) -> list[tuple[bytes, str]]:
+    return [(upload.read(), upload.filename or "") for upload in field.data or [] if upload and upload.filename]
+
+
+def _choices(mapping) -> list[SelectChoice]:
+    return [SelectChoice(key, str(title)) for key, title in mapping.items()]
+
+
+# --- the list and raising ---------------------------------------------------------------------------
+
+@bp.get("/estates/<int:estate_id>/proposals")
+@login_required
+def index(estate_id: int):
+    estate = permitted_or_404(get_estate(estate_id), "proposals.view")
+    state, category = request.args.get("state") or None, request.args.get("category") or None
+    found = services.listing(estate, current_user, state=state, category=category)
+    return render_template("proposals/index.html", estate=estate, proposals=found, state=state, category=category,
+                           state_titles=STATE_TITLES, category_titles=CATEGORY_TITLES)
+
+
+def _proposal_form(estate, form: ProposalForm) -> ProposalForm:
+    form.category.choices = _choices(CATEGORY_TITLES)
+    form.buildings.choices = [SelectChoice(label, label) for label in voting.estate_buildings(estate)]
+    return form
+
+
+def _proposal_fields(form: ProposalForm) -> dict:
+    return {"title": form.title.data, "problem": form.problem.data, "remedy": form.remedy.data,
+            "category": form.category.data, "buildings": form.buildings.data or None,
+            "changes_use": form.changes_use.data, "estimated_cost": form.estimated_cost.fen_or_zero(),
+            "uploads": _uploads(form.photos)}
+
+
+@bp.route("/estates/<int:estate_id>/proposals/new", methods=["GET", "POST"])
+@login_required
+def new(estate_id: int):
+    estate = permitted_or_404(get_estate(estate_id), "proposals.raise")
+    form = _proposal_form(estate, ProposalForm())
+    if form.validate_on_submit():
+        try:
+            proposal = services.create(estate, current_user, **_proposal_fields(form))
+        except ProposalError as refused:
+            db.session.rollback()
+            flash(message(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("The draft is saved. Only you can see it until you submit it."), "success")
+            return redirect(url_for(".show", proposal_id=proposal.id))
+    return render_template("proposals/edit.html", estate=estate, form=form, proposal=None), \
+        400 if form.is_submitted() else 200
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    proposal = _proposal(proposal_id, "proposals.raise")
+    if proposal.author_id != current_user.id or proposal.state != ProposalState.DRAFT:
+        abort(404)
+    form = _proposal_form(proposal.estate, ProposalForm(obj=None if request.method == "POST" else proposal))
+    if request.method == "GET":
+        form.estimated_cost.data = fund_rules.plain_yuan(proposal.estimated_cost)
+        form.buildings.data = proposal.buildings or []
+    if form.validate_on_submit():
+        try:
+            services.edit(proposal, current_user, **_proposal_fields(form))
+        except ProposalError as refused:
+            db.session.rollback()
+            flash(message(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("The draft is saved."), "success")
+            return redirect(url_for(".show", proposal_id=proposal.id))
+    return render_template("proposals/edit.html", estate=proposal.estate, form=form, proposal=proposal), \
+        400 if form.is_submitted() else 200
+
+
+# --- the proposal's page ------------------------------------------------------------------------------
+
+def _forms(proposal: Proposal, given: dict) -> dict:
+    """Every form the page may show, the given ones (with what was typed) in place of empty ones."""
+    answer = given.get("answer_form") or AnswerForm(formdata=None)
+    answer.kind.choices = _choices({k: ANSWER_TITLES[k] for k in ("accepted", "declined", "merged", "returned")})
+    answer.merged_into.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(p.id), f"#{p.id} {p.title}") for p in services.merge_targets(proposal)]
+    plan = given.get("plan_form") or _filled_plan_form(proposal)
+    plan.apportion_by.choices = _choices(APPORTION_TITLES)
+    plan.subsidy_status.choices = _choices(SUBSIDY_TITLES)
+    payment = given.get("payment_form") or PaymentForm(formdata=None, day=clock.today())
+    payment.account.choices = [SelectChoice(kind, account_title(kind)) for kind in PAYMENT_ACCOUNTS]
+    payment.category.choices = [SelectChoice(code, f"{account_title(kind)} · {category_title(code)}")
+                                for kind in PAYMENT_ACCOUNTS for code in fund_rules.CATEGORIES[kind]["out"]
+                                if code != "transfer"]
+    rating = given.get("rating_form") or RatingForm(formdata=None)
+    rating.stars.choices = [SelectChoice(str(n), "★" * n) for n in range(5, 0, -1)]
+    return {"action_form": ActionForm(formdata=None), "answer_form": answer,
+            "coordination_form": given.get("coordination_form") or CoordinationForm(formdata=None),
+            "plan_form": plan, "vote_form": given.get("vote_form") or _vote_form(),
+            "delivery_form": given.get("delivery_form") or DeliveryForm(formdata=None),
+            "milestone_form": given.get("milestone_form") or MilestoneForm(formdata=None),
+            "update_form": given.get("update_form") or UpdateForm(formdata=None),
+            "payment_form": payment, "rating_form": rating}
+
+
+def _filled_plan_form(proposal: Proposal) -> PlanForm:
+    plan = proposal.plan
+    form = PlanForm(formdata=None)
+    yuan = fund_rules.plain_yuan
+    if plan is None:
+        form.total_cost.data = yuan(proposal.estimated_cost)
+        return form
+    form.total_cost.data, form.owners_amount.data = yuan(plan.total_cost), yuan(plan.owners_amount)
+    form.apportion_by.data, form.subsidy_amount.data = plan.apportion_by, yuan(plan.subsidy_amount)
+    form.subsidy_programme.data, form.subsidy_status.data = plan.subsidy_programme, plan.subsidy_status
+    form.common_income_amount.data, form.fund_amount.data = yuan(plan.common_income_amount), yuan(plan.fund_amount)
+    return form
+
+
+def _vote_form() -> VoteForm:
+    earliest = voting.rules.earliest_opening(clock.today())
+    return VoteForm(formdata=None, opening_date=earliest, last_day=earliest + dt.timedelta(days=14))
+
+
+def _page(proposal: Proposal, status: int = 200, **given):
+    roll = services.scope_roll(proposal)
+    found = services.support(proposal, roll)
+    vote = services.vote_of(proposal)
+    money, entries = services.money(proposal) if proposal.is_project else (None, [])
+    summary, comments = services.ratings(proposal)
+    owner = can(current_user, "proposals.cosign", proposal)
+    chosen = services.settings(proposal.estate)
+    context = {
+        "proposal": proposal, "estate": proposal.estate, "support": found, "vote": vote,
+        "outcome": services.vote_outcome(vote) if vote else None,
+        "signed": owner and services.signed_by(proposal, current_user, roll),
+        "in_scope": owner and bool(services.keys_of(current_user, roll)),
+        "body": {"problem": services.markdown(proposal.problem), "remedy": services.markdown(proposal.remedy)},
+        "shares": services.shares(proposal) if proposal.plan else [],
+        "my_shares": services.my_shares(proposal, current_user) if owner and proposal.plan else [],
+        "matter": services.matter_of(proposal), "available": services.common_income_available(proposal.estate),
+        "money": money, "entries": entries, "ratings": summary, "comments": comments,
+        "rating_open": services.rating_open(proposal),
+        "rated": owner and services.rated_by(proposal, current_user),
+        "state_titles": STATE_TITLES, "category_titles": CATEGORY_TITLES, "answer_titles": ANSWER_TITLES,
+        "role_titles": ROLE_TITLES, "line_titles": LINE_TITLES, "subsidy_titles": SUBSIDY_TITLES,
+        "apportion_titles": APPORTION_TITLES,
+        "answer_due_on": _due(proposal.answer_threshold_on, chosen.answer_days),
+        "assembly_due_on": _due(proposal.assembly_threshold_on, chosen.vote_days),
+        "signing_states": SIGNING_STATES,
+    }
+    return render_template("proposals/show.html", **context, **_forms(proposal, given)), status
+
+
+def _due(since: dt.date | None, days: int) -> dt.date | None:
+    return rules.due_after(since, days) if since else None
+
+
+@bp.get("/proposals/<int:proposal_id>")
+@login_required
+def show(proposal_id: int):
+    return _page(_proposal(proposal_id))
+
+
+@bp.get("/proposals/<int:proposal_id>/files/<int:file_id>")
+@login_required
+def file(proposal_id: int, file_id: int):
+    proposal = _proposal(proposal_id)
+    if services.file_of(proposal, file_id) is None:
+        abort(404)
+    return file_responses.inline(file_id, f"proposal-{proposal.id}-{file_id}")
+
+
+def _done(proposal: Proposal, said: str):
+    db.session.commit()
+    flash(said, "success")
+    return redirect(url_for(".show", proposal_id=proposal.id))
+
+
+def _button(proposal_id: int, action: str, act, said: str):
+    """A button with nothing typed: a refusal escapes to the central handler (flash, back)."""
+    proposal = _proposal(proposal_id, action)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".show", proposal_id=proposal.id))
+    act(proposal)
+    return _done(proposal, said)
+
+
+@bp.post("/proposals/<int:proposal_id>/submit")
+@login_required
+def submit(proposal_id: int):
+    return _button(proposal_id, "proposals.raise", lambda p: services.submit(p, current_user),
+                   _("The proposal is submitted: the owners in its scope can now co-sign it."))
+
+
+@bp.post("/proposals/<int:proposal_id>/cosign")
+@login_required
+def cosign(proposal_id: int):
+    return _button(proposal_id, "proposals.cosign", lambda p: services.cosign(p, current_user),
+                   _("You co-signed the proposal."))
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+@login_required
+def withdraw(proposal_id: int):
+    return _button(proposal_id, "proposals.cosign", lambda p: services.withdraw_signature(p, current_user),
+                   _("Your co-signature is withdrawn."))
+
+
+def _form_step(proposal_id: int, action: str, form_class, name: str, act, said: str):
+    """A form with typed text: refused or invalid, the page is shown again with what was typed."""
+    proposal = _proposal(proposal_id, action)
+    form = form_class()
+    _forms(proposal, {name: form})  # gives the select fields their choices, for validation
+    if form.validate_on_submit():
+        try:
+            act(proposal, form)
+        except ProposalError as refused:
+            db.session.rollback()
+            flash(message(refused), "error")
+            proposal = services.get(proposal_id)
+        else:
+            return _done(proposal, said)
+    return _page(proposal, 400, **{name: form})
+
+
+@bp.post("/proposals/<int:proposal_id>/answer")
+@login_required
+def answer(proposal_id: int):
+    def act(proposal, form):
+        target = services.get(int(form.merged_into.data)) if (form.merged_into.data or "").isdigit() else None
+        services.answer(proposal, current_user, kind=AnswerKind(form.kind.data), text=form.text.data or "",
+                        merged_into=target)
+    return _form_step(proposal_id, "proposals.answer", AnswerForm, "answer_form", act, _("The answer is published."))
+
+
+@bp.post("/proposals/<int:proposal_id>/coordinate")
+@login_required
+def coordinate(proposal_id: int):
+    return _form_step(proposal_id, "proposals.coordinate", CoordinationForm, "coordination_form",
+                      lambda p, f: services.coordinate(p, current_user, f.text.data),
+                      _("The coordination opinion is published."))
+
+
+@bp.post("/proposals/<int:proposal_id>/plan")
+@login_required
+def plan(proposal_id: int):
+    def act(proposal, form):
+        document = form.subsidy_document.data.read() if form.subsidy_document.data else None
+        services.save_plan(proposal, current_user, total_cost=form.total_cost.fen_or_zero(),
+                           apportion_by=form.apportion_by.data, owners_amount=form.owners_amount.fen_or_zero(),
+                           subsidy_amount=form.subsidy_amount.fen_or_zero(),
+                           subsidy_programme=form.subsidy_programme.data or "",
+                           subsidy_status=form.subsidy_status.data,
+                           common_income_amount=form.common_income_amount.fen_or_zero(),
+                           fund_amount=form.fund_amount.fen_or_zero(), subsidy_document=document or None)
+    return _form_step(proposal_id, "proposals.manage", PlanForm, "plan_form", act,
+                      _("A new version of the funding plan is saved."))
+
+
+@bp.post("/proposals/<int:proposal_id>/plan/approve")
+@login_required
+def approve_plan(proposal_id: int):
+    return _button(proposal_id, "proposals.manage", lambda p: services.approve_plan(p, current_user),
+                   _("The funding plan is approved; the common income it uses is reserved."))
+
+
+@bp.post("/proposals/<int:proposal_id>/vote")
+@login_required
+def to_vote(proposal_id: int):
+    return _form_step(proposal_id, "proposals.manage", VoteForm, "vote_form",
+                      lambda p, f: services.to_vote(p, current_user, opening_date=f.opening_date.data,
+                                                    last_day=f.last_day.data, description=f.description.data or ""),
+                      _("A draft vote is created: check it and publish its notice on the vote's page."))
+
+
+@bp.post("/proposals/<int:proposal_id>/delivery")
+@login_required
+def delivery(proposal_id: int):
+    def act(proposal, form):
+        contract = form.contract.data.read() if form.contract.data else None
+        services.start_delivery(proposal, current_user, contractor=form.contractor.data, contract=contract or None)
+    return _form_step(proposal_id, "proposals.manage", DeliveryForm, "delivery_form", act,
+                      _("The project has started."))
+
+
+@bp.post("/proposals/<int:proposal_id>/milestones")
+@login_required
+def milestone(proposal_id: int):
+    return _form_step(proposal_id, "proposals.manage", MilestoneForm, "milestone_form",
+                      lambda p, f: services.add_milestone(p, current_user, title=f.title.data, due_on=f.due_on.data),
+                      _("The milestone is added."))
+
+
+@bp.post("/proposals/<int:proposal_id>/updates")
+@login_required
+def update(proposal_id: int):
+    return _form_step(proposal_id, "proposals.manage", UpdateForm, "update_form",
+                      lambda p, f: services.add_update(p, current_user, text=f.text.data,
+                                                       percent_complete=f.percent_complete.data,
+                                                       photos=_uploads(f.photos)),
+                      _("The progress update is published."))
+
+
+@bp.post("/proposals/<int:proposal_id>/payments")
+@login_required
+def payment(proposal_id: int):
+    return _form_step(proposal_id, "proposals.manage", PaymentForm, "payment_form",
+                      lambda p, f: services.record_payment(p, current_user, account_kind=f.account.data,
+                                                           day=f.day.data, amount=f.amount.fen_or_zero(),
+                                                           category=f.category.data,
+                                                           counterparty=f.counterparty.data or "",
+                                                           description=f.description.data or ""),
+                      _("The payment is recorded in the estate's accounts, citing this project."))
+
+
+@bp.post("/proposals/<int:proposal_id>/complete")
+@login_required
+def complete(proposal_id: int):
+    return _button(proposal_id, "proposals.manage", lambda p: services.complete(p, current_user),
+                   _("The project is complete: owners may rate it for 30 days."))
+
+
+@bp.post("/proposals/<int:proposal_id>/rating")
+@login_required
+def rate(proposal_id: int):
+    return _form_step(proposal_id, "proposals.rate", RatingForm, "rating_form",
+                      lambda p, f: services.rate(p, current_user, stars=int(f.stars.data),
+                                                 comment=f.comment.data or ""),
+                      _("Thank you: your rating is recorded."))
+
+
+__all__ = ["bp", "rules"]
