@@ -103,8 +103,8 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     ("GET", "/estates/roll-template.csv"): {"/estates/roll-template.csv": EVERYONE(200)},
     # Anyone holding a paper copy may check its number (tests/documents/test_check_page.py).
     ("GET", "/documents/check"): {"/documents/check?number=GV-2026-AAAA-BBBB": EVERYONE(200)},
-    ("GET", "/login"): {"/login": (200,) + ("/account",) * 6},
-    ("POST", "/login"): {"/login": (400,) + ("/account",) * 6},
+    ("GET", "/login"): {"/login": (200,) + ("/",) * 6},  # signed in: the home page (issue 14)
+    ("POST", "/login"): {"/login": (400,) + ("/",) * 6},
     # The steps after the password or the letter need a pending sign-in or activation.
     ("GET", "/login/verify"): {"/login/verify": EVERYONE("/login")},
     ("POST", "/login/verify"): {"/login/verify": EVERYONE("/login")},

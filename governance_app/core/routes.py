@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import display
+from . import clock, display, home
+from .duties import Duty
 from .forms import DisplayForm, LanguageForm
 from .i18n import LANGUAGE_COOKIE
 from .inputs import CONTROL_CHARACTERS
 from ..auth import preferences
-from ..auth.permissions import can
-from ..estates import services as estate_services
+from ..auth.permissions import visible_estates
+from ..estates.models import Estate
 from ..extensions import db
 
 bp = Blueprint("core", __name__)
@@ -35,11 +36,21 @@ def safe_next(target: str | None, fallback: str | None = None) -> str:
     return fallback or url_for("core.index")
 
 
+def _duty_item(duty: Duty) -> home.Waiting:
+    return home.Waiting(title=duty.title, link=duty.link, action=_("Open"), kind=duty.kind, due=duty.due,
+                        rule=duty.rule)
+
+
 @bp.get("/")
 def index():
-    estates = [e for e in estate_services.list_estates() if can(current_user, "estate.view", e)] \
-        if current_user.is_authenticated else []
-    return render_template("core/index.html", estates=estates)
+    """For a signed-in person, what waits for them, most urgent first (``core.home``); the
+    estates they may open below. For a visitor, how to sign in or activate."""
+    if not current_user.is_authenticated:
+        return render_template("core/index.html", estates=[], waiting=[])
+    today = clock.today()
+    estates = db.session.scalars(visible_estates(current_user, "estate.view").order_by(Estate.name)).all()
+    return render_template("core/index.html", estates=estates, today=today,
+                           waiting=home.gather(current_user, today, _duty_item))
 
 
 @bp.post("/language")

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
+from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import ActionForm, AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm
 from .messages import DOCUMENT_TITLES, KIND_TITLES, ROLE_TITLES, disclosure_error_message

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
+from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
     AnswerForm, BankUploadForm, DraftForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm, QuestionForm,

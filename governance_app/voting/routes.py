@@ -19,6 +19,7 @@ from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
+from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
     MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,

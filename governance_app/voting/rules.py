@@ -296,6 +296,12 @@ def earliest_opening(notice_date: dt.date) -> dt.date:
     return notice_date + dt.timedelta(days=NOTICE_DAYS)
 
 
+def latest_notice(opening_date: dt.date) -> dt.date:
+    """R-40: the last day a notice may be published for voting to open on ``opening_date``
+    (the inverse of :func:`earliest_opening`)."""
+    return opening_date - dt.timedelta(days=NOTICE_DAYS)
+
+
 def notice_period_ok(notice_date: dt.date, opening_date: dt.date) -> bool:
     return opening_date >= earliest_opening(notice_date)
 

@@ -59,7 +59,7 @@ def session_of(client) -> UserSession | None:
 def test_password_then_code_signs_in(client, member):
     assert not signed_in(client)
     response = sign_in(client, member, member.totp.code_at(int(time.time())))
-    assert (response.status_code, response.location) == (302, "/account")
+    assert (response.status_code, response.location) == (302, "/")  # the home page (issue 14)
     assert signed_in(client)
     assert member.login in text(client.get("/account"))
     signed = events("user.signed_in")
@@ -68,8 +68,8 @@ def test_password_then_code_signs_in(client, member):
 
 @pytest.mark.parametrize(("asked", "landing"), [
     ("/account/password", "/account/password"),
-    ("//evil.example/", "/account"),  # never off the site
-    ("https://evil.example/", "/account"),
+    ("//evil.example/", "/"),  # never off the site: the home page
+    ("https://evil.example/", "/"),
 ])
 def test_sign_in_returns_to_the_page_asked_for(client, member, asked, landing):
     client.post("/login", query_string={"next": asked}, data={"login": member.login, "password": PASSWORD})
