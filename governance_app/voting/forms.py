@@ -28,6 +28,10 @@ class VoteForm(FlaskForm):
     submit = SubmitField(_l("Create draft"))
 
 
+class EditVoteForm(VoteForm):
+    submit = SubmitField(_l("Save changes"))
+
+
 class VotingSettingsForm(FlaskForm):
     """The estate's settings for its votes, copied to each new vote."""
 
@@ -46,12 +50,28 @@ class ItemForm(FlaskForm):
     submit = SubmitField(_l("Add item"))
 
 
+class EditItemForm(FlaskForm):
+    """An item of a draft, corrected; its kind stays."""
+
+    matter = ItemForm.matter
+    title = ItemForm.title
+    description = ItemForm.description
+    seats = ItemForm.seats
+    alternates = ItemForm.alternates
+    options = ItemForm.options
+    submit = SubmitField(_l("Save changes"))
+
+
 class CandidateForm(FlaskForm):
     name = StringField(_l("Candidate's name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)])
     nomination = SelectField(_l("Nominated by"), validators=[InputRequired()])
     statement = TextAreaField(_l("Qualification statement"), validators=[Optional(), Length(max=3000)])
     pledge_signed = BooleanField(_l("The candidate has signed the pledge of duty and declared no disqualification (R-44)"))
     submit = SubmitField(_l("Add candidate"))
+
+
+class EditCandidateForm(CandidateForm):
+    submit = SubmitField(_l("Save changes"))
 
 
 class ActionForm(FlaskForm):

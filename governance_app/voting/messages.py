@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.refusals import register_messages
 from .models import VoteError
 
 REASONS = {
@@ -17,10 +18,12 @@ REASONS = {
     "bad_alternates": _l("The number of alternates cannot be negative."),
     "bad_matter": _l("Choose the matter of the item (1 to 9)."),
     "too_few_options": _l("A choice needs at least two options, one per line."),
+    "too_few_options_in": _l("The choice “%(item)s” needs at least two options."),
+    "too_few_candidates": _l("The election “%(item)s” has %(candidates)s candidates for %(seats)s seats: add candidates or reduce the seats."),
     "not_an_election": _l("Candidates belong to elections only."),
     "pledge_missing": _l("A candidate must sign the pledge of duty first (R-44)."),
     "notice_too_late": _l("The notice must be published at least 15 days before voting opens (R-40). Move the opening day to %(earliest)s or later."),
-    "empty_roll": _l("The roll for this vote is empty: import the roll first."),
+    "empty_roll": _l("No unit of the roll is in this vote's scope: import the roll, or check the buildings."),
     "not_open": _l("This vote is not open for ballots."),
     "bad_choice": _l("The answer to “%(item)s” is not one of its choices."),
     "too_many_candidates": _l("For “%(item)s” you may approve at most %(seats)s candidates."),
@@ -50,3 +53,6 @@ def vote_error_message(error: VoteError) -> str:
     if template is None:
         return error.reason
     return str(template) % {key: str(value) for key, value in error.details.items()} if error.details else str(template)
+
+
+register_messages(VoteError, vote_error_message)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.refusals import Refusal
 from ..estates.models import Estate
 from ..extensions import db, string_enum
 from . import bundle
@@ -47,13 +48,8 @@ class NominationSource(enum.StrEnum):
     COMMUNITY = "community"
 
 
-class VoteError(Exception):
-    """An illegal move; ``reason`` selects the message, ``details`` fill it."""
-
-    def __init__(self, reason: str, **details):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
+class VoteError(Refusal):
+    """An illegal move; ``reason`` selects the message (``messages.REASONS``), ``details`` fill it."""
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
