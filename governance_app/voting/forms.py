@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..core.forms import FlaskForm  # the platform's: refuses control characters
 
@@ -72,6 +72,15 @@ class CandidateForm(FlaskForm):
 
 class EditCandidateForm(CandidateForm):
     submit = SubmitField(_l("Save changes"))
+
+
+class BoardSearchForm(FlaskForm):
+    """Find one's tracker on the bulletin board: its first characters are enough."""
+
+    tracker = StringField(_l("Your tracker, or its first characters"),
+                          validators=[Optional(), Length(min=4, max=64, message=_l("Type at least 4 characters of the tracker.")),
+                                      Regexp(r"^\s*[0-9a-fA-F]+\s*$", message=_l("A tracker has only the digits 0-9 and the letters a-f."))])
+    submit = SubmitField(_l("Find"))
 
 
 class ActionForm(FlaskForm):

@@ -23,7 +23,7 @@ from ..files import services as files
 from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
-    MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm, EditVoteForm, ItemForm,
+    MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm, EditVoteForm, ItemForm,
     PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
 )
 from .messages import FILE_REASONS, vote_error_message
@@ -490,7 +490,13 @@ def receipt(vote_id: int):
 def board(vote_id: int):
     """The bulletin board: every tracker and chain value in recording order (R-60: estate only)."""
     vote = _vote_or_404(vote_id)
-    return render_template("voting/board.html", vote=vote, ballots=services.ballots_in_order(vote),
+    form = BoardSearchForm(request.args, meta={"csrf": False})
+    wanted = form.tracker.data.strip().lower() if form.validate() and form.tracker.data else ""
+    ballots = services.ballots_in_order(vote)
+    mine = {m.voter for m in services.mandates(current_user, vote)} if vote.state != VoteState.DRAFT else set()
+    shown = [b for b in ballots if b.tracker.startswith(wanted)] if wanted else ballots
+    return render_template("voting/board.html", vote=vote, ballots=shown, total=len(ballots), form=form,
+                           searched=wanted, mine={b.id for b in ballots if b.voter in mine},
                            chain_start=services.chain_start(vote))
 
 
