@@ -747,6 +747,12 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_counted_mine}/items/1/candidates/1/delete": NOBODY,
         "/votes/{vote_draft_mine}/items/1/candidates/1/delete": NOBODY,
     },
+    # No candidate of the world has a photo: the photos shown are in tests/voting_site/test_route_permissions.py.
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo"): {
+        "/votes/{vote_counted_theirs}/items/1/candidates/1/photo": NOBODY,
+        "/votes/{vote_open_mine}/items/1/candidates/1/photo": NOBODY,  # a resolution has no candidate
+        "/votes/{vote_counted_mine}/items/1/candidates/1/photo": NOBODY,  # no photo
+    },
     ("POST", "/votes/<int:vote_id>/delete"): {
         "/votes/{vote_draft_theirs}/delete": NOBODY,
         "/votes/{vote_open_mine}/delete": NOBODY,  # a vote past its draft stays

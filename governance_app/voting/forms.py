@@ -67,10 +67,12 @@ class CandidateForm(FlaskForm):
     nomination = SelectField(_l("Nominated by"), validators=[InputRequired()])
     statement = TextAreaField(_l("Qualification statement"), validators=[Optional(), Length(max=3000)])
     pledge_signed = BooleanField(_l("The candidate has signed the pledge of duty and declared no disqualification (R-44)"))
+    photo = FileField(_l("Photo (optional; JPEG or PNG, at most 2 MB)"))
     submit = SubmitField(_l("Add candidate"))
 
 
 class EditCandidateForm(CandidateForm):
+    remove_photo = BooleanField(_l("Remove the photo"))
     submit = SubmitField(_l("Save changes"))
 
 

@@ -40,6 +40,8 @@ REASONS = {
     "paper_pending": _l("Some paper ballots still wait for a second staff member's confirmation."),
     "no_mandate": _l("You cannot vote for this voter."),
     "unknown_proxy": _l("No account has that login."),
+    "photo_type": _l("A candidate's photo must be a JPEG or PNG image."),
+    "photo_too_large": _l("A candidate's photo may be at most 2 MB."),
 }
 FILE_REASONS = {
     "empty": _l("The file is empty."),

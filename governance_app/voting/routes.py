@@ -203,7 +203,8 @@ def add_candidate(vote_id: int, position: int):
         return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
     try:
         services.add_candidate(item, name=form.name.data, nomination=NominationSource(form.nomination.data),
-                               statement=form.statement.data or "", pledge_signed=form.pledge_signed.data)
+                               statement=form.statement.data or "", pledge_signed=form.pledge_signed.data,
+                               photo=_photo(form))
     except VoteError as error:
         _refused(error)
         return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
@@ -325,7 +326,7 @@ def edit_candidate(vote_id: int, position: int, number: int):
             services.update_candidate(candidate, name=form.name.data,
                                       nomination=NominationSource(form.nomination.data),
                                       statement=form.statement.data or "", pledge_signed=form.pledge_signed.data,
-                                      actor=current_user)
+                                      photo=_photo(form), remove_photo=form.remove_photo.data, actor=current_user)
         except VoteError as error:
             _refused(error)
         else:
@@ -334,6 +335,22 @@ def edit_candidate(vote_id: int, position: int, number: int):
             return redirect(url_for(".vote", vote_id=vote.id))
     return render_template("voting/edit_candidate.html", vote=vote, candidate=candidate, form=form), \
         200 if not form.is_submitted() else 400
+
+
+def _photo(form) -> bytes | None:
+    """The uploaded photo's bytes, read up to one byte past the limit (the service says no)."""
+    upload = form.photo.data
+    return upload.read(services.PHOTO_MAX_BYTES + 1) if upload and getattr(upload, "filename", "") else None
+
+
+@bp.get("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo")
+@login_required
+def candidate_photo(vote_id: int, position: int, number: int):
+    """A candidate's photo, for whoever may see the vote (drafts: those who manage votes)."""
+    candidate = _candidate_or_404(_item_or_404(_vote_or_404(vote_id), position), number)
+    if candidate.photo_id is None:
+        abort(404)
+    return file_responses.inline(candidate.photo_id, f"candidate-{candidate.key}")
 
 
 @bp.post("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/delete")

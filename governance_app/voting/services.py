@@ -184,15 +184,22 @@ def delete_item(item: VoteItem, actor=None) -> None:
 
 
 def update_candidate(candidate: Candidate, *, name: str, nomination: NominationSource, statement: str,
-                     pledge_signed: bool, actor=None) -> None:
+                     pledge_signed: bool, photo: bytes | None = None, remove_photo: bool = False,
+                     actor=None) -> None:
+    """Correct a candidate of a draft; a new photo replaces the old one, or it is removed."""
     item = candidate.item
     item.vote.require_draft()
     if not pledge_signed:
         raise VoteError("pledge_missing")
     candidate.name, candidate.nomination, candidate.statement = name.strip(), nomination, statement.strip()
+    if photo:
+        candidate.photo_id = _stored_photo(photo)
+    elif remove_photo:
+        candidate.photo_id = None
     db.session.flush()
     record("vote.candidate_changed", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
-           actor=actor, details={"item": item.key, "candidate": candidate.key, "nomination": nomination.value})
+           actor=actor, details={"item": item.key, "candidate": candidate.key, "nomination": nomination.value,
+                                 "photo": candidate.photo_id is not None})
 
 
 def delete_candidate(candidate: Candidate, actor=None) -> None:
@@ -227,9 +234,25 @@ def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description
     return item
 
 
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+def _stored_photo(photo: bytes | None) -> int | None:
+    """A candidate's photo: a JPEG or PNG by its content, at most 2 MB; None for no photo."""
+    if not photo:
+        return None
+    if len(photo) > PHOTO_MAX_BYTES:
+        raise VoteError("photo_too_large")
+    if files.detect_type(photo) not in PHOTO_TYPES:
+        raise VoteError("photo_type")
+    return files.store(photo, max_bytes=PHOTO_MAX_BYTES).id
+
+
 def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, statement: str,
-                  pledge_signed: bool) -> Candidate:
-    """R-44 and R-48: the nomination source is recorded; candidates sign a pledge of duty."""
+                  pledge_signed: bool, photo: bytes | None = None) -> Candidate:
+    """R-44 and R-48: the nomination source is recorded; candidates sign a pledge of duty. The
+    statement and the optional photo come from the nomination and are shown on the ballot."""
     item.vote.require_draft()
     if item.kind != ItemKind.ELECTION:
         raise VoteError("not_an_election")
@@ -237,7 +260,7 @@ def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, st
         raise VoteError("pledge_missing")
     candidate = Candidate(item=item, position=max((c.position for c in item.candidates), default=0) + 1,
                           name=name.strip(), nomination=nomination, statement=statement.strip(),
-                          pledge_signed=True)
+                          pledge_signed=True, photo_id=_stored_photo(photo))
     db.session.add(candidate)
     db.session.flush()
     record("vote.candidate_added", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,

@@ -14,6 +14,7 @@ import pytest
 
 from governance_app.auth.models import Role
 from governance_app.extensions import db
+from governance_app.files import services as files
 from governance_app.voting import services
 from tests.conftest import owner_row
 from tests.voting_site.support import (
@@ -93,6 +94,11 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit"): {
         "/votes/{open}/items/3/candidates/1/edit": ONLY_MANAGERS(404),
         "/votes/{draft}/items/3/candidates/1/edit": ONLY_MANAGERS(400),  # an empty form
+    },
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo"): {
+        "/votes/{open}/items/3/candidates/1/photo": READERS,  # whoever sees the vote sees the ballot's photos
+        "/votes/{open}/items/3/candidates/2/photo": NOBODY,  # no photo
+        "/votes/{draft}/items/3/candidates/1/photo": NOBODY,
     },
     ("GET", "/votes/<int:vote_id>/notice"): {
         "/votes/{open}/notice": ONLY_MANAGERS(404),  # published already
@@ -242,6 +248,7 @@ class World:
         services.publish_result(published, committee)
         db.session.commit()
         opened = new_vote(estate, committee, clock, title="投票中的表决")
+        opened.items[2].candidates[0].photo_id = files.store(JPEG + b"candidate").id
         notice_and_open(opened, committee, clock)
         draft = new_vote(estate, committee, clock, title="草稿")
         spare = new_vote(estate, committee, clock, title="另一份草稿")  # the rows that delete act on it
