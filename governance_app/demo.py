@@ -17,6 +17,7 @@ from .auth import secrets_box
 from .auth import services as auth_services
 from .auth.models import Role, ScopeKind, User, utcnow
 from .estates import services as estate_services
+from .voting import demo as voting_demo
 
 SUB_DISTRICT = "真如镇街道"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -191,6 +192,7 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
     _ensure_accounts()
     _ensure_letters()
     _ensure_vote()
+    voting_demo.ensure_last_years_vote(_first_estate(), _demo_actor())  # every stage of a vote (issue 14)
     _ensure_funds()
     return reports
 
