@@ -253,7 +253,7 @@ def test_idle_message_in_chinese(app, member, login):
 
 def test_signed_in_people_are_sent_on_from_the_login_page(client, member, login):
     login(member)
-    assert client.get("/login").location == "/account"
+    assert client.get("/login").location == "/"  # the home page (issue 14)
 
 
 def test_a_copy_of_the_enrolment_cookie_cannot_set_up_a_second_authenticator(app, client, app_context):
