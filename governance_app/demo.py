@@ -23,6 +23,7 @@ from .voting import services as voting
 from .voting.models import ItemKind, NominationSource, VoteState
 from .pledges.demo import load_pledges
 from .surveys import demo as surveys_demo
+from .voting import demo as voting_demo
 
 SUB_DISTRICT = "真如镇街道"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -197,6 +198,7 @@ def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
     _ensure_accounts()
     _ensure_letters()
     _ensure_vote()
+    voting_demo.ensure_last_years_vote(_first_estate(), _demo_actor())  # every stage of a vote (issue 14)
     _ensure_funds()
     load_pledges(_first_estate(), _demo_actor(), auth_services.find_user("13900000001"))
     surveys_demo.load([estate_services.find_estate(spec.name) for spec in DEMO_ESTATES], _demo_actor(),

@@ -112,8 +112,8 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     ("GET", "/estates/roll-template.csv"): {"/estates/roll-template.csv": EVERYONE(200)},
     # Anyone holding a paper copy may check its number (tests/documents/test_check_page.py).
     ("GET", "/documents/check"): {"/documents/check?number=GV-2026-AAAA-BBBB": EVERYONE(200)},
-    ("GET", "/login"): {"/login": (200,) + ("/account",) * 6},
-    ("POST", "/login"): {"/login": (400,) + ("/account",) * 6},
+    ("GET", "/login"): {"/login": (200,) + ("/",) * 6},  # signed in: the home page (issue 14)
+    ("POST", "/login"): {"/login": (400,) + ("/",) * 6},
     # The steps after the password or the letter need a pending sign-in or activation.
     ("GET", "/login/verify"): {"/login/verify": EVERYONE("/login")},
     ("POST", "/login/verify"): {"/login/verify": EVERYONE("/login")},
@@ -251,13 +251,13 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_draft_theirs}/items": NOBODY,
         "/votes/{missing}/items": NOBODY,
         "/votes/{vote_open_mine}/items": MANAGERS("/votes/{vote_open_mine}"),  # no item given
-        "/votes/{vote_draft_mine}/items": MANAGERS("/votes/{vote_draft_mine}"),
+        "/votes/{vote_draft_mine}/items": MANAGERS(400),  # the page again, with what was typed (issue 14)
     },
     ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates"): {
         "/votes/{vote_draft_theirs}/items/1/candidates": NOBODY,
         "/votes/{missing}/items/1/candidates": NOBODY,
         "/votes/{vote_draft_mine}/items/9/candidates": NOBODY,  # no such item
-        "/votes/{vote_draft_mine}/items/1/candidates": MANAGERS("/votes/{vote_draft_mine}"),  # no name given
+        "/votes/{vote_draft_mine}/items/1/candidates": MANAGERS(400),  # no name given: the page again
     },
     ("POST", "/votes/<int:vote_id>/notice"): {
         "/votes/{vote_draft_theirs}/notice": NOBODY,
@@ -1152,6 +1152,76 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/proposals/{proposal_support_theirs}/rating": NOBODY,
         "/proposals/{missing}/rating": NOBODY,
         "/proposals/{proposal_support_mine}/rating": THE_OWNER(400),
+    },
+    # --- issue 14: correcting a draft until its notice (vote.manage, drafts only), confirmation pages ---
+    ("GET", "/votes/<int:vote_id>/edit"): {
+        "/votes/{vote_draft_theirs}/edit": NOBODY,
+        "/votes/{vote_open_mine}/edit": NOBODY,  # past its draft: nothing to correct
+        "/votes/{vote_draft_mine}/edit": MANAGERS(200),
+    },
+    ("POST", "/votes/<int:vote_id>/edit"): {
+        "/votes/{vote_draft_theirs}/edit": NOBODY,
+        "/votes/{vote_open_mine}/edit": NOBODY,
+        "/votes/{vote_draft_mine}/edit": MANAGERS(400),  # an empty form
+    },
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/edit"): {
+        "/votes/{vote_draft_theirs}/items/1/edit": NOBODY,
+        "/votes/{vote_open_mine}/items/1/edit": NOBODY,
+        "/votes/{vote_draft_mine}/items/9/edit": NOBODY,
+        "/votes/{vote_draft_mine}/items/1/edit": MANAGERS(200),
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/edit"): {
+        "/votes/{vote_draft_theirs}/items/1/edit": NOBODY,
+        "/votes/{vote_open_mine}/items/1/edit": NOBODY,
+        "/votes/{vote_draft_mine}/items/1/edit": MANAGERS(400),  # an empty form
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/delete"): {
+        "/votes/{vote_draft_theirs}/items/1/delete": NOBODY,
+        "/votes/{vote_open_mine}/items/1/delete": NOBODY,
+        "/votes/{vote_draft_mine}/items/9/delete": NOBODY,
+        "/votes/{vote_draft_mine}/items/1/delete": MANAGERS("/votes/{vote_draft_mine}"),
+    },
+    # The world's drafts have no election: in-scope answers are in tests/voting_site/test_route_permissions.py.
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit"): {
+        "/votes/{vote_draft_theirs}/items/1/candidates/1/edit": NOBODY,
+        "/votes/{vote_counted_mine}/items/1/candidates/1/edit": NOBODY,  # counted: nothing to correct
+        "/votes/{vote_draft_mine}/items/1/candidates/1/edit": NOBODY,  # a resolution has no candidate
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit"): {
+        "/votes/{vote_draft_theirs}/items/1/candidates/1/edit": NOBODY,
+        "/votes/{vote_counted_mine}/items/1/candidates/1/edit": NOBODY,
+        "/votes/{vote_draft_mine}/items/1/candidates/1/edit": NOBODY,
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/delete"): {
+        "/votes/{vote_draft_theirs}/items/1/candidates/1/delete": NOBODY,
+        "/votes/{vote_counted_mine}/items/1/candidates/1/delete": NOBODY,
+        "/votes/{vote_draft_mine}/items/1/candidates/1/delete": NOBODY,
+    },
+    # No candidate of the world has a photo: the photos shown are in tests/voting_site/test_route_permissions.py.
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo"): {
+        "/votes/{vote_counted_theirs}/items/1/candidates/1/photo": NOBODY,
+        "/votes/{vote_open_mine}/items/1/candidates/1/photo": NOBODY,  # a resolution has no candidate
+        "/votes/{vote_counted_mine}/items/1/candidates/1/photo": NOBODY,  # no photo
+    },
+    ("POST", "/votes/<int:vote_id>/delete"): {
+        "/votes/{vote_draft_theirs}/delete": NOBODY,
+        "/votes/{vote_open_mine}/delete": NOBODY,  # a vote past its draft stays
+        "/votes/{vote_draft_mine}/delete": MANAGERS("/estates/{estate_mine}/votes"),
+    },
+    ("GET", "/votes/<int:vote_id>/notice"): {
+        "/votes/{vote_draft_theirs}/notice": NOBODY,
+        "/votes/{vote_open_mine}/notice": NOBODY,  # published already
+        "/votes/{vote_draft_mine}/notice": MANAGERS(200),
+    },
+    ("GET", "/votes/<int:vote_id>/count"): {
+        "/votes/{vote_counted_theirs}/count": NOBODY,
+        "/votes/{vote_open_mine}/count": NOBODY,  # still open
+        "/votes/{vote_counted_mine}/count": MANAGERS(200),  # counting again
+    },
+    ("GET", "/votes/<int:vote_id>/publish"): {
+        "/votes/{vote_counted_theirs}/publish": NOBODY,
+        "/votes/{vote_published_mine}/publish": NOBODY,  # published already
+        "/votes/{vote_counted_mine}/publish": MANAGERS(200),
     },
 }
 

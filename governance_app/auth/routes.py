@@ -64,14 +64,14 @@ def _complete_sign_in(user: User) -> str:
         flash(_("Your account was reset on %(time)s by %(name)s. If you did not ask for this, tell your "
                 "residents' committee or the sub-district office at once.", time=local_datetime(reset.reset_at),
                 name=reset.reset_by.display_name if reset.reset_by else "—"), "error")
-    return safe_next(next_url, url_for("auth.account"))
+    return safe_next(next_url, url_for("core.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.find_user(form.login.data)

@@ -4,13 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import display
+from . import clock, display, home
+from .duties import Duty
 from .forms import DisplayForm, LanguageForm
 from .i18n import LANGUAGE_COOKIE
 from .inputs import safe_next
 from ..auth import preferences
-from ..auth.permissions import can
-from ..estates import services as estate_services
+from ..auth.permissions import visible_estates
+from ..estates.models import Estate
 from ..extensions import db
 
 bp = Blueprint("core", __name__)
@@ -18,11 +19,21 @@ bp = Blueprint("core", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
+def _duty_item(duty: Duty) -> home.Waiting:
+    return home.Waiting(title=duty.title, link=duty.link, action=_("Open"), kind=duty.kind, due=duty.due,
+                        rule=duty.rule)
+
+
 @bp.get("/")
 def index():
-    estates = [e for e in estate_services.list_estates() if can(current_user, "estate.view", e)] \
-        if current_user.is_authenticated else []
-    return render_template("core/index.html", estates=estates)
+    """For a signed-in person, what waits for them, most urgent first (``core.home``); the
+    estates they may open below. For a visitor, how to sign in or activate."""
+    if not current_user.is_authenticated:
+        return render_template("core/index.html", estates=[], waiting=[])
+    today = clock.today()
+    estates = db.session.scalars(visible_estates(current_user, "estate.view").order_by(Estate.name)).all()
+    return render_template("core/index.html", estates=estates, today=today,
+                           waiting=home.gather(current_user, today, _duty_item))
 
 
 @bp.post("/language")

@@ -106,7 +106,8 @@ def register(app: Flask) -> None:
     app.add_template_global(counterparty_text, "fund_counterparty")
     # The votes' words.
     for word in (vote_words.state_title, vote_words.channel_title, vote_words.nomination_title,
-                 vote_words.threshold_text, vote_words.last_day, vote_words.voter_units_text, vote_words.names):
+                 vote_words.threshold_text, vote_words.last_day, vote_words.voter_units_text, vote_words.names,
+                 vote_words.outcome_title):
         app.add_template_global(word)
     # Words and numbers in the PDF documents.
     for name in ("grouped", "wide_spaces", "shown_units", "fit", "css_string"):

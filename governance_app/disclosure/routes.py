@@ -21,6 +21,7 @@ from ..voting.messages import FILE_REASONS
 from ..voting.models import ItemKind, VoteState
 from ..voting.services import votes_of
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
+from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import ActionForm, AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm
 from .messages import DOCUMENT_TITLES, KIND_TITLES, ROLE_TITLES, disclosure_error_message

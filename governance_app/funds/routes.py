@@ -24,6 +24,7 @@ from ..voting.messages import FILE_REASONS
 from . import bank_file, export, rules, services
 from . import charts as chart_module
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
+from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
     AnswerForm, BankUploadForm, DraftForm, DraftsForm, EntryForm, EvidenceForm, FilterForm, MappingForm, PolicyForm,

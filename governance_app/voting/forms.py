@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..core.forms import FlaskForm  # the platform's: refuses control characters
 
@@ -28,6 +28,10 @@ class VoteForm(FlaskForm):
     submit = SubmitField(_l("Create draft"))
 
 
+class EditVoteForm(VoteForm):
+    submit = SubmitField(_l("Save changes"))
+
+
 class VotingSettingsForm(FlaskForm):
     """The estate's settings for its votes, copied to each new vote."""
 
@@ -48,12 +52,39 @@ class ItemForm(FlaskForm):
     submit = SubmitField(_l("Add item"))
 
 
+class EditItemForm(FlaskForm):
+    """An item of a draft, corrected; its kind stays."""
+
+    matter = ItemForm.matter
+    title = ItemForm.title
+    description = ItemForm.description
+    seats = ItemForm.seats
+    alternates = ItemForm.alternates
+    options = ItemForm.options
+    submit = SubmitField(_l("Save changes"))
+
+
 class CandidateForm(FlaskForm):
     name = StringField(_l("Candidate's name"), validators=[InputRequired(_l("Enter the name.")), Length(max=100)])
     nomination = SelectField(_l("Nominated by"), validators=[InputRequired()])
     statement = TextAreaField(_l("Qualification statement"), validators=[Optional(), Length(max=3000)])
     pledge_signed = BooleanField(_l("The candidate has signed the pledge of duty and declared no disqualification (R-44)"))
+    photo = FileField(_l("Photo (optional; JPEG or PNG, at most 2 MB)"))
     submit = SubmitField(_l("Add candidate"))
+
+
+class EditCandidateForm(CandidateForm):
+    remove_photo = BooleanField(_l("Remove the photo"))
+    submit = SubmitField(_l("Save changes"))
+
+
+class BoardSearchForm(FlaskForm):
+    """Find one's tracker on the bulletin board: its first characters are enough."""
+
+    tracker = StringField(_l("Your tracker, or its first characters"),
+                          validators=[Optional(), Length(min=4, max=64, message=_l("Type at least 4 characters of the tracker.")),
+                                      Regexp(r"^\s*[0-9a-fA-F]+\s*$", message=_l("A tracker has only the digits 0-9 and the letters a-f."))])
+    submit = SubmitField(_l("Find"))
 
 
 class ActionForm(FlaskForm):

@@ -34,10 +34,12 @@ REASONS = {
     "bad_alternates": _l("The number of alternates cannot be negative."),
     "bad_matter": _l("Choose the matter of the item (1 to 9)."),
     "too_few_options": _l("A choice needs at least two options, one per line."),
+    "too_few_options_in": _l("The choice “%(item)s” needs at least two options."),
+    "too_few_candidates": _l("The election “%(item)s” has %(candidates)s candidates for %(seats)s seats: add candidates or reduce the seats."),
     "not_an_election": _l("Candidates belong to elections only."),
     "pledge_missing": _l("A candidate must sign the pledge of duty first (R-44)."),
     "notice_too_late": _l("The notice must be published at least 15 days before voting opens (R-40). Move the opening day to %(earliest)s or later."),
-    "empty_roll": _l("The roll for this vote is empty: import the roll first."),
+    "empty_roll": _l("No unit of the roll is in this vote's scope: import the roll, or check the buildings."),
     "not_open": _l("This vote is not open for ballots."),
     "bad_choice": _l("The answer to “%(item)s” is not one of its choices."),
     "too_many_candidates": _l("For “%(item)s” you may approve at most %(seats)s candidates."),
@@ -54,6 +56,8 @@ REASONS = {
     "paper_pending": _l("Some paper ballots still wait for a second staff member's confirmation."),
     "no_mandate": _l("You cannot vote for this voter."),
     "unknown_proxy": _l("No account has that login."),
+    "photo_type": _l("A candidate's photo must be a JPEG or PNG image."),
+    "photo_too_large": _l("A candidate's photo may be at most 2 MB."),
 }
 FILE_REASONS = {
     "empty": _l("The file is empty."),
@@ -113,3 +117,8 @@ def voter_units_text(vote, voter: str) -> str:
 def names(item, keys) -> str:
     by_key = {c.key: c.name for c in item.candidates}
     return ", ".join(by_key.get(k, k) for k in keys or [])
+
+
+def outcome_title(outcome: str) -> str:
+    return {"passed": _("passed"), "failed": _("not passed"), "elected": _("elected"),
+            "runoff": _("tie, a run-off is needed")}.get(outcome, outcome)

@@ -207,6 +207,8 @@ class Candidate(db.Model):
     nomination: Mapped[NominationSource] = mapped_column(string_enum(NominationSource, "nomination_source"))
     statement: Mapped[str] = mapped_column(Text, default="")  # R-44 qualification statement
     pledge_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An optional photo from the nomination, shown on the ballot (an image checked by content).
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), nullable=True)
 
     item: Mapped[VoteItem] = relationship(back_populates="candidates")
 

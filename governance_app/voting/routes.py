@@ -1,6 +1,7 @@
 """Pages of a vote: drafting, ballots on three channels, the board, results, the bundle."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -25,9 +26,11 @@ from ..files import responses as file_responses
 from ..files import services as files
 from . import casting, services
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
+from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
-    MATTERS, ActionForm, CandidateForm, ConfirmBallotForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
+    MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm, EditVoteForm, ItemForm,
+    PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
 )
 from .messages import FILE_REASONS, vote_error_message
 from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts, VoteState
@@ -138,29 +141,49 @@ def voting_settings(estate_id: int):
 @bp.get("/votes/<int:vote_id>")
 @login_required
 def vote(vote_id: int):
-    vote = _vote_or_404(vote_id)
-    item_form = ItemForm()
-    item_form.kind.choices, item_form.matter.choices = _kind_choices(), _matter_choices()
-    candidate_form = CandidateForm()
-    candidate_form.nomination.choices = _nomination_choices()
+    return _vote_page(_vote_or_404(vote_id))
+
+
+def _item_form(**kwargs) -> ItemForm:
+    form = ItemForm(**kwargs)
+    form.kind.choices, form.matter.choices = _kind_choices(), _matter_choices()
+    return form
+
+
+def _candidate_form(form_class=CandidateForm, **kwargs) -> CandidateForm:
+    form = form_class(**kwargs)
+    form.nomination.choices = _nomination_choices()
+    return form
+
+
+def _vote_page(vote, *, item_form=None, candidate_form=None, candidate_position=None, status=200):
+    """The vote's page; a refused item or candidate form comes back with what was typed (400)."""
     mandates = services.mandates(current_user, vote) if vote.state in (VoteState.OPEN, VoteState.CLOSED) else []
     cast = {m.voter: services.existing_ballot(vote, m.voter) for m in mandates}
-    return render_template("voting/vote.html", vote=vote, item_form=item_form, candidate_form=candidate_form,
+    return render_template("voting/vote.html", vote=vote, item_form=item_form or _item_form(formdata=None),
+                           candidate_form=candidate_form, candidate_position=candidate_position,
+                           blank_candidate_form=_candidate_form(formdata=None),
                            action_form=ActionForm(), mandates=mandates, cast=cast, matters=MATTERS,
                            kind_titles=KIND_TITLES, overdue=services.posting_overdue(vote),
-                           pending=services.pending_paper(vote) if can(current_user, "vote.record_paper", vote) else [])
+                           participation=services.participation_so_far(vote) if vote.state == VoteState.OPEN
+                           else None,
+                           pending=services.pending_paper(vote) if can(current_user, "vote.record_paper", vote) else []
+                           ), status
 
 
 @bp.post("/votes/<int:vote_id>/items")
 @login_required
 def add_item(vote_id: int):
+    """A refused item keeps everything typed: the page comes back with the form filled in."""
     vote = _vote_or_404(vote_id, "vote.manage")
-    form = ItemForm()
-    form.kind.choices, form.matter.choices = _kind_choices(), _matter_choices()
+    if vote.state != VoteState.DRAFT:  # R-40: nothing else can be voted on after the notice
+        _refused(VoteError("wrong_state", state=vote.state.value))
+        return redirect(url_for(".vote", vote_id=vote.id))
+    form = _item_form()
     if not form.validate_on_submit():
         flash(_("Check the item: %(problems)s", problems="; ".join(
             f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())), "error")
-        return redirect(url_for(".vote", vote_id=vote.id))
+        return _vote_page(vote, item_form=form, status=400)
     try:
         services.add_item(vote, kind=ItemKind(form.kind.data), matter=form.matter.data or 0, title=form.title.data,
                           description=form.description.data or "", seats=form.seats.data or 0,
@@ -169,9 +192,9 @@ def add_item(vote_id: int):
                           committee=committee_seats(vote.estate))
     except VoteError as error:
         _refused(error)
-    else:
-        db.session.commit()
-        flash(_("Item added."), "success")
+        return _vote_page(vote, item_form=form, status=400)
+    db.session.commit()
+    flash(_("Item added."), "success")
     return redirect(url_for(".vote", vote_id=vote.id))
 
 
@@ -179,23 +202,189 @@ def add_item(vote_id: int):
 @login_required
 def add_candidate(vote_id: int, position: int):
     vote = _vote_or_404(vote_id, "vote.manage")
+    item = _item_or_404(vote, position)
+    if vote.state != VoteState.DRAFT:
+        _refused(VoteError("wrong_state", state=vote.state.value))
+        return redirect(url_for(".vote", vote_id=vote.id))
+    form = _candidate_form()
+    if not form.validate_on_submit():
+        flash(_("Enter the candidate's name and how they were nominated."), "error")
+        return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
+    try:
+        services.add_candidate(item, name=form.name.data, nomination=NominationSource(form.nomination.data),
+                               statement=form.statement.data or "", pledge_signed=form.pledge_signed.data,
+                               photo=_photo(form))
+    except VoteError as error:
+        _refused(error)
+        return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
+    db.session.commit()
+    flash(_("Candidate added."), "success")
+    return redirect(url_for(".vote", vote_id=vote.id))
+
+
+# --- correcting a draft (until its notice is published, R-40) ---------------------------------------
+
+def _item_or_404(vote, position: int):
     item = next((i for i in vote.items if i.position == position), None)
     if item is None:
         abort(404)
-    form = CandidateForm()
-    form.nomination.choices = _nomination_choices()
-    if not form.validate_on_submit():
-        flash(_("Enter the candidate's name and how they were nominated."), "error")
+    return item
+
+
+def _candidate_or_404(item, number: int):
+    candidate = next((c for c in item.candidates if c.position == number), None)
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+def _draft_or_404(vote_id: int):
+    """A draft the user manages; a vote past its draft answers 404 here (nothing to correct)."""
+    vote = _vote_or_404(vote_id, "vote.manage")
+    if vote.state != VoteState.DRAFT:
+        abort(404)
+    return vote
+
+
+def _split_buildings(text: str | None) -> list[str] | None:
+    return [b.strip() for b in (text or "").replace("，", ",").split(",") if b.strip()] or None
+
+
+@bp.route("/votes/<int:vote_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_vote(vote_id: int):
+    vote = _draft_or_404(vote_id)
+    form = EditVoteForm(data=None if request.method == "POST" else {
+        "title": vote.title, "description": vote.description, "opening_date": services.local_date(vote.opens_at),
+        "last_day": services.local_date(vote.closes_at) - dt.timedelta(days=1),
+        "buildings": ", ".join(vote.buildings or [])})
+    if form.validate_on_submit():
+        try:
+            services.update_vote(vote, title=form.title.data, description=form.description.data or "",
+                                 opening_date=form.opening_date.data, last_day=form.last_day.data,
+                                 buildings=_split_buildings(form.buildings.data), actor=current_user)
+        except VoteError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("The draft is saved."), "success")
+            return redirect(url_for(".vote", vote_id=vote.id))
+    return render_template("voting/edit.html", vote=vote, form=form), 200 if not form.is_submitted() else 400
+
+
+@bp.post("/votes/<int:vote_id>/delete")
+@login_required
+def delete_vote(vote_id: int):
+    vote = _draft_or_404(vote_id)
+    if not ActionForm().validate_on_submit():
         return redirect(url_for(".vote", vote_id=vote.id))
-    try:
-        services.add_candidate(item, name=form.name.data, nomination=NominationSource(form.nomination.data),
-                               statement=form.statement.data or "", pledge_signed=form.pledge_signed.data)
-    except VoteError as error:
-        _refused(error)
-    else:
+    estate_id = vote.estate_id
+    services.delete_draft(vote, current_user)
+    db.session.commit()
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for(".votes", estate_id=estate_id))
+
+
+@bp.route("/votes/<int:vote_id>/items/<int:position>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(vote_id: int, position: int):
+    vote = _draft_or_404(vote_id)
+    item = _item_or_404(vote, position)
+    form = EditItemForm(data=None if request.method == "POST" else {
+        "matter": item.matter, "title": item.title, "description": item.description, "seats": item.seats or None,
+        "alternates": item.alternates, "options": "\n".join(o.title for o in item.options)})
+    form.matter.choices = _matter_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, matter=form.matter.data or 0, title=form.title.data,
+                                 description=form.description.data or "", seats=form.seats.data or 0,
+                                 alternates=form.alternates.data or 0,
+                                 options=(form.options.data or "").splitlines(), actor=current_user,
+                                 committee=committee_seats(vote.estate))
+        except VoteError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("The item is saved."), "success")
+            return redirect(url_for(".vote", vote_id=vote.id))
+    return render_template("voting/edit_item.html", vote=vote, item=item, form=form, kind_titles=KIND_TITLES), \
+        200 if not form.is_submitted() else 400
+
+
+@bp.post("/votes/<int:vote_id>/items/<int:position>/delete")
+@login_required
+def delete_item(vote_id: int, position: int):
+    vote = _draft_or_404(vote_id)
+    item = _item_or_404(vote, position)
+    if ActionForm().validate_on_submit():
+        services.delete_item(item, current_user)
         db.session.commit()
-        flash(_("Candidate added."), "success")
+        flash(_("The item is deleted."), "success")
     return redirect(url_for(".vote", vote_id=vote.id))
+
+
+@bp.route("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit", methods=["GET", "POST"])
+@login_required
+def edit_candidate(vote_id: int, position: int, number: int):
+    vote = _draft_or_404(vote_id)
+    candidate = _candidate_or_404(_item_or_404(vote, position), number)
+    form = _candidate_form(EditCandidateForm, data=None if request.method == "POST" else {
+        "name": candidate.name, "nomination": candidate.nomination.value, "statement": candidate.statement,
+        "pledge_signed": candidate.pledge_signed})
+    if form.validate_on_submit():
+        try:
+            services.update_candidate(candidate, name=form.name.data,
+                                      nomination=NominationSource(form.nomination.data),
+                                      statement=form.statement.data or "", pledge_signed=form.pledge_signed.data,
+                                      photo=_photo(form), remove_photo=form.remove_photo.data, actor=current_user)
+        except VoteError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("The candidate is saved."), "success")
+            return redirect(url_for(".vote", vote_id=vote.id))
+    return render_template("voting/edit_candidate.html", vote=vote, candidate=candidate, form=form), \
+        200 if not form.is_submitted() else 400
+
+
+def _photo(form) -> bytes | None:
+    """The uploaded photo's bytes, read up to one byte past the limit (the service says no)."""
+    upload = form.photo.data
+    return upload.read(services.PHOTO_MAX_BYTES + 1) if upload and getattr(upload, "filename", "") else None
+
+
+@bp.get("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo")
+@login_required
+def candidate_photo(vote_id: int, position: int, number: int):
+    """A candidate's photo, for whoever may see the vote (drafts: those who manage votes)."""
+    candidate = _candidate_or_404(_item_or_404(_vote_or_404(vote_id), position), number)
+    if candidate.photo_id is None:
+        abort(404)
+    return file_responses.inline(candidate.photo_id, f"candidate-{candidate.key}")
+
+
+@bp.post("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/delete")
+@login_required
+def delete_candidate(vote_id: int, position: int, number: int):
+    vote = _draft_or_404(vote_id)
+    candidate = _candidate_or_404(_item_or_404(vote, position), number)
+    if ActionForm().validate_on_submit():
+        services.delete_candidate(candidate, current_user)
+        db.session.commit()
+        flash(_("The candidate is deleted."), "success")
+    return redirect(url_for(".vote", vote_id=vote.id))
+
+
+@bp.get("/votes/<int:vote_id>/notice")
+@login_required
+def confirm_notice(vote_id: int):
+    """What publishing the notice will do (the roll is frozen, nothing can change, R-05, R-40)
+    and what stops it, before the one button that cannot be undone."""
+    vote = _draft_or_404(vote_id)
+    preview = services.notice_preview(vote)
+    return render_template("voting/confirm_notice.html", vote=vote, preview=preview, action_form=ActionForm(),
+                           problems=[vote_error_message(VoteError(reason, **details))
+                                     for reason, details in preview.problems])
 
 
 @bp.post("/votes/<int:vote_id>/notice")
@@ -318,7 +507,13 @@ def receipt(vote_id: int):
 def board(vote_id: int):
     """The bulletin board: every tracker and chain value in recording order (R-60: estate only)."""
     vote = _vote_or_404(vote_id)
-    return render_template("voting/board.html", vote=vote, ballots=services.ballots_in_order(vote),
+    form = BoardSearchForm(request.args, meta={"csrf": False})
+    wanted = form.tracker.data.strip().lower() if form.validate() and form.tracker.data else ""
+    ballots = services.ballots_in_order(vote)
+    mine = {m.voter for m in services.mandates(current_user, vote)} if vote.state != VoteState.DRAFT else set()
+    shown = [b for b in ballots if b.tracker.startswith(wanted)] if wanted else ballots
+    return render_template("voting/board.html", vote=vote, ballots=shown, total=len(ballots), form=form,
+                           searched=wanted, mine={b.id for b in ballots if b.voter in mine},
                            chain_start=services.chain_start(vote))
 
 
@@ -441,6 +636,30 @@ def proxies(vote_id: int):
 
 
 # --- counting, results, bundle ----------------------------------------------------------------------
+
+@bp.get("/votes/<int:vote_id>/count")
+@login_required
+def confirm_count(vote_id: int):
+    """What counting does (from the frozen roll and the recorded ballots, R-10 to R-22) and what
+    stops it (voting not closed, paper ballots waiting for a second staff member)."""
+    vote = _vote_or_404(vote_id, "vote.manage")
+    if vote.state not in (VoteState.CLOSED, VoteState.COUNTED):
+        abort(404)
+    preview = services.count_preview(vote)
+    return render_template("voting/confirm_count.html", vote=vote, preview=preview, action_form=ActionForm())
+
+
+@bp.get("/votes/<int:vote_id>/publish")
+@login_required
+def confirm_publish(vote_id: int):
+    """What publishing the result does (public to the estate, notified, no more recounting, R-42),
+    with the result to check once more."""
+    vote = _vote_or_404(vote_id, "vote.manage")
+    if vote.state != VoteState.COUNTED:
+        abort(404)
+    return render_template("voting/confirm_publish.html", vote=vote, result=vote.result, kind_titles=KIND_TITLES,
+                           action_form=ActionForm(), overdue=services.posting_overdue(vote))
+
 
 @bp.post("/votes/<int:vote_id>/count")
 @login_required

@@ -119,6 +119,54 @@ def sort_ballots(ballots: Sequence[Ballot], voters: dict[str, object], closes_at
     return counted, tally
 
 
+def two_thirds_of(total: int) -> int:
+    """R-10: the least whole number n with 3*n >= 2*total."""
+    return (2 * total + 2) // 3
+
+
+@dataclass(frozen=True)
+class Participation:
+    """R-10 so far: the area and headcount taking part against 2/3 of the roll (totals only)."""
+
+    area: int
+    heads: int
+    total_area: int
+    total_heads: int
+
+    @property
+    def area_needed(self) -> int:
+        return two_thirds_of(self.total_area)
+
+    @property
+    def heads_needed(self) -> int:
+        return two_thirds_of(self.total_heads)
+
+    @property
+    def area_met(self) -> bool:
+        return 3 * self.area >= 2 * self.total_area
+
+    @property
+    def heads_met(self) -> bool:
+        return self.total_heads > 0 and 3 * self.heads >= 2 * self.total_heads
+
+    @property
+    def met(self) -> bool:
+        return participation_met(self.area, self.heads, self.total_area, self.total_heads)
+
+    def percent(self, part: int, total: int) -> int:
+        """Whole percent, rounded down (never shows 67 % for what is short of 2/3)."""
+        return 100 * part // total if total else 0
+
+
+def participation_so_far(roll: Sequence[RollEntry], ballots: Sequence[Ballot],
+                         closes_at: dt.datetime) -> Participation:
+    """R-10 with R-30 to R-32: the ballots that would count now (one per voter, valid, in time)."""
+    voters = _voters(roll)
+    counted, _ = sort_ballots(ballots, voters, closes_at)
+    return Participation(area=sum(voters[b.voter].area for b in counted), heads=len(counted),
+                         total_area=sum(v.area for v in voters.values()), total_heads=len(voters))
+
+
 def _figures(area: int, heads: int) -> dict:
     return {"area": format_area(area), "heads": heads}
 
@@ -294,6 +342,46 @@ def earliest_opening(notice_date: dt.date) -> dt.date:
     """R-40 with CC 201: the notice day is not counted, so 15 full days must lie between.
     Notice on 1 July allows opening on 16 July; notice on 2 July does not."""
     return notice_date + dt.timedelta(days=NOTICE_DAYS)
+
+
+def latest_notice(opening_date: dt.date) -> dt.date:
+    """R-40: the last day a notice may be published for voting to open on ``opening_date``
+    (the inverse of :func:`earliest_opening`)."""
+    return opening_date - dt.timedelta(days=NOTICE_DAYS)
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """What the notice checks of an item: its kind, title, seats and how many candidates and options."""
+
+    kind: str
+    title: str
+    seats: int = 0
+    candidates: int = 0
+    options: int = 0
+
+
+def notice_problems(items: Sequence[DraftItem], notice_date: dt.date, opening_date: dt.date,
+                    units_in_scope: int) -> list[tuple[str, dict]]:
+    """What stops a draft's notice, as (reason, details), in the order a committee fixes them:
+    R-40 (15 full days before voting opens), items to vote on, an election with at least as many
+    candidates as seats (R-21), a choice with at least two options, and owners to vote (R-04)."""
+    problems: list[tuple[str, dict]] = []
+    if not notice_period_ok(notice_date, opening_date):
+        problems.append(("notice_too_late", {"earliest": earliest_opening(notice_date)}))
+    if not items:
+        problems.append(("no_items", {}))
+    for item in items:
+        if item.kind == "election" and item.candidates == 0:
+            problems.append(("no_candidates", {"item": item.title}))
+        elif item.kind == "election" and item.candidates < item.seats:
+            problems.append(("too_few_candidates", {"item": item.title, "seats": item.seats,
+                                                    "candidates": item.candidates}))
+        elif item.kind == "choice" and item.options < 2:
+            problems.append(("too_few_options_in", {"item": item.title}))
+    if units_in_scope == 0:
+        problems.append(("empty_roll", {}))
+    return problems
 
 
 def notice_period_ok(notice_date: dt.date, opening_date: dt.date) -> bool:

@@ -71,9 +71,8 @@ def change_settings(estate: Estate, *, two_staff_paper: bool, actor) -> bool:
     return True
 
 
-def create_vote(estate: Estate, *, title: str, description: str, opening_date: dt.date, last_day: dt.date,
-                buildings: Sequence[str] | None, actor) -> Vote:
-    """A draft vote; it takes the estate's current settings (the two-staff paper entry)."""
+def _check_dates_and_scope(estate: Estate, opening_date: dt.date, last_day: dt.date,
+                           buildings: Sequence[str] | None) -> None:
     if last_day < opening_date:
         raise VoteError("closes_before_opening")
     known = set(estate_buildings(estate))
@@ -81,11 +80,16 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
         unknown = [b for b in buildings if b not in known]
         if unknown:
             raise VoteError("unknown_building", building=unknown[0])
+
+
+def create_vote(estate: Estate, *, title: str, description: str, opening_date: dt.date, last_day: dt.date,
+                buildings: Sequence[str] | None, actor) -> Vote:
+    """A draft vote; it takes the estate's current settings (the two-staff paper entry)."""
+    _check_dates_and_scope(estate, opening_date, last_day, buildings)
     vote = Vote(uid=secrets.token_hex(8), estate_id=estate.id, title=title.strip(), description=description.strip(),
                 buildings=sorted(buildings) if buildings else None, state=VoteState.DRAFT,
                 # Stored in UTC: SQLite keeps only the wall time of an aware value and reads it back as UTC.
-                opens_at=dt.datetime.combine(opening_date, dt.time(), zone()).astimezone(dt.timezone.utc),
-                closes_at=rules.end_of_day(last_day, zone()).astimezone(dt.timezone.utc),
+                opens_at=_opens_closes(opening_date, last_day)[0], closes_at=_opens_closes(opening_date, last_day)[1],
                 two_staff_paper=settings(estate).two_staff_paper, created_by_id=actor.id, created_at=now())
     db.session.add(vote)
     db.session.flush()
@@ -94,19 +98,50 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
     return vote
 
 
-def _next_position(vote: Vote) -> int:
-    return max((item.position for item in vote.items), default=0) + 1
+def _opens_closes(opening_date: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(opening_date, dt.time(), zone()).astimezone(dt.timezone.utc),
+            rules.end_of_day(last_day, zone()).astimezone(dt.timezone.utc))
 
 
-def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description: str = "", seats: int = 0,
-             alternates: int = 0, options: Sequence[str] = (), by_election: bool = False,
-             major_or_fee: bool = False, committee: tuple[int, int] = (0, 0)) -> VoteItem:
-    """Items can be added only while drafting: after the notice, nothing else can be voted on (R-40).
+def update_vote(vote: Vote, *, title: str, description: str, opening_date: dt.date, last_day: dt.date,
+                buildings: Sequence[str] | None, actor) -> None:
+    """Correct a draft (a draft whose dates were refused at the notice is moved, not stuck).
+    Nothing can change once the notice is out (R-40)."""
+    vote.require_draft()
+    _check_dates_and_scope(vote.estate, opening_date, last_day, buildings)
+    vote.title, vote.description = title.strip(), description.strip()
+    vote.buildings = sorted(buildings) if buildings else None
+    vote.opens_at, vote.closes_at = _opens_closes(opening_date, last_day)
+    db.session.flush()
+    record("vote.draft_changed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id, actor=actor,
+           details={"title": vote.title, "opening_date": opening_date.isoformat(), "last_day": last_day.isoformat(),
+                    "buildings": vote.buildings})
+
+
+def delete_draft(vote: Vote, actor) -> None:
+    """A draft is deleted with its items; a vote whose notice is out stays for ever (R-40)."""
+    vote.require_draft()
+    record("vote.draft_deleted", estate_id=vote.estate_id, object_type="vote", object_id=vote.id, actor=actor,
+           details={"title": vote.title, "items": len(vote.items)})
+    db.session.delete(vote)
+    db.session.flush()
+
+
+def _renumber(rows: Sequence, owner) -> None:
+    """Positions 1..n again after a deletion, so that keys (i1, c1, p1) stay without gaps; moved
+    one at a time, lowest first, so the unique positions never collide."""
+    for position, row in enumerate(sorted(rows, key=lambda r: r.position), start=1):
+        if row.position != position:
+            row.position = position
+            db.session.flush()
+
+
+def _item_rules(vote: Vote, kind: ItemKind, matter: int, seats: int, alternates: int,
+                options: Sequence[str], by_election: bool = False, committee: tuple[int, int] = (0, 0)) -> int:
+    """The checks of an item's fields (R-43 for elections); the matter it is filed under.
     A by-election fills vacant seats of the sitting committee (R-43): ``committee`` is (seats elected
     for the current term, members sitting now), as ``disclosure.services.committee_seats`` gives them
     (the caller asks disclosure, which itself reads voting's resolutions)."""
-    vote.require_draft()
-    by_election = by_election and kind == ItemKind.ELECTION
     if kind == ItemKind.ELECTION:
         matter = rules.ELECTION_MATTER
         area = roll_rules.count_roll(current_roll_units(vote.estate)).total_area
@@ -125,6 +160,81 @@ def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description
         raise VoteError("bad_matter")
     if kind == ItemKind.CHOICE and len([o for o in options if o.strip()]) < 2:
         raise VoteError("too_few_options")
+    return matter
+
+
+def update_item(item: VoteItem, *, matter: int, title: str, description: str = "", seats: int = 0,
+                alternates: int = 0, options: Sequence[str] = (), actor=None,
+                committee: tuple[int, int] = (0, 0)) -> None:
+    """Correct an item of a draft; its kind stays (delete it and add another to change it)."""
+    vote = item.vote
+    vote.require_draft()
+    matter = _item_rules(vote, item.kind, matter, seats, alternates, options, item.by_election, committee)
+    item.matter, item.title, item.description = matter, title.strip(), description.strip()
+    if item.kind == ItemKind.ELECTION:
+        item.seats, item.alternates = seats, alternates
+    if item.kind == ItemKind.CHOICE:
+        item.options.clear()
+        db.session.flush()
+        for position, text in enumerate((o.strip() for o in options if o.strip()), start=1):
+            item.options.append(ChoiceOption(position=position, title=text))
+    db.session.flush()
+    record("vote.item_changed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id, actor=actor,
+           details={"item": item.key, "matter": matter, "title": item.title})
+
+
+def delete_item(item: VoteItem, actor=None) -> None:
+    vote = item.vote
+    vote.require_draft()
+    key, title = item.key, item.title
+    vote.items.remove(item)
+    db.session.flush()
+    _renumber(vote.items, vote)
+    record("vote.item_deleted", estate_id=vote.estate_id, object_type="vote", object_id=vote.id, actor=actor,
+           details={"item": key, "title": title})
+
+
+def update_candidate(candidate: Candidate, *, name: str, nomination: NominationSource, statement: str,
+                     pledge_signed: bool, photo: bytes | None = None, remove_photo: bool = False,
+                     actor=None) -> None:
+    """Correct a candidate of a draft; a new photo replaces the old one, or it is removed."""
+    item = candidate.item
+    item.vote.require_draft()
+    if not pledge_signed:
+        raise VoteError("pledge_missing")
+    candidate.name, candidate.nomination, candidate.statement = name.strip(), nomination, statement.strip()
+    if photo:
+        candidate.photo_id = _stored_photo(photo)
+    elif remove_photo:
+        candidate.photo_id = None
+    db.session.flush()
+    record("vote.candidate_changed", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
+           actor=actor, details={"item": item.key, "candidate": candidate.key, "nomination": nomination.value,
+                                 "photo": candidate.photo_id is not None})
+
+
+def delete_candidate(candidate: Candidate, actor=None) -> None:
+    item = candidate.item
+    item.vote.require_draft()
+    key, name = candidate.key, candidate.name
+    item.candidates.remove(candidate)
+    db.session.flush()
+    _renumber(item.candidates, item)
+    record("vote.candidate_deleted", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
+           actor=actor, details={"item": item.key, "candidate": key, "name": name})
+
+
+def _next_position(vote: Vote) -> int:
+    return max((item.position for item in vote.items), default=0) + 1
+
+
+def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description: str = "", seats: int = 0,
+             alternates: int = 0, options: Sequence[str] = (), by_election: bool = False,
+             major_or_fee: bool = False, committee: tuple[int, int] = (0, 0)) -> VoteItem:
+    """Items can be added only while drafting: after the notice, nothing else can be voted on (R-40)."""
+    vote.require_draft()
+    by_election = by_election and kind == ItemKind.ELECTION
+    matter = _item_rules(vote, kind, matter, seats, alternates, options, by_election, committee)
     item = VoteItem(vote=vote, position=_next_position(vote), kind=kind, matter=matter, title=title.strip(),
                     description=description.strip(), seats=seats if kind == ItemKind.ELECTION else 0,
                     alternates=alternates if kind == ItemKind.ELECTION else 0, by_election=by_election,
@@ -139,9 +249,25 @@ def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description
     return item
 
 
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+def _stored_photo(photo: bytes | None) -> int | None:
+    """A candidate's photo: a JPEG or PNG by its content, at most 2 MB; None for no photo."""
+    if not photo:
+        return None
+    if len(photo) > PHOTO_MAX_BYTES:
+        raise VoteError("photo_too_large")
+    if files.detect_type(photo) not in PHOTO_TYPES:
+        raise VoteError("photo_type")
+    return files.store(photo, max_bytes=PHOTO_MAX_BYTES).id
+
+
 def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, statement: str,
-                  pledge_signed: bool) -> Candidate:
-    """R-44 and R-48: the nomination source is recorded; candidates sign a pledge of duty."""
+                  pledge_signed: bool, photo: bytes | None = None) -> Candidate:
+    """R-44 and R-48: the nomination source is recorded; candidates sign a pledge of duty. The
+    statement and the optional photo come from the nomination and are shown on the ballot."""
     item.vote.require_draft()
     if item.kind != ItemKind.ELECTION:
         raise VoteError("not_an_election")
@@ -149,7 +275,7 @@ def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, st
         raise VoteError("pledge_missing")
     candidate = Candidate(item=item, position=max((c.position for c in item.candidates), default=0) + 1,
                           name=name.strip(), nomination=nomination, statement=statement.strip(),
-                          pledge_signed=True)
+                          pledge_signed=True, photo_id=_stored_photo(photo))
     db.session.add(candidate)
     db.session.flush()
     record("vote.candidate_added", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
@@ -162,21 +288,17 @@ def publish_notice(vote: Vote, actor) -> None:
     days later (R-40)."""
     events.vote_noticing.send(vote, estate_id=vote.estate_id)  # followers may refuse it (R-47)
     at = now()
-    earliest = rules.earliest_opening(local_date(at))
-    if local_date(aware(vote.opens_at)) < earliest:
-        raise VoteError("notice_too_late", earliest=earliest)
-    for item in vote.items:
-        if item.kind == ItemKind.ELECTION and not item.candidates:
-            raise VoteError("no_candidates", item=item.title)
+    vote.require_draft()
+    units = _units_in_scope(vote)
+    problems = notice_problems(vote, units)
+    if problems:
+        reason, details = problems[0]
+        raise VoteError(reason, **details)
     vote.mark_noticed(at)
-    units = current_roll_units(vote.estate)
-    wanted = set(vote.buildings) if vote.buildings else None
     entries = []
     sources = _area_sources(vote.estate)
     casters = _casters_now(vote.estate)
     for unit in units:
-        if wanted is not None and unit.building not in wanted:
-            continue
         entries.append({"vote_id": vote.id, "unit": unit.label, "building": unit.building, "area": unit.area,
                         "area_source": sources[unit.label], "voter": roll_rules.voter_key(unit),
                         "holder_id": casters.get(unit.label)})
@@ -193,6 +315,39 @@ def publish_notice(vote: Vote, actor) -> None:
            details={"units": len(entries), "opens_at": aware(vote.opens_at).isoformat(),
                     "commitment": vote.commitment})
     events.vote_noticed.send(vote, estate_id=vote.estate_id)
+
+
+def _units_in_scope(vote: Vote) -> list:
+    """The units of the current roll the vote is for (R-04: perhaps some buildings only)."""
+    wanted = set(vote.buildings) if vote.buildings else None
+    return [unit for unit in current_roll_units(vote.estate) if wanted is None or unit.building in wanted]
+
+
+def notice_problems(vote: Vote, units: Sequence | None = None) -> list[tuple[str, dict]]:
+    """What would stop the draft's notice if it were published now (``rules.notice_problems``)."""
+    items = [rules.DraftItem(kind=item.kind.value, title=item.title, seats=item.seats,
+                             candidates=len(item.candidates), options=len(item.options)) for item in vote.items]
+    units = _units_in_scope(vote) if units is None else units
+    return rules.notice_problems(items, local_date(now()), local_date(aware(vote.opens_at)), len(units))
+
+
+@dataclass(frozen=True)
+class NoticePreview:
+    """What publishing the notice will do, and what stops it, for the confirmation page."""
+
+    units: int
+    voters: int
+    area: int
+    latest_notice: dt.date
+    problems: list
+
+
+def notice_preview(vote: Vote) -> NoticePreview:
+    units = _units_in_scope(vote)
+    return NoticePreview(units=len(units), voters=len({roll_rules.voter_key(unit) for unit in units}),
+                         area=sum(unit.area for unit in units),
+                         latest_notice=rules.latest_notice(local_date(aware(vote.opens_at))),
+                         problems=notice_problems(vote, units))
 
 
 def _area_sources(estate: Estate) -> dict[str, str]:
@@ -653,6 +808,32 @@ def counting_ballots(vote: Vote) -> list[rules.Ballot]:
             for voter, received_at, status, choices, channel in db.session.execute(
                 select(Ballot.voter, Ballot.received_at, Ballot.status, Ballot.choices, Ballot.channel)
                 .where(Ballot.vote_id == vote.id).order_by(Ballot.seq))]
+
+
+@dataclass(frozen=True)
+class CountPreview:
+    ballots: int
+    late: int
+    invalid: int
+    pending_paper: int
+    recount: bool
+
+
+def count_preview(vote: Vote) -> CountPreview:
+    """What counting will take in, for the confirmation page: totals only, no choice."""
+    statuses = db.session.execute(select(Ballot.status, Ballot.late).where(Ballot.vote_id == vote.id)).all()
+    return CountPreview(ballots=len(statuses), late=sum(1 for _, late in statuses if late),
+                        invalid=sum(1 for status, _ in statuses if status == BallotStatus.INVALID),
+                        pending_paper=len(pending_paper(vote)), recount=vote.state == VoteState.COUNTED)
+
+
+def participation_so_far(vote: Vote) -> rules.Participation:
+    """R-10 while voting is open: the area and headcount of the ballots recorded so far against
+    2/3 of the frozen roll; totals only (no choice is read, nobody is named)."""
+    ballots = [rules.Ballot(voter=voter, received_at=aware(received_at), status=status.value)
+               for voter, received_at, status in db.session.execute(
+                   select(Ballot.voter, Ballot.received_at, Ballot.status).where(Ballot.vote_id == vote.id))]
+    return rules.participation_so_far(frozen_roll(vote), ballots, aware(vote.closes_at))
 
 
 def count(vote: Vote, actor) -> dict:

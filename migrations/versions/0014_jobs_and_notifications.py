@@ -1,7 +1,7 @@
 """jobs, the inbox, notification preferences, announcements made once; accounts' e-mail and language
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 09:09:25
 
 - ``job``: long work run by a Celery worker (issue 16): state, attempts, the result file's name,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

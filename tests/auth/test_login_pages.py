@@ -59,7 +59,7 @@ def session_of(client) -> UserSession | None:
 def test_password_then_code_signs_in(client, member):
     assert not signed_in(client)
     response = sign_in(client, member, member.totp.code_at(int(time.time())))
-    assert (response.status_code, response.location) == (302, "/account")
+    assert (response.status_code, response.location) == (302, "/")  # the home page (issue 14)
     assert signed_in(client)
     assert member.login in text(client.get("/account"))
     signed = events("user.signed_in")
@@ -68,8 +68,8 @@ def test_password_then_code_signs_in(client, member):
 
 @pytest.mark.parametrize(("asked", "landing"), [
     ("/account/password", "/account/password"),
-    ("//evil.example/", "/account"),  # never off the site
-    ("https://evil.example/", "/account"),
+    ("//evil.example/", "/"),  # never off the site: the home page
+    ("https://evil.example/", "/"),
 ])
 def test_sign_in_returns_to_the_page_asked_for(client, member, asked, landing):
     client.post("/login", query_string={"next": asked}, data={"login": member.login, "password": PASSWORD})
@@ -253,7 +253,7 @@ def test_idle_message_in_chinese(app, member, login):
 
 def test_signed_in_people_are_sent_on_from_the_login_page(client, member, login):
     login(member)
-    assert client.get("/login").location == "/account"
+    assert client.get("/login").location == "/"  # the home page (issue 14)
 
 
 def test_a_copy_of_the_enrolment_cookie_cannot_set_up_a_second_authenticator(app, client, app_context):

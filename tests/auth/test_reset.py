@@ -95,7 +95,7 @@ def when(moment) -> str:
 def test_the_supervisor_who_resets_an_owner_cannot_sign_in_as_them(app, supervisor, wang):
     """The attack of the report: nothing the supervisor sees after the reset signs in as 王伟."""
     phone = page_client(app)
-    assert sign_in(phone, "13900000001", PASSWORD, wang.totp).location == "/account"
+    assert sign_in(phone, "13900000001", PASSWORD, wang.totp).location == "/"
     reset_page = supervisor.pages.post(f"/admin/users/{wang.id}/reset", data={})
     candidates = shown_codes(reset_page)
     assert reset_page.status_code == 200 and candidates  # a code is on the page, to print or hand over
@@ -180,7 +180,7 @@ def test_an_owner_not_on_the_roll_is_not_reset(supervisor, make_user, estate):
 
 def test_the_reset_code_only_sets_a_new_password_and_authenticator(app, supervisor, member):
     laptop = page_client(app)
-    assert sign_in(laptop, "member1", PASSWORD, member.totp).location == "/account"
+    assert sign_in(laptop, "member1", PASSWORD, member.totp).location == "/"
     response = supervisor.pages.post(f"/admin/users/{member.id}/reset", data={})
     [code] = re.findall(r"<code>([A-Z0-9-]+)</code>", response.get_data(as_text=True))
     # The code is no password: it signs in to nothing.
@@ -213,7 +213,7 @@ def test_the_reset_code_only_sets_a_new_password_and_authenticator(app, supervis
     assert response.location == "/login/verify"
     next_code = totp.code_at(int(time.time()) + 30)  # the enrolment claimed this step's code
     response = holder.post("/login/verify", data={"code": next_code})
-    assert response.location == "/account"
+    assert response.location == "/"
     reset = db.session.scalar(select(AccountReset))
     assert SIGN_IN_NOTICE.format(time=when(reset.reset_at)) in text(holder.get("/account"))
     # Used once.

@@ -54,7 +54,7 @@ def sign_in(client, user: User, at: int | None = None):
     response = client.post("/login", data={"login": user.login, "password": PASSWORD})
     assert (response.status_code, response.location) == (302, "/login/verify")
     response = client.post("/login/verify", data={"code": user.totp.code_at(at or int(time.time()))})
-    assert (response.status_code, response.location) == (302, "/account"), response.get_data(as_text=True)[:300]
+    assert (response.status_code, response.location) == (302, "/"), response.get_data(as_text=True)[:300]
     return response
 
 

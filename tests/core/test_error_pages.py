@@ -45,7 +45,7 @@ def test_a_500_is_logged_with_the_id_the_person_sees(app, client, login, make_us
     def broken():
         raise RuntimeError("a bug in listing estates")
 
-    monkeypatch.setattr(core_routes.estate_services, "list_estates", broken)
+    monkeypatch.setattr(core_routes.home, "gather", lambda *args: broken())  # the home page (issue 14)
     capsys.readouterr()
     response = client.get("/")
     assert response.status_code == 500

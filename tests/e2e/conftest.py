@@ -104,4 +104,4 @@ def sign_in_browser(page, user, password=None, at=None):
     page.get_by_role("button", name="下一步").click()
     page.get_by_label(re.compile("身份验证器")).fill(user.totp.code_at(int(at or time.time())))
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
+    expect(page.get_by_role("heading", level=1)).to_have_text("等您处理的事项")  # the home page (issue 14)

@@ -222,7 +222,7 @@ def test_an_owner_signs_in_and_casts_through_nginx(deployment, browser):
         page = context.new_page()
         signed_in_at = time.time()
         sign_in_browser(page, person, password=scenes.PASSWORD, at=signed_in_at)
-        assert page.url == f"{deployment['base']}/account"  # the redirect kept https and the proxy's port
+        assert page.url == f"{deployment['base']}/"  # the home page; the redirect kept https and the proxy's port
         cookies = {cookie["name"]: cookie for cookie in context.cookies()}
         assert cookies["session"]["secure"] and cookies["session"]["httpOnly"]
         assert cookies["session"]["sameSite"] == "Lax"

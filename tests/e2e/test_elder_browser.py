@@ -115,8 +115,8 @@ class Journey:
         self.check("second step")
         page.get_by_label(re.compile("身份验证器")).fill(self.user.totp.code_at(at))
         page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
-        self.check("my account")
+        expect(page.get_by_role("heading", level=1)).to_have_text("等您处理的事项")  # the home page (issue 14)
+        self.check("home, signed in")
 
     def go(self, menu_item: str) -> None:
         """Through the menu of 长辈版; in the standard display, from the estate's page."""

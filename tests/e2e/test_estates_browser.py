@@ -28,7 +28,7 @@ def test_home_and_estate_overview_in_chinese_then_english(page, make_estate, mak
     sign_in_browser(page, make_user(Role.COMMITTEE_MEMBER, estate))
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("业主")
+    expect(page.get_by_role("heading", level=1)).to_have_text("等您处理的事项")  # the home page (issue 14)
     assert_accessible(page)
     assert_fits_phone(page)
 

@@ -75,5 +75,5 @@ def test_new_owner_activates_enrols_and_signs_in_again(page, app_context):
 
     code_field.fill(totp.code_at(enrol_time + STEP_SECONDS))  # the next step: one step of drift
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("我的账户")
+    expect(page.get_by_role("heading", level=1)).to_have_text("等您处理的事项")  # the home page (issue 14)
     expect(page.get_by_role("link", name=re.compile("梅园小区")).first).to_be_visible()

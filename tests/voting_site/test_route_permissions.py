@@ -14,6 +14,7 @@ import pytest
 
 from governance_app.auth.models import Role
 from governance_app.extensions import db
+from governance_app.files import services as files
 from governance_app.voting import services
 from tests.conftest import owner_row
 from tests.voting_site.support import (
@@ -61,11 +62,47 @@ MATRIX: dict[tuple[str, str], dict] = {
     },
     ("POST", "/votes/<int:vote_id>/items"): {
         "/votes/{open}/items": ONLY_MANAGERS("/votes/{open}"),
-        "/votes/{draft}/items": ONLY_MANAGERS("/votes/{draft}"),
+        "/votes/{draft}/items": ONLY_MANAGERS(400),  # the page again, with what was typed (issue 14)
     },
     ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates"): {
-        "/votes/{draft}/items/3/candidates": ONLY_MANAGERS("/votes/{draft}"),
+        "/votes/{draft}/items/3/candidates": ONLY_MANAGERS(400),
         "/votes/{draft}/items/9/candidates": ONLY_MANAGERS(404),
+    },
+    # --- issue 14: correcting drafts, and confirmation pages (only drafts can be corrected) ---
+    ("GET", "/votes/<int:vote_id>/edit"): {
+        "/votes/{open}/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/edit": ONLY_MANAGERS(200),
+    },
+    ("POST", "/votes/<int:vote_id>/edit"): {
+        "/votes/{open}/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/edit": ONLY_MANAGERS(400),  # an empty form
+    },
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/edit"): {
+        "/votes/{open}/items/1/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/items/9/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/items/1/edit": ONLY_MANAGERS(200),
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/edit"): {
+        "/votes/{open}/items/1/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/items/1/edit": ONLY_MANAGERS(400),  # an empty form
+    },
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit"): {
+        "/votes/{open}/items/3/candidates/1/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/items/1/candidates/1/edit": ONLY_MANAGERS(404),  # a resolution has no candidate
+        "/votes/{draft}/items/3/candidates/1/edit": ONLY_MANAGERS(200),
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit"): {
+        "/votes/{open}/items/3/candidates/1/edit": ONLY_MANAGERS(404),
+        "/votes/{draft}/items/3/candidates/1/edit": ONLY_MANAGERS(400),  # an empty form
+    },
+    ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo"): {
+        "/votes/{open}/items/3/candidates/1/photo": READERS,  # whoever sees the vote sees the ballot's photos
+        "/votes/{open}/items/3/candidates/2/photo": NOBODY,  # no photo
+        "/votes/{draft}/items/3/candidates/1/photo": NOBODY,
+    },
+    ("GET", "/votes/<int:vote_id>/notice"): {
+        "/votes/{open}/notice": ONLY_MANAGERS(404),  # published already
+        "/votes/{draft}/notice": ONLY_MANAGERS(200),
     },
     ("POST", "/votes/<int:vote_id>/notice"): {
         "/votes/{open}/notice": ONLY_MANAGERS("/votes/{open}"),
@@ -133,6 +170,15 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/votes/{counted}/ballots": AUDITORS,
         "/votes/{open}/ballots": NOBODY,  # issue 12: no individual ballot before the close
     },
+    # Before counting and publishing, which change the counted vote (the rows run in order).
+    ("GET", "/votes/<int:vote_id>/count"): {
+        "/votes/{open}/count": ONLY_MANAGERS(404),  # still open
+        "/votes/{counted}/count": ONLY_MANAGERS(200),  # counting again
+    },
+    ("GET", "/votes/<int:vote_id>/publish"): {
+        "/votes/{published}/publish": ONLY_MANAGERS(404),
+        "/votes/{counted}/publish": ONLY_MANAGERS(200),
+    },
     ("POST", "/votes/<int:vote_id>/count"): {
         "/votes/{open}/count": ONLY_MANAGERS("/votes/{open}"),  # refused: still open
         "/votes/{counted}/count": ONLY_MANAGERS("/votes/{counted}/result"),
@@ -140,6 +186,21 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("POST", "/votes/<int:vote_id>/publish"): {
         "/votes/{open}/publish": ONLY_MANAGERS("/votes/{open}/result"),  # refused: not counted
         "/votes/{counted}/publish": ONLY_MANAGERS("/votes/{counted}/result"),
+    },
+    # Last, on a draft of their own: they delete what they act on (the rows run in order, on one world).
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/delete"): {
+        "/votes/{open}/items/3/candidates/1/delete": ONLY_MANAGERS(404),
+        "/votes/{spare}/items/3/candidates/9/delete": ONLY_MANAGERS(404),
+        "/votes/{spare}/items/3/candidates/1/delete": ONLY_MANAGERS("/votes/{spare}"),
+    },
+    ("POST", "/votes/<int:vote_id>/items/<int:position>/delete"): {
+        "/votes/{open}/items/1/delete": ONLY_MANAGERS(404),
+        "/votes/{spare}/items/9/delete": ONLY_MANAGERS(404),
+        "/votes/{spare}/items/1/delete": ONLY_MANAGERS("/votes/{spare}"),
+    },
+    ("POST", "/votes/<int:vote_id>/delete"): {
+        "/votes/{open}/delete": ONLY_MANAGERS(404),
+        "/votes/{spare}/delete": ONLY_MANAGERS("/estates/{estate}/votes"),
     },
 }
 
@@ -187,9 +248,12 @@ class World:
         services.publish_result(published, committee)
         db.session.commit()
         opened = new_vote(estate, committee, clock, title="投票中的表决")
+        opened.items[2].candidates[0].photo_id = files.store(JPEG + b"candidate").id
         notice_and_open(opened, committee, clock)
         draft = new_vote(estate, committee, clock, title="草稿")
-        self.ids = {"estate": estate.id, "other_estate": other.id, "draft": draft.id, "open": opened.id,
+        spare = new_vote(estate, committee, clock, title="另一份草稿")  # the rows that delete act on it
+        self.ids = {"estate": estate.id, "other_estate": other.id, "draft": draft.id, "spare": spare.id,
+                    "open": opened.id,
                     "counted": counted.id, "published": published.id, "entry": entry.id,
                     "voter": services.voter_for_unit(counted, "1-103"), "missing": 999999}
 
@@ -227,7 +291,7 @@ def test_every_voting_route_for_every_visitor(app, login, world, visitor):
 @pytest.mark.parametrize("visitor, shown", [
     ("owner", ["已公布的表决", "已计票的表决", "投票中的表决"]),
     ("community_staff", ["已公布的表决", "已计票的表决", "投票中的表决"]),
-    ("committee_member", ["已公布的表决", "已计票的表决", "投票中的表决", "草稿"]),
+    ("committee_member", ["已公布的表决", "已计票的表决", "投票中的表决", "草稿", "另一份草稿"]),
 ])
 def test_the_list_of_votes_shows_drafts_only_to_those_who_manage_votes(app, login, world, visitor, shown):
     pages = page_client(app)
