@@ -18,6 +18,7 @@ from ..extensions import db
 from ..files import responses as file_responses
 from ..funds import rules as fund_rules
 from ..funds.messages import account_title, category_title
+from ..surveys import services as survey_services
 from ..voting import services as voting
 from . import duties as _duties  # noqa: F401 (registers the proposals' duties)
 from . import permissions, rules, services
@@ -192,6 +193,8 @@ def _page(proposal: Proposal, status: int = 200, **given):
         "answer_due_on": _due(proposal.answer_threshold_on, chosen.answer_days),
         "assembly_due_on": _due(proposal.assembly_threshold_on, chosen.vote_days),
         "signing_states": SIGNING_STATES,
+        "surveys": survey_services.surveys_from("proposal", proposal.id),
+        "may_survey": can(current_user, "surveys.manage", proposal.estate),
     }
     return render_template("proposals/show.html", **context, **_forms(proposal, given)), status
 

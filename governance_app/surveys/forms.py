@@ -22,6 +22,7 @@ class SurveyForm(FlaskForm):
     buildings = SelectMultipleField(_l("Only these buildings (none chosen: the whole estate)"),
                                     validators=[Optional()])
     anonymous = BooleanField(_l("Answers are anonymous to the committee"), default=True)
+    proposal = HiddenField()  # the residents' proposal it was started from, if any
     submit = SubmitField(_l("Create the survey"))
 
 

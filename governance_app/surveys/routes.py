@@ -14,6 +14,8 @@ from ..core.refusals import message as refusal_message
 from ..documents.models import DocumentKind
 from ..documents.services import register_current_source
 from ..estates.services import get_estate
+from ..proposals import permissions as proposal_permissions
+from ..proposals.models import Proposal
 from ..extensions import db
 from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
 from .forms import ActionForm, CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm
@@ -68,12 +70,19 @@ def surveys(estate_id: int):
     form = SurveyForm() if manage else None
     if form is not None:
         form.buildings.choices = [SelectChoice(label, label) for label in services.estate_buildings(estate)]
+    origin = _origin_proposal(estate, form.proposal.data if form is not None and form.is_submitted()
+                              else request.args.get("proposal")) if form is not None else None
+    if origin is not None and not form.is_submitted():
+        form.proposal.data = str(origin.id)
+        form.title.data = _("About the proposal “%(title)s”", title=origin.title)
+        form.buildings.data = origin.buildings or []
     if form is not None and form.validate_on_submit():
         try:
             survey = services.create_survey(
                 estate, title=form.title.data, description=form.description.data or "",
                 opens_at=_local(form.opens_at.data), closes_at=_local(form.closes_at.data),
-                buildings=form.buildings.data, anonymous=form.anonymous.data, actor=current_user)
+                buildings=form.buildings.data, anonymous=form.anonymous.data, actor=current_user,
+                origin=("proposal", origin.id) if origin is not None else None)
         except SurveyError as error:
             db.session.rollback()
             flash(refusal_message(error), "error")
@@ -85,6 +94,17 @@ def surveys(estate_id: int):
     return render_template("surveys/list.html", estate=estate, surveys=found, form=form, state=services.state,
                            state_titles=STATE_TITLES), \
         400 if form is not None and form.is_submitted() else 200
+
+
+def _origin_proposal(estate, given: str | None):
+    """The residents' proposal a survey is started from: one of this estate that the person may see
+    (anything else is ignored, so an id cannot be probed)."""
+    if not given or not str(given).isdigit():
+        return None
+    proposal = db.session.get(Proposal, int(given))
+    if proposal is None or proposal.estate_id != estate.id or not proposal_permissions.can_see(current_user, proposal):
+        return None
+    return proposal
 
 
 def _survey_page(estate, survey: Survey, *, typed: dict | None = None, error: str = "", status: int = 200):
