@@ -32,7 +32,9 @@ def index():
         return render_template("core/index.html", estates=[], waiting=[])
     today = clock.today()
     estates = db.session.scalars(visible_estates(current_user, "estate.view").order_by(Estate.name)).all()
-    return render_template("core/index.html", estates=estates, today=today,
+    # Supervisors, auditors and community staff have the sub-district's dashboard (issue 17).
+    supervises = db.session.scalar(visible_estates(current_user, "supervision.dashboard").limit(1)) is not None
+    return render_template("core/index.html", estates=estates, today=today, supervises=supervises,
                            waiting=home.gather(current_user, today, _duty_item))
 
 

@@ -113,3 +113,10 @@ def test_signing_in_lands_on_the_home_page(app, estate, owner_of):
     client.post("/login", data={"login": owner.login, "password": PASSWORD})
     response = client.post("/login/verify", data={"code": owner.totp.code_at(int(time.time()))})
     assert (response.status_code, response.location) == (302, "/")
+
+
+def test_supervisors_find_their_dashboard_from_the_home_page_and_owners_do_not(estate, make_user, owner_of, browser):
+    """Issue 17: the sub-district's dashboard is one tap from the home page of staff who supervise."""
+    staff = make_user(Role.COMMUNITY_STAFF, estate.community, login="staff")
+    assert 'href="/supervision/"' in browser(staff).get("/").get_data(as_text=True)
+    assert 'href="/supervision/"' not in browser(owner_of("1-103")).get("/").get_data(as_text=True)
