@@ -26,6 +26,9 @@ TEXTS = {
                   _l("In %(estate)s: “%(title)s” is due on %(due)s (%(rule)s).")),
     "duty_overdue": (_l("Overdue: %(title)s"),
                      _l("In %(estate)s: “%(title)s” was due on %(due)s (%(rule)s) and is overdue.")),
+    "board_notified": (_l("A matter concerning you under the estate's conventions"),
+                       _l("The committee of %(estate)s has recorded a matter concerning you under the estate's "
+                          "conventions. You may object until %(until)s: open the page to read it and to object.")),
     "new_device": (_l("New sign-in to your account"),
                    _l("Your account was signed in to from a browser or device it had not used before. If "
                       "this was not you, change your password and end your other sessions.")),

@@ -25,6 +25,7 @@ from ..disclosure.models import CONVENTION_KINDS, CommitteeMember, ConventionCla
 from ..estates import rules as roll_rules
 from ..estates.models import Estate, Owner, Ownership, Unit
 from ..estates.services import current_roll_units
+from ..notifications import services as notifications
 from ..extensions import db
 from ..files import services as files
 from . import permissions as _permissions  # noqa: F401  the board's actions, registered at import
@@ -261,6 +262,12 @@ def notify(entry: BoardEntry, *, how: str, actor) -> None:
            details={"how": entry.notified_how, "in_app": has_account(entry),
                     "objections_until": rules.objection_last_day(entry.notified_on, days).isoformat()},
            actor=actor)
+    # In the app too, to the person's own account only; the message names no one.
+    accounts = db.session.scalars(select(User.id).where(User.owner_id == entry.subject_owner_id)).all()
+    notifications.notify(accounts, "board_notified",
+                         {"estate": entry.estate.name,
+                          "until": rules.objection_last_day(entry.notified_on, days).isoformat()},
+                         link=f"/estates/{entry.estate_id}/board/entries/{entry.id}")
 
 
 def has_account(entry: BoardEntry) -> bool:

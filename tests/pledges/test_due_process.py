@@ -240,3 +240,17 @@ def test_duties_report_the_objection_window_and_the_expiry(platform_clock, estat
     found = {(d.kind, d.due) for d in gather([estate.id], clock.today())}
     assert ("pledges.objection_window", dt.date(2026, 3, 8)) in found
     assert ("pledges.expiry", entry.expires_on) in found
+
+
+def test_r62_the_person_is_told_in_the_app_and_nobody_else_is(estate, committee, clause, decision, second_owner,
+                                                                owner):
+    """The entry is about 李娜 (1-102): her account gets a message linking to the entry, naming no one."""
+    from governance_app.notifications.models import Message
+    from governance_app.notifications.messages import render
+
+    entry = notified(estate, clause, committee, decision)
+    messages = db.session.scalars(select(Message).where(Message.kind == "board_notified")).all()
+    assert [m.user_id for m in messages] == [second_owner.id]
+    assert messages[0].link == f"/estates/{estate.id}/board/entries/{entry.id}"
+    title, body = render("board_notified", messages[0].values)
+    assert "李娜" not in title + body and str(services.objections_until(entry)) in body
