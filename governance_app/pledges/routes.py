@@ -353,7 +353,7 @@ def evidence_file(estate_id: int, entry_id: int, evidence_id: int):
     item = db.session.get(BoardEvidence, evidence_id)
     if item is None or item.entry_id != found.id:
         abort(404)
-    return file_responses.inline(item.file_id, f"evidence-{evidence_id}")
+    return file_responses.inline(item.file_id, None, f"evidence-{evidence_id}")
 
 
 # --- the red board for community services ------------------------------------------------------

@@ -366,7 +366,7 @@ def stage_document(estate_id: int, record_id: int):
     record = db.session.get(StageRecord, record_id)
     if record is None or record.file_id is None or record.process.estate_id != estate.id:
         abort(404)
-    return file_responses.inline(record.file_id, f"{record.stage}-{record.id}")
+    return file_responses.inline(record.file_id, None, f"{record.stage}-{record.id}")
 
 
 def pdf_response(content: bytes, filename: str) -> Response:

@@ -360,7 +360,7 @@ def candidate_photo(vote_id: int, position: int, number: int):
     candidate = _candidate_or_404(_item_or_404(_vote_or_404(vote_id), position), number)
     if candidate.photo_id is None:
         abort(404)
-    return file_responses.inline(candidate.photo_id, f"candidate-{candidate.key}")
+    return file_responses.inline(candidate.photo_id, None, f"candidate-{candidate.key}")
 
 
 @bp.post("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/delete")
