@@ -237,7 +237,7 @@ def file(proposal_id: int, file_id: int):
     proposal = _proposal(proposal_id)
     if services.file_of(proposal, file_id) is None:
         abort(404)
-    return file_responses.inline(file_id, f"proposal-{proposal.id}-{file_id}")
+    return file_responses.inline(file_id, None, f"proposal-{proposal.id}-{file_id}")
 
 
 def _done(proposal: Proposal, said: str):
