@@ -1051,6 +1051,16 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{missing}/proposals": NOBODY,
         "/estates/{estate_mine}/proposals": READERS,
     },
+    ("GET", "/estates/<int:estate_id>/proposals/settings"): {
+        "/estates/{estate_theirs}/proposals/settings": NOBODY,
+        "/estates/{missing}/proposals/settings": NOBODY,
+        "/estates/{estate_mine}/proposals/settings": MANAGERS(200),
+    },
+    ("POST", "/estates/<int:estate_id>/proposals/settings"): {
+        "/estates/{estate_theirs}/proposals/settings": NOBODY,
+        "/estates/{missing}/proposals/settings": NOBODY,
+        "/estates/{estate_mine}/proposals/settings": MANAGERS(400),  # an empty form
+    },
     ("GET", "/estates/<int:estate_id>/proposals/new"): {
         "/estates/{estate_theirs}/proposals/new": NOBODY,
         "/estates/{missing}/proposals/new": NOBODY,

@@ -126,3 +126,25 @@ class RatingForm(FlaskForm):
     stars = SelectField(_l("Your rating"), validators=[InputRequired(_l("Choose 1 to 5 stars."))])
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Rate the project"))
+
+
+class SettingsForm(FlaskForm):
+    """The estate's R-70 choices, whole numbers only (``rules.settings_allowed`` decides again).
+
+    The answer threshold is 1 to 20 percent of the owners in scope: at 20% of the heads (with 20%
+    of the area) the owners may require the assembly itself (R-41), so a higher threshold would
+    let them skip the committee's answer altogether; 0 would oblige an answer to every draft. The
+    periods are 1 to 90 days: the rules' default is 30, and more than a season leaves owners
+    waiting for an answer or a vote far too long.
+    """
+
+    answer_percent = IntegerField(_l("The committee must answer at (percent of the owners in scope)"), validators=[
+        InputRequired(_l("Enter a whole number from 1 to 20.")),
+        NumberRange(min=1, max=20, message=_l("Enter a whole number from 1 to 20."))])
+    answer_days = IntegerField(_l("Days the committee has to answer"), validators=[
+        InputRequired(_l("Enter a whole number of days from 1 to 90.")),
+        NumberRange(min=1, max=90, message=_l("Enter a whole number of days from 1 to 90."))])
+    vote_days = IntegerField(_l("Days to put a required proposal to the assembly"), validators=[
+        InputRequired(_l("Enter a whole number of days from 1 to 90.")),
+        NumberRange(min=1, max=90, message=_l("Enter a whole number of days from 1 to 90."))])
+    submit = SubmitField(_l("Save the settings"))

@@ -83,7 +83,7 @@ REASONS = {
     "rating_closed": _l("Ratings are taken for 30 days after the project is completed."),
     "bad_stars": _l("Choose 1 to 5 stars."),
     "already_rated": _l("You have already rated this project."),
-    "bad_settings": _l("The percentage is 1 to 100 and the periods at least one day."),
+    "bad_settings": _l("The answer threshold is 1 to 20 percent of the owners and each period 1 to 90 days."),
     "vote_closes_before_opening": _l("The last day comes before the opening day."),
     "vote_unknown_building": _l("There is no building %(building)s in this estate."),
     "vote_bad_matter": _l("The matter must be 1 to 9."),

@@ -24,7 +24,7 @@ from . import duties as _duties  # noqa: F401 (registers the proposals' duties)
 from . import permissions, rules, services
 from .forms import (
     ActionForm, AnswerForm, CoordinationForm, DeliveryForm, MilestoneForm, PaymentForm, PlanForm, ProposalForm,
-    RatingForm, UpdateForm, VoteForm,
+    RatingForm, SettingsForm, UpdateForm, VoteForm,
 )
 from .messages import (
     ANSWER_TITLES, APPORTION_TITLES, CATEGORY_TITLES, LINE_TITLES, ROLE_TITLES, STATE_TITLES, SUBSIDY_TITLES,
@@ -62,7 +62,29 @@ def index(estate_id: int):
     state, category = request.args.get("state") or None, request.args.get("category") or None
     found = services.listing(estate, current_user, state=state, category=category)
     return render_template("proposals/index.html", estate=estate, proposals=found, state=state, category=category,
-                           state_titles=STATE_TITLES, category_titles=CATEGORY_TITLES)
+                           state_titles=STATE_TITLES, category_titles=CATEGORY_TITLES,
+                           settings=services.settings(estate), assembly_percent=rules.ASSEMBLY_PERCENT)
+
+
+@bp.route("/estates/<int:estate_id>/proposals/settings", methods=["GET", "POST"])
+@login_required
+def settings(estate_id: int):
+    """The estate's R-70 threshold and periods; refused, the page shows again with what was typed."""
+    estate = permitted_or_404(get_estate(estate_id), "proposals.manage")
+    form = SettingsForm(obj=None if request.method == "POST" else services.settings(estate))
+    if form.validate_on_submit():
+        try:
+            changed = services.change_settings(estate, answer_percent=form.answer_percent.data,
+                                               answer_days=form.answer_days.data, vote_days=form.vote_days.data,
+                                               actor=current_user)
+        except ProposalError as refused:
+            db.session.rollback()
+            flash(message(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("The settings are saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for(".index", estate_id=estate.id))
+    return render_template("proposals/settings.html", estate=estate, form=form), 400 if form.is_submitted() else 200
 
 
 def _proposal_form(estate, form: ProposalForm) -> ProposalForm:

@@ -19,6 +19,11 @@ ASSEMBLY_PERCENT = 20  # R-41: 20% of the area AND 20% of the heads
 DEFAULT_ANSWER_PERCENT = 5  # R-70 (C): the committee must answer at 5% of the heads
 DEFAULT_ANSWER_DAYS = 30  # R-70 (C)
 DEFAULT_VOTE_DAYS = 30  # R-70 (C): a required assembly is prepared within 30 days
+# What an estate's rules of procedure may choose instead (R-70 (C)). Above 20% of the heads the
+# owners could require the assembly itself (R-41) before the committee even had to answer them;
+# a period beyond 90 days leaves owners without an answer for a whole season.
+ANSWER_PERCENT_MIN, ANSWER_PERCENT_MAX = 1, ASSEMBLY_PERCENT
+SETTINGS_DAYS_MIN, SETTINGS_DAYS_MAX = 1, 90
 RATING_DAYS = 30
 FUND_MATTER, REBUILD_MATTER, CHANGE_OF_USE_MATTER, OTHER_MATTER = 5, 7, 8, 9
 REBUILD_CATEGORIES = frozenset({"lift"})
@@ -49,6 +54,12 @@ def assembly_may_be_required(signed_area: int, total_area: int, signed_heads: in
     ``5 * area >= total_area`` and ``5 * heads >= total_heads``."""
     return share_reached(signed_area, total_area, ASSEMBLY_PERCENT) and \
         share_reached(signed_heads, total_heads, ASSEMBLY_PERCENT)
+
+
+def settings_allowed(answer_percent: int, answer_days: int, vote_days: int) -> bool:
+    """An estate's choice of R-70's threshold and periods lies within the bounds above (inclusive)."""
+    return ANSWER_PERCENT_MIN <= answer_percent <= ANSWER_PERCENT_MAX and all(
+        SETTINGS_DAYS_MIN <= days <= SETTINGS_DAYS_MAX for days in (answer_days, vote_days))
 
 
 def percent_of(part: int, total: int) -> int:

@@ -49,15 +49,26 @@ def settings(estate: Estate) -> ProposalSettings:
     return found
 
 
-def change_settings(estate: Estate, *, answer_percent: int, answer_days: int, vote_days: int, actor) -> None:
-    if not 1 <= answer_percent <= 100 or answer_days < 1 or vote_days < 1:
+def change_settings(estate: Estate, *, answer_percent: int, answer_days: int, vote_days: int, actor) -> bool:
+    """The estate's R-70 threshold and periods; False when nothing changed (no event). A lower
+    threshold takes effect at once: a proposal collecting co-signatures that now reaches it
+    awaits the committee's answer from today."""
+    if not rules.settings_allowed(answer_percent, answer_days, vote_days):
         raise ProposalError("bad_settings")
     current = settings(estate)
+    old = {"answer_percent": current.answer_percent, "answer_days": current.answer_days,
+           "vote_days": current.vote_days}
+    new = {"answer_percent": answer_percent, "answer_days": answer_days, "vote_days": vote_days}
+    if old == new:
+        return False
     current.answer_percent, current.answer_days, current.vote_days = answer_percent, answer_days, vote_days
     db.session.flush()
     record("proposals.settings_changed", estate_id=estate.id, object_type="estate", object_id=estate.id,
-           details={"answer_percent": answer_percent, "answer_days": answer_days, "vote_days": vote_days},
-           actor=actor)
+           details={"old": old, "new": new}, actor=actor)
+    for proposal in db.session.scalars(select(Proposal).where(
+            Proposal.estate_id == estate.id, Proposal.state == ProposalState.SUPPORT).order_by(Proposal.id)):
+        _check_thresholds(proposal, actor)
+    return True
 
 
 # --- raising ----------------------------------------------------------------------------------------

@@ -149,8 +149,8 @@ def test_withdrawal_is_allowed_until_the_answer(world):
 
 
 def test_r70_the_answer_threshold_at_its_boundary_moves_the_proposal(world):
-    services.change_settings(world.estate, answer_percent=50, answer_days=30, vote_days=30, actor=world.chair)
-    made = world.proposal()  # 4 heads in scope: 50% is 2 heads
+    services.change_settings(world.estate, answer_percent=20, answer_days=30, vote_days=30, actor=world.chair)
+    made = world.proposal(buildings=None)  # 6 heads in scope: 20% (the highest allowed) is 2 heads
     services.cosign(made, world.li)
     db.session.commit()
     assert made.state == ProposalState.SUPPORT and made.answer_threshold_on is None  # n-1
