@@ -66,7 +66,15 @@ def create_app(config: dict | None = None) -> Flask:
     security.register(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_tasks()
     return app
+
+
+def _register_tasks() -> None:
+    # The tasks a worker runs under a name, registered with the job system (jobs.registry.task) by
+    # the packages that own them: imported when an app is built, as the pages are.
+    from .notifications import mail, tasks  # noqa: F401
+    from .voting import tasks as voting_tasks  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

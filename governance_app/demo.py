@@ -22,6 +22,7 @@ from .funds.models import AccountKind
 from .voting import services as voting
 from .voting.models import ItemKind, NominationSource, VoteState
 from .pledges.demo import load_pledges
+from .proposals.demo import ensure_demo_proposals
 from .surveys import demo as surveys_demo
 from .voting import demo as voting_demo
 
@@ -272,7 +273,5 @@ def _ensure_funds() -> None:
 
 
 def _ensure_proposals() -> None:
-    from .proposals.demo import ensure_demo_proposals
-
     ensure_demo_proposals(_first_estate(), auth_services.find_user("13900000001"), _demo_actor(),
                           auth_services.find_user("staff"), DEMO_PASSWORD)

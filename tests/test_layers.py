@@ -13,11 +13,11 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "governance_app"
-# Modules that are pages or entry points: they sit above every package's base.
-# Celery tasks, the worker's app, signal receivers and health checks are entry points too: they are
-# started by a worker, a signal or a probe, and reach into every package's base.
-PAGE_MODULES = {"routes", "admin", "cli", "demo", "audit_log", "accounts", "tasks", "celery_app", "worker",
-                "receivers", "health"}
+# Modules that are pages or entry points: they sit above every package's base. Entry points: the
+# tasks (started by a worker or beat, found by name in jobs.registry), the worker (``celery -A``),
+# the receivers (started by a signal of core.events) and health (a probe: /readyz, /metrics, doctor).
+PAGE_MODULES = {"routes", "admin", "cli", "demo", "audit_log", "accounts", "tasks", "worker", "receivers",
+                "health"}
 # core's pages: the home page, health, the commands, the template globals and the display
 # switch (they read accounts and estates), and the database grants (they name every table).
 CORE_PAGES = {"routes", "health", "cli", "templating", "display", "grants"}

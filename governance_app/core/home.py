@@ -15,9 +15,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..auth.permissions import visible_estates
-from ..estates.models import Estate
-from ..extensions import db
 from . import duties
 
 Source = Callable[[object, dt.date], Iterable["Waiting"]]
@@ -51,28 +48,22 @@ def register_source(name: str, source: Source) -> None:
     _sources[name] = source
 
 
-# Actions whose estates are the committee's and the staff's for the duties on the home page.
-COMMITTEE_ACTION = "vote.manage"
-STAFF_ACTION = "funds.supervise"
-
-
-def _estate_ids(user, action: str) -> list[int]:
-    return list(db.session.scalars(visible_estates(user, action).with_only_columns(Estate.id)))
-
-
-def duty_items(user, today: dt.date, describe: Callable[[duties.Duty], Waiting]) -> list[Waiting]:
-    """The duties of the estates the user manages (the committee's duties) or supervises (all)."""
-    committee = _estate_ids(user, COMMITTEE_ACTION)
-    staff = _estate_ids(user, STAFF_ACTION)
-    found = {duty for duty in duties.gather(committee, today) if duty.who == "committee"}
-    found |= set(duties.gather(staff, today))
+def duty_items(committee: Iterable[int], staff: Iterable[int], today: dt.date,
+               describe: Callable[[duties.Duty], Waiting]) -> list[Waiting]:
+    """The duties of the estates the user manages (``committee``: the committee's duties) or
+    supervises (``staff``: all); the caller, which knows permissions, gives the estates' ids."""
+    found = {duty for duty in duties.gather(list(committee), today) if duty.who == "committee"}
+    found |= set(duties.gather(list(staff), today))
     return [describe(duty) for duty in sorted(found)]
 
 
-def gather(user, today: dt.date, describe_duty: Callable[[duties.Duty], Waiting]) -> list[Waiting]:
-    """Everything waiting for ``user``, most urgent first: overdue, then by deadline, then the rest."""
+def gather(user, today: dt.date, describe_duty: Callable[[duties.Duty], Waiting],
+           committee: Iterable[int] = (), staff: Iterable[int] = ()) -> list[Waiting]:
+    """Everything waiting for ``user``, most urgent first: overdue, then by deadline, then the rest.
+    ``committee`` and ``staff``: the ids of the estates whose duties are the user's (see
+    :func:`duty_items`)."""
     found: list[Waiting] = []
     for source in _sources.values():
         found.extend(source(user, today))
-    found.extend(duty_items(user, today, describe_duty))
+    found.extend(duty_items(committee, staff, today, describe_duty))
     return sorted(found, key=lambda item: item.sort_key(today))

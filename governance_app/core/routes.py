@@ -19,6 +19,15 @@ bp = Blueprint("core", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
+# Actions whose estates are the committee's and the staff's for the duties on the home page.
+COMMITTEE_ACTION = "vote.manage"
+STAFF_ACTION = "funds.supervise"
+
+
+def _estate_ids(user, action: str) -> list[int]:
+    return list(db.session.scalars(visible_estates(user, action).with_only_columns(Estate.id)))
+
+
 def _duty_item(duty: Duty) -> home.Waiting:
     return home.Waiting(title=duty.title, link=duty.link, action=_("Open"), kind=duty.kind, due=duty.due,
                         rule=duty.rule)
@@ -35,7 +44,9 @@ def index():
     # Supervisors, auditors and community staff have the sub-district's dashboard (issue 17).
     supervises = db.session.scalar(visible_estates(current_user, "supervision.dashboard").limit(1)) is not None
     return render_template("core/index.html", estates=estates, today=today, supervises=supervises,
-                           waiting=home.gather(current_user, today, _duty_item))
+                           waiting=home.gather(current_user, today, _duty_item,
+                                               _estate_ids(current_user, COMMITTEE_ACTION),
+                                               _estate_ids(current_user, STAFF_ACTION)))
 
 
 @bp.post("/language")

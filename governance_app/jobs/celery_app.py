@@ -7,13 +7,16 @@ Workers and beat run as their own processes with the web's settings (see ``worke
 
 Every task runs inside the Flask application's context, so tasks call the packages' plain
 service functions. The schedule (beat) replaces the ``flask voting tick`` cron line: every minute
-votes open and close on time; every hour duties that fall due and votes closing in two days are
-announced, once each, and expired job files are removed.
+votes open and close on time (``voting.tasks``); every hour duties that fall due and votes closing
+in two days are announced, once each, and expired job files are removed (``notifications.tasks``).
 """
 from __future__ import annotations
 
 from celery import Celery, Task
 from celery.schedules import crontab
+
+from . import registry
+
 
 def celery_for(flask_app) -> Celery:
     """The Celery application of a Flask application (built once, kept in its extensions)."""
@@ -83,25 +86,9 @@ def make_celery(flask_app) -> Celery:
 
         run(job_id, task=self)
 
-    @app.task(name="governance.tick")
-    def tick() -> int:
-        from ..voting.tasks import open_and_close
-
-        return open_and_close()
-
-    @app.task(name="governance.hourly")
-    def hourly() -> dict:
-        from ..notifications.tasks import hourly as notify_hourly
-
-        return notify_hourly()
-
-    @app.task(name="governance.send_mail", bind=True, max_retries=8)
-    def send_mail(self, message_id: int) -> None:
-        from ..notifications.mail import MailFailed, deliver
-
-        try:
-            deliver(message_id)
-        except MailFailed as error:
-            raise self.retry(exc=error, countdown=min(3600, 30 * 2 ** self.request.retries)) from error
+    # The schedule's tasks and the mail's, registered by their packages (jobs.registry.task): the
+    # app factory imports those modules, so the worker's application knows them all.
+    for name, (function, options) in registry.tasks().items():
+        app.task(name=name, **options)(function)
 
     return app

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
+from ..notifications.tasks import hourly
 
 jobs_cli = AppGroup("jobs", help="Background jobs, the schedule and notifications.")
 
@@ -12,8 +13,6 @@ jobs_cli = AppGroup("jobs", help="Background jobs, the schedule and notification
 @jobs_cli.command("hourly")
 def hourly_command() -> None:
     """Run the schedule's hourly work now (duties, reminders, expired files)."""
-    from ..notifications.tasks import hourly
-
     click.echo(hourly())
 
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..core import metrics
+from sqlalchemy import select
+
+from ..core import clock, duties, metrics
+from ..core.cli import Check
 from ..core.health import readiness_check
+from ..estates.models import Estate
+from ..extensions import db
 
 
 def _celery():
@@ -48,12 +53,6 @@ def _jobs_in(state_name: str):
 
 
 def _duties_overdue() -> float:
-    from sqlalchemy import select
-
-    from ..core import clock, duties
-    from ..estates.models import Estate
-    from ..extensions import db
-
     today = clock.today()
     return sum(1 for duty in duties.gather(db.session.scalars(select(Estate.id)), today) if duty.overdue(today))
 
@@ -66,8 +65,6 @@ metrics.scrape_gauge("governance_duties_overdue", "Duties past their due date, i
 
 def doctor_checks() -> list:
     """For ``flask doctor``: the broker and whether a worker answers, when Celery is configured."""
-    from ..core.cli import Check
-
     mode = current_app.config["JOBS_MODE"]
     if mode != "celery":
         return [Check("jobs", True, f"JOBS_MODE={mode}: jobs run in the web process (no broker configured)",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..core import clock
+from ..estates.models import Estate
 from ..extensions import db, string_enum
 
 
@@ -51,8 +52,6 @@ class Job(db.Model):
 
     @property
     def estate(self):
-        from ..estates.models import Estate
-
         return db.session.get(Estate, self.estate_id) if self.estate_id else None
 
     @property

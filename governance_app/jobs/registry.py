@@ -1,4 +1,6 @@
-"""Which function does each kind of job's work (registered by each package's ``tasks.py``)."""
+"""Which function does each kind of job's work (registered by each package's ``tasks.py``), and
+the other tasks a worker runs under a name (the schedule's, the mail's), registered by the package
+that owns them: the job system knows them by name and imports none of those packages."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,3 +30,20 @@ def work(kind: str):
 
 def function_for(kind: str) -> Callable:
     return _WORK[kind]
+
+
+_TASKS: dict[str, tuple[Callable, dict]] = {}
+
+
+def task(name: str, **options):
+    """``@task("governance.tick")`` over a function a worker runs under that name; ``options`` are
+    Celery's (``bind=True`` passes the Celery task first, to retry)."""
+    def register(function: Callable) -> Callable:
+        _TASKS[name] = (function, options)
+        return function
+    return register
+
+
+def tasks() -> dict[str, tuple[Callable, dict]]:
+    """The registered tasks by name: (function, Celery's options)."""
+    return dict(_TASKS)

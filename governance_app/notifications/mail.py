@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from ..auth.models import User
 from ..core import clock
 from ..extensions import db
+from ..jobs.celery_app import broker_reachable, celery_for
+from ..jobs.registry import task
 from .messages import EMAIL_FOOTER, SECURITY_NOTE, SECURITY, render
 from .models import Message
 
@@ -54,8 +56,6 @@ def dispatch(message_ids: list[int]) -> None:
         return
     how = current_app.config["JOBS_MODE"]
     if how == "celery":
-        from ..jobs.celery_app import broker_reachable, celery_for
-
         if not broker_reachable(current_app):
             log.warning("mail %s waits for the broker (the hourly task sends it)", message_ids)
             return
@@ -100,6 +100,15 @@ def compose(message: Message, user: User) -> EmailMessage:
     mail["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
     mail.set_content("\n".join(lines))
     return mail
+
+
+@task("governance.send_mail", bind=True, max_retries=8)
+def send_mail(celery_task, message_id: int) -> None:
+    """The worker's task: deliver, or try again later (waits growing up to an hour)."""
+    try:
+        deliver(message_id)
+    except MailFailed as error:
+        raise celery_task.retry(exc=error, countdown=min(3600, 30 * 2 ** celery_task.request.retries)) from error
 
 
 def deliver(message_id: int) -> bool:

@@ -3,6 +3,7 @@ sender's transaction (so a refused action sends nothing)."""
 from __future__ import annotations
 
 from ..core import clock, events
+from ..estates.models import Estate
 from ..extensions import db
 from . import services
 
@@ -37,8 +38,6 @@ def vote_result_published(vote, **_details) -> None:
 
 @events.statement_published.connect
 def statement_published(statement, **_details) -> None:
-    from ..estates.models import Estate
-
     estate = db.session.get(Estate, statement.estate_id)
     services.notify(services.owners_of_estate(estate.id), "statement_published",
                     {"estate": estate.name, "account": statement.account.kind.value,
@@ -48,8 +47,6 @@ def statement_published(statement, **_details) -> None:
 
 @events.notice_published.connect
 def notice_published(notice, **_details) -> None:
-    from ..estates.models import Estate
-
     estate = db.session.get(Estate, notice.estate_id)
     services.notify(services.owners_of_estate(estate.id), "notice_published",
                     {"title": notice.title, "estate": estate.name}, f"/estates/{estate.id}/notices/{notice.id}")
@@ -57,8 +54,6 @@ def notice_published(notice, **_details) -> None:
 
 @events.question_answered.connect
 def question_answered(question, **_details) -> None:
-    from ..estates.models import Estate
-
     estate = db.session.get(Estate, question.estate_id)
     services.notify([question.asked_by_id], "question_answered", {"estate": estate.name},
                     f"/estates/{estate.id}/funds/entries/{question.entry_id}")

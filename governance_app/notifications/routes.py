@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.routes import safe_next
+from ..core.inputs import safe_next
 from ..extensions import db
 from . import receivers  # noqa: F401 (connects the followers of the platform's events)
 from . import services

@@ -16,6 +16,7 @@ from ..auth.models import Role, RoleGrant, ScopeKind, User
 from ..core import clock
 from ..estates.models import Estate, Owner
 from ..extensions import db
+from ..voting.models import Ballot, VoteRollEntry
 from .messages import KIND_GROUPS, SECURITY, group_of
 from .models import Announced, Message, Preference
 
@@ -71,8 +72,6 @@ def owners_of_estate(estate_id: int) -> list[int]:
 def owners_in_vote(vote, *, not_voted: bool = False) -> list[int]:
     """Accounts of the owners who cast a ballot of the vote's frozen roll (R-05: its holders at the
     notice); with ``not_voted``, only those of voter keys without a ballot yet."""
-    from ..voting.models import Ballot, VoteRollEntry
-
     query = (select(User.id).join(VoteRollEntry, VoteRollEntry.holder_id == User.owner_id)
              .where(VoteRollEntry.vote_id == vote.id, User.is_active_account.is_(True)))
     if not_voted:

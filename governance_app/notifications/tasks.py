@@ -14,19 +14,21 @@ from sqlalchemy import select
 from ..core import clock, duties
 from ..estates.models import Estate
 from ..extensions import db
-from . import services
+from ..jobs import services as jobs
+from ..jobs.registry import task
+from ..voting.models import Vote, VoteState
+from . import mail, services
+from .receivers import _vote_values
 
 SOON_DAYS = 2  # a duty is announced two days before it falls due, and on its first day overdue
 CLOSING_HOURS = 48  # owners who have not voted are reminded two days before a vote closes
 
 
+@task("governance.hourly")
 def hourly() -> dict:
     """Everything the hour does; commits. Returns what was done (for the worker's log)."""
     done = {"duties": announce_duties(clock.today()), "vote_reminders": remind_closing_votes(clock.now())}
     db.session.commit()
-    from ..jobs import services as jobs
-    from . import mail
-
     removed, failed = jobs.sweep()
     done.update(job_files_removed=removed, jobs_failed=failed, messages_removed=services.forget_old())
     db.session.commit()
@@ -65,9 +67,6 @@ def announce_duties(today: dt.date) -> int:
 def remind_closing_votes(now: dt.datetime) -> int:
     """Open votes closing within two days: their owners who have not voted yet are told once.
     The message says nothing about anyone else (not who voted, nor how many)."""
-    from ..voting.models import Vote, VoteState
-    from .receivers import _vote_values
-
     reminded = 0
     horizon = now + dt.timedelta(hours=CLOSING_HOURS)
     for vote in db.session.scalars(select(Vote).where(Vote.state == VoteState.OPEN)):

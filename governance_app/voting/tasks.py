@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..extensions import db
+from ..jobs.registry import task
 from . import services
 from .models import Vote, VoteState
 
 
+@task("governance.tick")
 def open_and_close() -> int:
     """Open and close votes whose time has come; returns how many changed stage. Pages do the
     same when visited; whether a ballot counts never depends on it."""
