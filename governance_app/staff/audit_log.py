@@ -16,6 +16,7 @@ from ..core import clock
 from ..estates.services import list_estates
 from ..extensions import db
 from .forms import AuditFilterForm
+from ..audit.messages import action_phrase, object_noun
 from ..audit.models import AuditEvent
 
 bp = Blueprint("audit", __name__)

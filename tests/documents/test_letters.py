@@ -124,11 +124,12 @@ def _layers(app, units, owner=LONG_OWNER, estate=LONG_ESTATE):
     from flask_babel import force_locale
 
     from governance_app.auth import printing
+    from governance_app.core import clock
     from governance_app.documents import rules, services
 
     with app.test_request_context(), force_locale(services.LOCALE):
-        data = printing.letter_data(estate, owner, units, "0" * 64, services.now() + dt.timedelta(days=30))
-        doc = services.Issued("GV-2026-WWWW-MMMM", rules.data_sha256(data), services.now(), data)
+        data = printing.letter_data(estate, owner, units, "0" * 64, clock.now() + dt.timedelta(days=30))
+        doc = services.Issued("GV-2026-WWWW-MMMM", rules.data_sha256(data), clock.now(), data)
         common = {"estate_name": estate, "activate_url": data["activate_url"]}
         form = services.draw("pdf/activation_letters.html", layer="form",
                              qr=services.qr_data_uri(data["activate_url"]), **common)
@@ -216,6 +217,8 @@ def test_letters_print_site_url_or_in_development_the_address_the_page_was_asked
     login(committee, client=pages)
     html = pages.post(f"/estates/{estate.id}/activation/letters", data={"submit": "生成激活函"}, base_url=asked_at)
     assert printed in text(html) and "127.0.0.1:5000" not in text(html)
-    content = pages.post(f"/estates/{estate.id}/activation/letters", data={"pdf": "生成 PDF", "reissue": "y"},
-                         base_url=asked_at).data
+    started = pages.post(f"/estates/{estate.id}/activation/letters", data={"pdf": "生成 PDF", "reissue": "y"},
+                         base_url=asked_at)
+    assert started.location.startswith("/jobs/")  # a job draws them (issue 16), here inside the request
+    content = pages.get(started.location + "/file", base_url=asked_at).data
     assert printed in flat(pdf_text(content))
