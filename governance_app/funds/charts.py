@@ -5,6 +5,10 @@ with presentation attributes (fill, stroke, font-size) and classes the styleshee
 may refine. Each chart is an image with a title and a description for screen
 readers; its labels carry the numbers as text, so the chart never relies on
 colour or shape alone. Text colours reach at least 4.5:1 on white.
+
+The charts are drawn for a phone first: 320 units wide, about the width they get on a 375 px
+screen, so a text of 13 units shows at 12 px or more there; the style sheet caps their width
+on wider screens (``svg.chart``) so that the text does not grow without end.
 """
 from __future__ import annotations
 
@@ -14,13 +18,13 @@ from html import escape
 
 from .rules import format_yuan
 
-WIDTH = 640
+WIDTH = 320  # about the CSS pixels of a chart on a 375 px phone: a unit is a pixel there
 TEXT = "#1f2937"  # 14.7:1 on white
 AXIS = "#4b5563"  # 7.6:1
 LINE = "#1d4ed8"  # 6.7:1
 NEGATIVE = "#b91c1c"  # 6.5:1
-FONT_SIZE = 12
-CHAR_WIDTH = 7.5  # a digit at 12px, wide enough for "," and "." too
+FONT_SIZE = 13
+CHAR_WIDTH = 8.2  # a digit at 13 units, wide enough for "," and "." too
 ID_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 

@@ -170,6 +170,9 @@ def two_thirds_met(vote: turnout.Turnout) -> bool:
 
 # --- the timeline ------------------------------------------------------------------------------------------
 
+TICK_LABEL_WIDTH = 58  # "2026-03" at 13 units, and a gap
+
+
 @dataclass(frozen=True)
 class Mark:
     stage: str
@@ -191,7 +194,7 @@ class Timeline:
     today_x: float
     marks: list[Mark]
     ticks: list[tuple[float, str]]
-    width: int = 640
+    width: int = 320  # phone first, as funds/charts.py: 13 units show at 12 px or more at 375 px
     left: int = 150
 
 
@@ -204,10 +207,10 @@ def timeline(process: ReElection, planned: dict[str, dt.date | None], today: dt.
         days.append(process.term_ends_on)
     start, end = min(days) - dt.timedelta(days=3), max(days) + dt.timedelta(days=3)
     span = max((end - start).days, 1)
-    plot = 640 - 150 - 10
+    plot = Timeline.width - Timeline.left - 10
 
     def x(day: dt.date | None) -> float | None:
-        return None if day is None else round(150 + plot * (day - start).days / span, 1)
+        return None if day is None else round(Timeline.left + plot * (day - start).days / span, 1)
 
     marks = []
     for stage in stages:
@@ -218,10 +221,13 @@ def timeline(process: ReElection, planned: dict[str, dt.date | None], today: dt.
                           record is None and due is not None and due < today, x(due),
                           x(record.happened_on) if record else None, record.id if record else None,
                           bool(record and record.file_id)))
-    ticks = []
+    ticks: list[tuple[float, str]] = []
     month = dt.date(start.year, start.month, 1)
     while month <= end:
         if month >= start:
-            ticks.append((x(month), month.strftime("%Y-%m")))
+            # A month's line always; its name only where it does not run into the last one named.
+            named = [tick_x for tick_x, label in ticks if label]
+            room = not named or x(month) - named[-1] >= TICK_LABEL_WIDTH
+            ticks.append((x(month), month.strftime("%Y-%m") if room else ""))
         month = rules.add_months(month, 1)
     return Timeline(start, end, x(today), marks, ticks)

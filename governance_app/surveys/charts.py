@@ -11,7 +11,7 @@ from html import escape
 
 from .rules import Score, tenths_text
 
-WIDTH = 640
+WIDTH = 320  # phone first, as funds/charts.py: 13 units show at 12 px or more at 375 px
 TEXT = "#1f2937"  # 14.7:1 on white
 AXIS = "#4b5563"  # 7.6:1
 BAR = "#1d4ed8"  # 6.7:1
@@ -51,7 +51,7 @@ def score_bars(rows: list[tuple[str, Score]], title: str, desc: str, too_few: st
     of raters as text; a score of too few raters shows ``too_few`` instead of a bar."""
     row_height, top, bar_height = 46, 8, 16
     height = top + max(len(rows), 1) * row_height + 8
-    bar_room = WIDTH - 150
+    bar_room = WIDTH - 100  # room for the score and its raters beside the longest bar
     parts = _open(id_prefix, height, title, desc, "scores")
     for index, (label, score) in enumerate(rows):
         y = top + index * row_height

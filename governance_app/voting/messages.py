@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from markupsafe import Markup
 
@@ -116,7 +117,7 @@ def voter_units_text(vote, voter: str) -> str:
 
 def names(item, keys) -> str:
     by_key = {c.key: c.name for c in item.candidates}
-    return ", ".join(by_key.get(k, k) for k in keys or [])
+    return pgettext("list separator", ", ").join(by_key.get(k, k) for k in keys or [])
 
 
 def outcome_title(outcome: str) -> str:

@@ -49,6 +49,28 @@ for (const el of document.querySelectorAll('a[href], button, input:not([type=hid
 return problems;
 """
 
+# The standard display on a phone: a chart's text shows at 12 px or more (its size in the
+# drawing times the drawing's scale on the screen), and every button, link styled as a button,
+# check box and radio button (tapped through its label) is a target of 44 x 44 px or more
+# (WCAG 2.5.5).
+PHONE_MEASURES = _SHOWN + """
+const problems = [];
+for (const el of document.querySelectorAll('svg text')) {
+  const box = el.getBoundingClientRect(), matrix = el.getScreenCTM();
+  if (!el.textContent.trim() || box.width < 1 || !matrix) continue;
+  const size = parseFloat(getComputedStyle(el).fontSize) * Math.hypot(matrix.a, matrix.b);
+  if (size < 11.95) problems.push(`chart text of ${size.toFixed(1)}px: "${el.textContent.trim().slice(0, 30)}"`);
+}
+for (const el of document.querySelectorAll('button, .button, input[type=submit], input[type=checkbox], input[type=radio]')) {
+  const target = (el.type === 'radio' || el.type === 'checkbox') ? (el.closest('label') || el.labels[0] || el) : el;
+  if (!shown(target)) continue;
+  const box = target.getBoundingClientRect();
+  if (box.width < 43.5 || box.height < 43.5)
+    problems.push(`tap target ${Math.round(box.width)}x${Math.round(box.height)}: ${label(target)}`);
+}
+return problems;
+"""
+
 # The size of every text, to compare before and after the browser's text size changes.
 TEXT_SIZES = _SHOWN + "return texts().map((el) => [label(el), parseFloat(getComputedStyle(el).fontSize)]);"
 
@@ -85,6 +107,17 @@ def assert_elder_measures(page) -> None:
 
 def assert_standard(page) -> None:
     assert not page.evaluate("document.documentElement.classList.contains('elder')"), f"in 长辈版: {page.url}"
+
+
+def assert_phone_measures(page) -> None:
+    """On a 375 px phone: chart text of 12 px or more, tap targets of 44 x 44 px or more."""
+    assert page.viewport_size["width"] <= 375, f"not a phone: {page.viewport_size}"
+    problems = measure(page, PHONE_MEASURES)
+    assert problems == [], f"{page.url}:\n" + "\n".join(problems)
+
+
+def count_chart_texts(page) -> int:
+    return page.evaluate("document.querySelectorAll('svg.chart text, .chart svg text').length")
 
 
 def assert_accessible_aaa(page) -> None:

@@ -3,7 +3,9 @@ vote, read the receipt, look at the notices and the accounts through its menu, s
 again and find it still on. Every page of the journey is measured in the page (text at least
 22 px, line height at least 1.3, paragraph spacing, tap targets at least 48x48 px, no sideways
 scrolling) and checked with axe including its AAA contrast rule; the same journey in the
-standard display is checked with axe and for sideways scrolling too."""
+standard display is checked with axe and for sideways scrolling too, and on each of its pages
+(the ballot and the accounts' charts among them) chart text shows at 12 px or more and every
+button, check box and radio button is a tap target of 44x44 px or more (issue 14)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +28,9 @@ from governance_app.voting import services as voting_services
 from governance_app.voting.models import ItemKind, NominationSource, VoteState
 from tests.conftest import roll_csv
 from tests.e2e.conftest import PHONE, assert_fits_phone
-from tests.e2e.display import assert_accessible_aaa, assert_elder_measures, assert_standard
+from tests.e2e.display import (
+    assert_accessible_aaa, assert_elder_measures, assert_phone_measures, assert_standard, count_chart_texts,
+)
 from tests.voting_site.conftest import ROLL
 
 RESOLUTION = "1. 使用维修资金加装电梯"
@@ -103,6 +107,7 @@ class Journey:
             assert_elder_measures(self.page)
         else:
             assert_standard(self.page)
+            assert_phone_measures(self.page)
         assert_fits_phone(self.page)
         assert_accessible_aaa(self.page)
 
@@ -151,7 +156,7 @@ class Journey:
         self.check("the ballot, filled in")
         page.get_by_role("button", name="查看我的选择").click()
         expect(page.locator(".confirm-list")).to_contain_text("同意")
-        expect(page.locator(".confirm-list")).to_contain_text("甲, 乙")
+        expect(page.locator(".confirm-list")).to_contain_text("同意：甲、乙")
         expect(page.locator(".confirm-list")).to_contain_text("自行管理")
         self.check("confirm the ballot")
         page.get_by_label("身份验证器应用中的 6 位验证码").fill(self.user.totp.code_at(at))
@@ -175,6 +180,7 @@ class Journey:
         self.go("小区账目")
         expect(page.get_by_role("heading", level=1)).to_have_text("账目")
         self.check("the accounts")
+        assert count_chart_texts(page) > 0  # the accounts' charts, measured too
         page.get_by_role("link", name="专项维修资金").first.click()
         self.check("the maintenance fund")
 
@@ -203,7 +209,7 @@ def test_an_elderly_owner_switches_to_elder_mode_votes_and_finds_it_again(browse
     journey.check("sign in")
     journey.sign_in(first)
     expect(page.get_by_role("navigation", name="菜单").get_by_role("link")).to_have_text(
-        ["我的表决", "通知", "小区账目", "我的账户"])
+        ["消息", "我的表决", "通知", "小区账目", "我的账户"])
     journey.vote(confirm)
     journey.read_notices_and_accounts()
     journey.sign_out()

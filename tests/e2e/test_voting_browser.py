@@ -93,7 +93,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     assert_fits_phone(page)
     page.get_by_role("button", name="查看我的选择").click()
     expect(page.locator(".confirm-list")).to_contain_text("同意")
-    expect(page.locator(".confirm-list")).to_contain_text("甲, 乙")
+    expect(page.locator(".confirm-list")).to_contain_text("同意：甲、乙")
     assert_accessible(page)
     page.get_by_label("身份验证器应用中的 6 位验证码").fill(owner.totp.code_at(int(login_time) + 30))
     page.get_by_role("button", name="提交我的选票").click()

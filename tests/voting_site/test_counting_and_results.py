@@ -154,8 +154,8 @@ def test_the_result_page_shows_participation_rules_elected_runoff_buildings_and_
     assert "专业物业公司 860.00 6 是 自行管理 60.00 1 否 通过 (R-11, R-22)" in page
     # The election: two elected, a tie for the third seat, no seat left vacant.
     assert "甲 5 690.00 是 乙 5 480.00 是 丙 4 670.00 是 丁 4 670.00 是" in page
-    assert "当选: 甲, 乙" in page
-    assert "票数相同：丙, 丁 争夺 1 个席位，需要再次投票；平台从不自行决定。" in page
+    assert "当选： 甲、乙" in page
+    assert "票数相同：丙、丁 争夺 1 个席位，需要再次投票；平台从不自行决定。" in page
     assert "空缺" not in page and "候补:" not in page
     # By building: each unit where it is; 2-104 (invalid) and 3-103 (late) do not take part.
     assert "1 4 / 4 320.00 / 320.00" in page
@@ -180,7 +180,7 @@ def test_vacant_seats_are_shown(app, login, open_vote, committee, owner_of, cloc
     pages = page_client(app)
     login(committee, client=pages)
     page = text(pages.get(f"/votes/{open_vote.id}/result"))
-    assert "当选: 甲, 乙" in page
+    assert "当选： 甲、乙" in page
     assert "1 个席位空缺，需要补选。" in page
     assert "票数相同" not in page
 
@@ -195,7 +195,7 @@ def test_participation_below_two_thirds_is_shown_as_not_met(app, login, open_vot
     page = text(pages.get(f"/votes/{open_vote.id}/result"))
     assert "参与表决的面积 350.00 / 1060.00 m²" in page and "参与表决的业主人数 1 / 9" in page
     assert f"{R10} 未达到：所有事项均不能通过。" in page
-    assert "当选: 无人" in page
+    assert "当选： 无人" in page
 
 
 def test_r42_an_unpublished_result_is_flagged_after_3_days(app, login, open_vote, committee, clock):

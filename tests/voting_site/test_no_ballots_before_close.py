@@ -18,8 +18,8 @@ from tests.voting_site.support import (
 )
 
 ROLES = ("subdistrict_supervisor", "auditor", "committee_member", "community_staff", "owner")
-# How a ballot's answer reads on the pages that show choices ("使用维修资金加装电梯: 同意").
-MARKS = ("使用维修资金加装电梯: 同意", "使用维修资金加装电梯: 反对", "续筹维修资金: 未填写")
+# How a ballot's answer reads on the pages that show choices ("使用维修资金加装电梯：同意").
+MARKS = ("使用维修资金加装电梯：同意", "使用维修资金加装电梯：反对", "续筹维修资金: 未填写")
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_after_the_close_supervisors_and_auditors_see_them_each_access_audited(a
     scan = pages.get(f"/votes/{vote.id}/paper/{entry.id}/scan")
 
     assert ballots.status_code == 200
-    assert "使用维修资金加装电梯: 同意" in text(ballots) and "使用维修资金加装电梯: 反对" in text(ballots)
+    assert "使用维修资金加装电梯：同意" in text(ballots) and "使用维修资金加装电梯：反对" in text(ballots)
     assert (scan.status_code, scan.data) == (200, JPEG)
     assert "逐张选票" in text(pages.get(f"/votes/{vote.id}"))
     viewed, scanned = events("vote.ballots_viewed"), events("vote.scan_viewed")
@@ -145,7 +145,7 @@ def test_staff_see_the_entry_they_confirm_and_not_the_one_they_entered(app, logi
     assert pages.get(f"/votes/{vote.id}/paper/{first.id}/scan").status_code == 404
 
     check = pages.get(f"/votes/{vote.id}/paper/{second.id}")
-    assert check.status_code == 200 and "使用维修资金加装电梯: 同意" in text(check)
+    assert check.status_code == 200 and "使用维修资金加装电梯：同意" in text(check)
     scan = pages.get(f"/votes/{vote.id}/paper/{second.id}/scan")
     assert (scan.status_code, scan.data) == (200, JPEG)
     assert [e.object_id for e in events("ballot.paper_opened")] == [str(second.id)]

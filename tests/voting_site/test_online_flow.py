@@ -29,7 +29,7 @@ def test_owner_casts_online_and_sees_the_receipt_and_board(client, login, open_v
                          data={"item-i1": "approve", "item-i3": ["c1", "c2"], "item-i4": "p1"})
     assert review.status_code == 200
     text = review.get_data(as_text=True)
-    assert "同意" in text and "甲, 乙" in text and "专业物业公司" in text and "未填写" in text
+    assert "同意" in text and "同意：甲、乙" in text and "专业物业公司" in text and "未填写" in text
     code = owner.totp.code_at(int(time.time()))
     _mandate, response = _cast(client, open_vote, owner, {"item-i1": "approve", "item-i3": ["c1", "c2"],
                                                            "item-i4": "p1"}, code)

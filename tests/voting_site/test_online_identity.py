@@ -74,7 +74,7 @@ def test_r34_a_wrong_code_is_refused_and_records_nothing(app, login, open_vote, 
     assert response.status_code == 400
     page = text(response)
     assert WRONG_CODE in page
-    assert "使用维修资金加装电梯 : 同意" in page  # the choices are still there to confirm
+    assert "使用维修资金加装电梯 ：同意" in page  # the choices are still there to confirm
     assert count(Ballot) == 0
 
 

@@ -77,7 +77,7 @@ def test_r33_staff_record_an_authority_and_the_proxy_votes_online_through_the_pa
     marks = {"item-i1": "approve", "item-i2": "approve", "item-i3": ["c1", "c2"], "item-i4": "p1"}
     review = pages.post(f"/votes/{open_vote.id}/ballot?voter={mandate.voter}", data=marks)
     assert review.status_code == 200
-    assert "续筹维修资金 : 未填写" in text(review) and "物业管理方式 : 未填写" in text(review)
+    assert "续筹维修资金 ：未填写" in text(review) and "物业管理方式 ：未填写" in text(review)
     cast = pages.post(f"/votes/{open_vote.id}/ballot/confirm",
                       data={"voter": mandate.voter, "code": code_now(relative), **marks})
     assert cast.status_code == 302 and "/receipt" in cast.headers["Location"]
