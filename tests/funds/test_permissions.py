@@ -59,6 +59,11 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/estates/{estate}/funds/common_income/entries": COMMITTEE("/estates/{estate}/funds/common_income"),
         "/estates/{other}/funds/common_income/entries": NOBODY[:-1] + ("/estates/{other}/funds/common_income",),
     },
+    # Imported bank lines posted several at a time (issue 14); an empty form posts nothing.
+    ("POST", "/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/drafts"): {
+        "/estates/{estate}/funds/maintenance_fund/drafts": COMMITTEE(303),
+        "/estates/{other}/funds/maintenance_fund/drafts": NOBODY[:-1] + (303,),  # its own committee member
+    },
     ("POST", "/estates/<int:estate_id>/funds/transfer"): {
         "/estates/{estate}/funds/transfer": COMMITTEE(OVERVIEW),
     },

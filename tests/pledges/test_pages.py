@@ -120,8 +120,8 @@ def test_the_notice_pdf_is_the_committees_and_the_persons(
     from governance_app.documents import services as documents
 
     drawn = {}
-    monkeypatch.setattr(documents, "_one", lambda kind, template, estate_id, object_type, object_id, data, actor:
-                        drawn.setdefault("data", data) and b"%PDF-1.7 notice")
+    monkeypatch.setattr(documents, "one_pdf", lambda kind, template, estate_id, object_type, object_id, data, actor,
+                        **context: drawn.setdefault("data", data) and b"%PDF-1.7 notice")
     platform_clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
     url = f"/estates/{estate.id}/board/entries/{entry.id}/notice.pdf"
