@@ -287,6 +287,9 @@ def test_the_proxy_redirects_caches_compresses_and_limits(deployment):
         assert gzip.decompress(body) == (PROJECT / "governance_app/static/css/site.css").read_bytes()
         assert announced_body(nginx.https_port, 2 * 1024 * 1024 + 1).startswith("HTTP/1.1 413 ")
         status, _headers, body = https(nginx.https_port, "GET", "/readyz")
-        assert status == 200 and json.loads(body)["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
+        checks = json.loads(body)["checks"]
+        assert status == 200 and {name: checks[name] for name in ("database", "migrations", "redis")} == {
+            "database": "ok", "migrations": "ok", "redis": "ok"}
+        assert checks.get("celery_broker", "ok") == "ok"  # the broker is the same Redis (issue 16)
     finally:
         nginx.stop()
