@@ -69,7 +69,7 @@ def test_notice_read_by_an_owner_and_a_decision_with_too_few_signatures(browser,
     expect(page.get_by_role("link", name=re.compile("通知.*1 条未读"))).to_be_visible()
     page.get_by_role("link", name=re.compile("通知")).first.click()
     expect(page.locator(".unread")).to_contain_text("第二届业委会候选人公示")
-    expect(page.locator(".unread-mark")).to_have_text("未读")
+    expect(page.locator(".notice-list .unread-mark")).to_have_text("未读")  # not the inbox count in the header
     assert_accessible(page)
     assert_fits_phone(page)
     page.get_by_role("link", name="第二届业委会候选人公示").click()
