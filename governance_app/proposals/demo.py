@@ -57,13 +57,15 @@ def _raise(estate, author, title, category, buildings, cost, problem, remedy, *,
 
 
 def _cosigners(estate, owner_user, password: str) -> list:
-    """Accounts for a few owners of the estate (each the only owner of their units)."""
+    """Accounts for a few owners of the estate (each the only owner of their units), not those
+    holding a demo activation letter: an account would use their letter up."""
     found = []
     for status in auth_services.voter_statuses(estate):
         if len(found) == DEMO_COSIGNERS:
             break
         owner = status.owner
-        if owner is None or owner.id == owner_user.owner_id or status.voter.key == "developer":
+        if owner is None or owner.id == owner_user.owner_id or status.voter.key == "developer" \
+                or status.active_code is not None:
             continue
         login = f"demo-owner-{owner.id}"
         user = auth_services.find_user(login) or auth_services.create_user(login, owner.name, password, actor=None,
