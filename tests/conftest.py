@@ -102,6 +102,22 @@ def app(tmp_path_factory):
         _worker_database(normalise_database_url(given), worker, create=False)
 
 
+@pytest.fixture
+def another_app():
+    """Make further applications (on the suite's database or another); their connection pools are
+    closed when the test ends, so no open connection is left for the garbage collector."""
+    made = []
+
+    def make(config: dict):
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request):
     """Every test starts from empty tables (only for tests that use the app)."""

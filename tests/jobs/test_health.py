@@ -2,7 +2,6 @@
 /metrics counts jobs queued and failed and duties overdue."""
 from __future__ import annotations
 
-from governance_app import create_app
 from governance_app.core import duties
 from governance_app.extensions import db
 from governance_app.jobs import services as jobs
@@ -10,15 +9,15 @@ from governance_app.jobs.models import JobState
 from tests.ops.servers import free_port
 
 
-def _celery_app(app, broker: str):
-    return create_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "JOBS_DIR")},
+def _celery_app(app, another_app, broker: str):
+    return another_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "JOBS_DIR")},
                        "GOVERNANCE_ENV": "testing", "TESTING": True, "JOBS_MODE": "celery",
                        "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker,
                        "CELERY_QUEUE": "health-test"})
 
 
-def test_readiness_and_doctor_say_when_the_broker_is_down(app):
-    web = _celery_app(app, f"redis://127.0.0.1:{free_port()}/0")
+def test_readiness_and_doctor_say_when_the_broker_is_down(app, another_app):
+    web = _celery_app(app, another_app, f"redis://127.0.0.1:{free_port()}/0")
     answer = web.test_client().get("/readyz")
     assert answer.status_code == 200  # the site still serves: jobs wait
     body = answer.get_json()

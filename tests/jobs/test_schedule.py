@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from governance_app import create_app
 from governance_app.extensions import db
 from governance_app.jobs.celery_app import celery_for
 from governance_app.voting import services as voting
@@ -12,8 +11,8 @@ from governance_app.voting.tasks import open_and_close
 from tests.voting_site.conftest import SHANGHAI
 
 
-def test_beat_runs_the_tick_every_minute_and_the_duties_every_hour(app):
-    web = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "GOVERNANCE_ENV": "testing",
+def test_beat_runs_the_tick_every_minute_and_the_duties_every_hour(app, another_app):
+    web = another_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "GOVERNANCE_ENV": "testing",
                       "JOBS_MODE": "celery", "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"})
     schedule = celery_for(web).conf.beat_schedule
     tick, hourly = schedule["votes-open-and-close"], schedule["duties-and-reminders"]

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from governance_app import create_app
 from governance_app.auth.models import ActivationCode
 from governance_app.documents.models import DocumentRecord
 from governance_app.extensions import db
@@ -78,9 +77,9 @@ def queue() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def _web(app, broker: str, queue: str):
+def _web(app, another_app, broker: str, queue: str):
     """A second web application on the same database whose jobs go to Celery."""
-    return create_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "JOBS_DIR",
+    return another_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "JOBS_DIR",
                                                            "PASSWORD_HASH_METHOD")},
                        "GOVERNANCE_ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
                        "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker, "CELERY_QUEUE": queue,
@@ -125,8 +124,8 @@ def broker():
     return BROKER
 
 
-def test_a_worker_process_runs_the_letters_job(app, estate, committee, broker, queue, tmp_path):
-    web = _web(app, broker, queue)
+def test_a_worker_process_runs_the_letters_job(app, another_app, estate, committee, broker, queue, tmp_path):
+    web = _web(app, another_app, broker, queue)
     worker = Worker(app, broker, queue, tmp_path / "worker.log")
     try:
         client = _signed_in(web, committee)
@@ -155,13 +154,13 @@ def _big_estate(make_estate, voters: int):
     return estate
 
 
-def test_a_worker_killed_midway_leaves_nothing_and_another_does_the_job(app, make_estate, make_user, broker, queue,
+def test_a_worker_killed_midway_leaves_nothing_and_another_does_the_job(app, another_app, make_estate, make_user, broker, queue,
                                                                           tmp_path):
     from governance_app.auth.models import Role
 
     estate = _big_estate(make_estate, 300)
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="big-chair")
-    web = _web(app, broker, queue)
+    web = _web(app, another_app, broker, queue)
     client = _signed_in(web, chair)
     first = Worker(app, broker, queue, tmp_path / "first.log")
     try:
@@ -202,10 +201,10 @@ def test_a_worker_killed_midway_leaves_nothing_and_another_does_the_job(app, mak
         assert db.session.scalar(select(func.count()).select_from(DocumentRecord)) == 300
 
 
-def test_a_job_started_while_redis_is_down_runs_when_it_returns(app, estate, committee, queue, tmp_path):
+def test_a_job_started_while_redis_is_down_runs_when_it_returns(app, another_app, estate, committee, queue, tmp_path):
     redis_server = PrivateRedis()
     redis_server.start()
-    web = _web(app, redis_server.url, queue)
+    web = _web(app, another_app, redis_server.url, queue)
     worker = Worker(app, redis_server.url, queue, tmp_path / "worker.log")
     try:
         client = _signed_in(web, committee)
