@@ -4,15 +4,23 @@ Codes are issued and the PDF drawn in one transaction of the job: a job that fai
 killed while drawing, leaves no code issued for a PDF that does not exist."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..documents import render
 from ..documents import services as documents
 from ..estates.models import Estate
 from ..extensions import db
 from ..jobs import services as jobs
+from ..jobs.messages import describe
 from ..jobs.registry import Result, work
 from . import printing, services
 
 LETTERS = "activation_letters"
+describe(LETTERS, _l("Activation letters (PDF)"), steps={
+    "letters.issuing": _l("Issuing the codes"),
+    "letters.drawing": _l("Letter %(done)s of %(total)s"),
+    "letters.binding": _l("Binding the letters into one file"),
+}, failures={"no_letters": _l("Every owner already has an account or an unused letter.")})
 
 
 def start_letters(estate: Estate, named: list[str], reissue: bool, actor):
