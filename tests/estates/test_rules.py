@@ -1,6 +1,4 @@
 """The roll rules (RULES.md R-01 to R-04, R-15) as pure functions: no app, no database."""
-import ast
-from pathlib import Path
 
 import pytest
 
@@ -13,17 +11,6 @@ from governance_app.estates.rules import (
 def unit(label, area, *owners, building="1", representative=None, developer=False):
     return RollUnit(label=label, building=building, area=area, owners=tuple(owners),
                     representative=representative, developer_held=developer)
-
-
-def test_rules_module_imports_nothing_from_flask_sqlalchemy_or_the_app():
-    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            imported.add("." * node.level + (node.module or ""))
-    assert imported == {"__future__", "re", "collections.abc", "dataclasses"}
 
 
 # --- R-01: reading areas --------------------------------------------------------------

@@ -89,12 +89,3 @@ def test_unit_shares_by_area_never_add_up_to_more_than_the_balance():
     shares = [rules.unit_share(100_00, area, 300_00) for area in (100_00, 100_00, 100_00)]
     assert shares == [3333, 3333, 3333] and sum(shares) <= 100_00
 
-
-def test_rules_module_is_pure():
-    import ast
-    from pathlib import Path
-
-    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
-    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert names <= {"__future__", "datetime", "dataclasses"}

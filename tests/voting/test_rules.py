@@ -63,19 +63,6 @@ def figures(area: str, heads: int) -> dict:
 
 # --- purity -----------------------------------------------------------------------------
 
-def test_rules_module_imports_only_the_standard_library():
-    tree = ast.parse(Path(rules.__file__).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"relative import from {node.module!r}"
-            imported.add(node.module)
-    assert imported
-    assert {name.split(".")[0] for name in imported} <= sys.stdlib_module_names | {"__future__"}
-
-
 def test_bundle_module_imports_only_the_standard_library_and_the_rules():
     tree = ast.parse(Path(bundle.__file__).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
