@@ -58,7 +58,7 @@ from governance_app.funds.models import AccountKind, Entry, EntryState
 from governance_app.voting import services as voting_services
 from governance_app.voting.models import ItemKind, NominationSource, VoteState
 from tests.conftest import owner_row, roll_csv
-from tests.voting_site.support import JPEG, PDF
+from tests.support.site import JPEG, PDF
 
 ROLES = ("anonymous", "owner", "committee_member", "community_staff", "subdistrict_supervisor", "auditor",
          "platform_admin")
@@ -211,7 +211,7 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/audit": (LOGIN, 404, 404, 404, 200, 200, 200),
     },
     # --- votes: drafts only for those who manage votes; noticed, open and published votes for all
-    #     who may view the estate's votes (what each page shows: tests/voting_site) ---
+    #     who may view the estate's votes (what each page shows: tests/voting) ---
     ("GET", "/estates/<int:estate_id>/votes"): {
         "/estates/{estate_theirs}/votes": NOBODY,
         "/estates/{missing}/votes": NOBODY,
@@ -1191,7 +1191,7 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_draft_mine}/items/9/delete": NOBODY,
         "/votes/{vote_draft_mine}/items/1/delete": MANAGERS("/votes/{vote_draft_mine}"),
     },
-    # The world's drafts have no election: in-scope answers are in tests/voting_site/test_route_permissions.py.
+    # The world's drafts have no election: in-scope answers are in tests/voting/test_route_permissions.py.
     ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit"): {
         "/votes/{vote_draft_theirs}/items/1/candidates/1/edit": NOBODY,
         "/votes/{vote_counted_mine}/items/1/candidates/1/edit": NOBODY,  # counted: nothing to correct
@@ -1207,7 +1207,7 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_counted_mine}/items/1/candidates/1/delete": NOBODY,
         "/votes/{vote_draft_mine}/items/1/candidates/1/delete": NOBODY,
     },
-    # No candidate of the world has a photo: the photos shown are in tests/voting_site/test_route_permissions.py.
+    # No candidate of the world has a photo: the photos shown are in tests/voting/test_route_permissions.py.
     ("GET", "/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/photo"): {
         "/votes/{vote_counted_theirs}/items/1/candidates/1/photo": NOBODY,
         "/votes/{vote_open_mine}/items/1/candidates/1/photo": NOBODY,  # a resolution has no candidate

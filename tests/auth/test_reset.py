@@ -6,7 +6,7 @@ activation letter (re-opened with the last 4 characters of their id document, as
 activation) and a staff account a one-time code that only lets its holder choose a password
 and an authenticator; everything the account had ends at the reset; the person is told; the
 supervisors see it. (Casting after a reset, and the supervisors' mark on such a ballot:
-tests/voting_site/test_reset_ballots.py.)
+tests/voting/test_reset_ballots.py.)
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 from governance_app import create_app
 from governance_app.core import routes as core_routes
 from governance_app.extensions import db
-from tests.voting_site.support import text
+from tests.support.site import text
 
 BUSY = "系统繁忙，请稍后再试"
 

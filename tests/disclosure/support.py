@@ -15,7 +15,7 @@ from governance_app.core.i18n import LANGUAGE_COOKIE
 from governance_app.disclosure import services
 from governance_app.disclosure.models import MemberRole, NoticeKind
 from governance_app.extensions import db
-from tests.voting_site.support import JPEG, PDF, PNG, PageClient  # noqa: F401  (re-exported)
+from tests.support.site import JPEG, PDF, PNG, PageClient  # noqa: F401  (re-exported)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = dt.timezone.utc

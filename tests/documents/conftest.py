@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 
 from governance_app.auth.models import Role
-from tests.voting_site.conftest import clock, committee, draft_vote, estate, open_vote, owner_of  # noqa: F401 (fixtures)
-from tests.voting_site.support import cast, close_vote, page_client
+from tests.support.voting_world import clock, committee, draft_vote, estate, open_vote, owner_of  # noqa: F401 (fixtures)
+from tests.support.site import cast, close_vote, page_client
 from governance_app.voting import services
 from governance_app.extensions import db
 

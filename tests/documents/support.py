@@ -51,7 +51,7 @@ def numbers(content: bytes) -> list[str]:
 
 def check_status(client, number: str) -> str:
     """What the public check page says about ``number`` (its answer's heading, in Chinese)."""
-    from tests.voting_site.support import text
+    from tests.support.site import text
 
     page = client.get("/documents/check", query_string={"number": number})
     assert page.status_code == 200, page.status_code

@@ -18,7 +18,7 @@ from governance_app.documents.models import DocumentRecord
 from governance_app.extensions import db
 from tests.documents.support import flat, numbers, pdf_text
 from tests.documents.test_meeting_minutes import _view
-from tests.voting_site.support import fresh, text
+from tests.support.site import fresh, text
 
 
 def _get(pages, url: str) -> bytes:

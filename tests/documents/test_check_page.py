@@ -3,7 +3,7 @@ and a limit per address so that numbers cannot be guessed by trying."""
 from __future__ import annotations
 
 from tests.documents.support import UNKNOWN, check_status
-from tests.voting_site.support import text
+from tests.support.site import text
 
 
 def test_the_page_is_a_form_anyone_can_use(client):

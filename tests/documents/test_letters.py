@@ -14,7 +14,7 @@ from governance_app.extensions import db
 from tests.documents.support import (
     CURRENT, SUPERSEDED, assert_cjk_font_embedded, check_status, flat, numbers, page_count, pdf_text,
 )
-from tests.voting_site.support import fresh, text
+from tests.support.site import fresh, text
 
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 

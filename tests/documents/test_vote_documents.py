@@ -16,7 +16,7 @@ from governance_app.extensions import db
 from tests.documents.support import (
     CURRENT, SUPERSEDED, UNKNOWN, assert_cjk_font_embedded, check_status, flat, numbers, pdf_text,
 )
-from tests.voting_site.support import fresh
+from tests.support.site import fresh
 
 
 def _get(pages, url: str) -> bytes:
@@ -97,7 +97,7 @@ def test_a_number_checks_as_current_until_the_result_changes(login, pages, count
 
 
 def test_the_check_page_shows_what_was_issued_and_its_hash(login, pages, counted_vote, committee, client):
-    from tests.voting_site.support import text
+    from tests.support.site import text
 
     login(committee, client=pages)
     number = numbers(_get(pages, f"/votes/{counted_vote.id}/result-announcement.pdf"))[0]
@@ -194,7 +194,7 @@ def test_no_documents_before_counting_and_no_filing_form_without_an_election(log
 def test_without_a_chinese_font_nothing_is_drawn_and_the_page_says_what_to_install(
         monkeypatch, login, pages, counted_vote, committee):
     from governance_app.documents import render
-    from tests.voting_site.support import text
+    from tests.support.site import text
 
     monkeypatch.setattr(render, "cjk_font", lambda: None)
     login(committee, client=pages)

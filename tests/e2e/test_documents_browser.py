@@ -13,7 +13,7 @@ from governance_app.voting.models import ItemKind
 from tests.conftest import roll_csv
 from tests.documents.support import assert_cjk_font_embedded, numbers, pdf_text
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
-from tests.voting_site.conftest import ROLL
+from tests.support.voting_world import ROLL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

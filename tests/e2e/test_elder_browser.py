@@ -31,7 +31,7 @@ from tests.e2e.conftest import PHONE, assert_fits_phone
 from tests.e2e.display import (
     assert_accessible_aaa, assert_elder_measures, assert_phone_measures, assert_standard, count_chart_texts,
 )
-from tests.voting_site.conftest import ROLL
+from tests.support.voting_world import ROLL
 
 RESOLUTION = "1. 使用维修资金加装电梯"
 ELECTION = "2. 增补业委会委员"

@@ -28,7 +28,7 @@ from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import roll_csv
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
 from tests.supervision.support import VOTERS, owner_account
-from tests.voting_site.conftest import ROLL
+from tests.support.voting_world import ROLL
 
 
 def _phone(browser, live_server):

@@ -19,7 +19,7 @@ from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import roll_csv
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
-from tests.voting_site.conftest import ROLL
+from tests.support.voting_world import ROLL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AUDIT = Path(sys.executable).with_name("governance-audit")

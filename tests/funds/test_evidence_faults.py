@@ -21,7 +21,7 @@ from governance_app.extensions import db
 from governance_app.files.models import StoredFile
 from governance_app.funds.models import EntryEvidence
 from tests.funds.support import INCOME, count, events, flashes
-from tests.voting_site.support import text
+from tests.support.site import text
 
 BUSY = "系统繁忙，请稍后再试"
 

@@ -11,7 +11,7 @@ from governance_app.extensions import db
 from governance_app.jobs import services as jobs
 from governance_app.jobs.models import Job, JobState
 from governance_app.jobs.registry import Result, work
-from tests.voting_site.support import fresh, text
+from tests.support.site import fresh, text
 
 
 def _start_letters(client, estate) -> str:

@@ -8,7 +8,7 @@ from governance_app.extensions import db
 from governance_app.jobs.celery_app import celery_for
 from governance_app.voting import services as voting
 from governance_app.voting.tasks import open_and_close
-from tests.voting_site.conftest import SHANGHAI
+from tests.support.voting_world import SHANGHAI
 
 
 def test_beat_runs_the_tick_every_minute_and_the_duties_every_hour(app, another_app):

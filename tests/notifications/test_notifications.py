@@ -13,7 +13,7 @@ from governance_app.extensions import db
 from governance_app.notifications import services, tasks
 from governance_app.notifications.models import Message
 from governance_app.voting import services as voting
-from tests.voting_site.support import cast, text
+from tests.support.site import cast, text
 
 
 def _inbox(user) -> list[Message]:
@@ -48,7 +48,7 @@ def test_the_reminder_two_days_before_closing_goes_once_to_those_who_have_not_vo
 
 
 def test_owners_are_told_of_the_opening_and_the_result(draft_vote, owner_of, committee, clock):
-    from tests.voting_site.conftest import SHANGHAI, close
+    from tests.support.voting_world import SHANGHAI, close
 
     owner = owner_of("1-103")
     voting.publish_notice(draft_vote, committee)

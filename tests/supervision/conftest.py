@@ -12,7 +12,7 @@ from governance_app.disclosure.models import MemberRole
 from governance_app.estates import services as estate_services
 from governance_app.extensions import db
 from tests.conftest import roll_csv
-from tests.voting_site.conftest import ROLL
+from tests.support.voting_world import ROLL
 
 TERM_END = dt.date(2027, 6, 30)
 

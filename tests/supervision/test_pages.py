@@ -13,7 +13,7 @@ from governance_app.core import clock as platform
 from governance_app.extensions import db
 from governance_app.supervision import services
 from governance_app.supervision.models import ProcessKind
-from tests.voting_site.support import PDF
+from tests.support.site import PDF
 
 from .support import to_group, to_posting
 

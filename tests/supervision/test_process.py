@@ -15,7 +15,7 @@ from governance_app.supervision import services
 from governance_app.supervision.models import ProcessKind, SupervisionError
 from governance_app.voting import services as voting_services
 from governance_app.voting.models import ItemKind, NominationSource
-from tests.voting_site.support import PDF
+from tests.support.site import PDF
 
 from .conftest import seat_committee
 from .support import hold_election, to_group, to_posting

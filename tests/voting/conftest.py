@@ -1,5 +1,6 @@
-"""The estate, committee and owners of tests/voting_site, with votes built on the platform's clock
-(``platform_clock``), for the pages of issue 14 (home, drafts, confirmations, participation)."""
+"""The voting world (tests/support/voting_world.py: an estate with a small roll, its committee and
+owners, a draft and an open vote), and drafts built on the platform's clock (``platform_clock``)
+for the pages of issue 14 (home, drafts, confirmations, participation)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ from governance_app.core import clock as platform
 from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
-from tests.voting_site.conftest import committee, estate, owner_of  # noqa: F401  (fixtures)
-from tests.voting_site.support import page_client
+from tests.support.voting_world import clock, committee, draft_vote, estate, open_vote, owner_of  # noqa: F401  (fixtures)
+from tests.support.site import page_client
 
 
 def make_draft(estate, committee, *, title="加装电梯与选举", opening: dt.date | None = None, items=True):

@@ -10,7 +10,7 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import Candidate, VoteError
 from tests.voting.conftest import make_draft, open_it
-from tests.voting_site.support import JPEG, PDF, PNG, count, events, fresh, multipart_in_memory
+from tests.support.site import JPEG, PDF, PNG, count, events, fresh, multipart_in_memory
 
 
 def _candidate_form(photo: bytes | None, name="戊") -> dict:

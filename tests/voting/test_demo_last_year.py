@@ -11,7 +11,7 @@ from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.demo import TITLE, ensure_last_years_vote
 from governance_app.voting.models import Vote, VoteState
-from tests.voting_site.support import count
+from tests.support.site import count
 
 
 def test_last_years_vote_is_published_and_its_bundle_verifies(estate, committee, make_user, browser):

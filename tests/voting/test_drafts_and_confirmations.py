@@ -11,7 +11,7 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import Candidate, ChoiceOption, Vote, VoteItem, VoteRollEntry, VoteState
 from tests.voting.conftest import make_draft, open_it
-from tests.voting_site.support import count, events, fresh, text
+from tests.support.site import count, events, fresh, text
 
 
 def _dates(opening: dt.date) -> dict:

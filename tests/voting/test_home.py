@@ -14,7 +14,7 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from tests.conftest import PASSWORD
 from tests.voting.conftest import make_draft, open_it
-from tests.voting_site.support import page_client, text
+from tests.support.site import page_client, text
 
 
 def waiting(page) -> list[str]:

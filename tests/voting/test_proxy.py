@@ -13,7 +13,7 @@ from governance_app.extensions import db
 from governance_app.files.models import StoredFile
 from governance_app.voting import services
 from governance_app.voting.models import Ballot, Channel, ProxyAuthority, VoteRollEntry
-from tests.voting_site.support import (
+from tests.support.site import (
     JPEG, PDF, code_now, count, events, fresh, local_now, owner_named, page_client, text, upload, voter_of,
 )
 

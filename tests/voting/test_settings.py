@@ -12,7 +12,7 @@ from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import Vote, VotingSettings
-from tests.voting_site.support import events, fresh, local_now, new_vote, page_client, text
+from tests.support.site import events, fresh, local_now, new_vote, page_client, text
 
 SETTING = "纸质选票须由另一名工作人员确认"
 

@@ -9,8 +9,8 @@ from sqlalchemy import event, func, select
 from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.models import Ballot
-from tests.voting_site.conftest import close
-from tests.voting_site.support import page_client
+from tests.support.voting_world import close
+from tests.support.site import page_client
 
 
 def _cast(client, vote, voter_user, choices: dict, code: str):

@@ -12,8 +12,8 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import Ballot
 from tests.conftest import owner_row
-from tests.voting_site.conftest import close
-from tests.voting_site.support import (
+from tests.support.voting_world import close
+from tests.support.site import (
     PDF, account_of, code_now, count, estate_with_roll, fresh, local_now, page_client, text, voter_of, wrong_code,
 )
 

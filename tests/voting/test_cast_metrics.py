@@ -6,7 +6,7 @@ import time
 from prometheus_client import REGISTRY
 
 from governance_app.voting import services
-from tests.voting_site.support import page_client, wrong_code
+from tests.support.site import page_client, wrong_code
 
 
 def value(name: str, **labels) -> float:

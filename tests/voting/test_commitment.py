@@ -19,8 +19,8 @@ from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting import printing as documents
 from governance_app.voting.models import Ballot, Candidate, VoteChainHead, VoteItem
-from tests.voting_site.conftest import SHANGHAI, close
-from tests.voting_site.support import JPEG, cast, events, fresh, page_client, text
+from tests.support.voting_world import SHANGHAI, close
+from tests.support.site import JPEG, cast, events, fresh, page_client, text
 
 SCRIPT = Path(sys.executable).with_name("governance-audit")
 

@@ -15,8 +15,8 @@ from governance_app.auth.totp import Totp
 from governance_app.extensions import db
 from governance_app.voting.models import Ballot
 from tests.conftest import PASSWORD
-from tests.voting_site.conftest import close
-from tests.voting_site.support import cast, code_now, fresh, page_client, text, voter_of
+from tests.support.voting_world import close
+from tests.support.site import cast, code_now, fresh, page_client, text, voter_of
 
 LI_NA_LAST4 = "2222"  # 李娜, 1-103
 MARK = "请核查此选票"

@@ -12,8 +12,8 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource, VoteError
 
-from .conftest import SHANGHAI, close
-from .support import new_vote
+from tests.support.voting_world import SHANGHAI, close
+from tests.support.site import new_vote
 
 
 def committee_of(estate, committee, clock, elected: int, left: int) -> None:

@@ -14,7 +14,7 @@ from governance_app.voting.models import (
     Candidate, ItemKind, NominationSource, Notification, VoteChainHead, VoteError, VoteItem, VoteRollEntry,
 )
 from tests.conftest import owner_row
-from tests.voting_site.support import (
+from tests.support.site import (
     count, estate_with_roll, events, fresh, local, new_vote, page_client, text,
 )
 

@@ -1,4 +1,4 @@
-"""A vote in an estate with a small roll, and a clock the tests can move."""
+"""The voting world many packages' tests share: an estate with a small roll, its committee and owners, a draft and an open vote, and a clock the tests can move (voting.services.now)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -12,7 +12,7 @@ from governance_app.extensions import db
 from governance_app.files.models import StoredFile
 from governance_app.voting import services
 from governance_app.voting.models import Ballot, BallotStatus, Channel, PaperEntry
-from tests.voting_site.support import (
+from tests.support.site import (
     JPEG, PDF, PNG, close_vote, count, events, form_time, fresh, local, local_now, multipart_in_memory, new_vote,
     notice_and_open, page_client, text, upload,
 )

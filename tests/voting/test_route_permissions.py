@@ -17,7 +17,7 @@ from governance_app.extensions import db
 from governance_app.files import services as files
 from governance_app.voting import services
 from tests.conftest import owner_row
-from tests.voting_site.support import (
+from tests.support.site import (
     JPEG, account_of, cast, close_vote, estate_with_roll, new_vote, notice_and_open, page_client,
 )
 

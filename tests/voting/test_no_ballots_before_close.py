@@ -12,8 +12,8 @@ import pytest
 from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.voting import services
-from tests.voting_site.conftest import close
-from tests.voting_site.support import (
+from tests.support.voting_world import close
+from tests.support.site import (
     JPEG, cast, events, fresh, new_vote, notice_and_open, page_client, text,
 )
 

@@ -14,7 +14,7 @@ from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.models import Notification
-from tests.voting_site.support import (
+from tests.support.site import (
     JPEG, cast, close_vote, count, events, fresh, local, local_now, page_client, text,
 )
 

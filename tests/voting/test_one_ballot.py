@@ -11,7 +11,7 @@ from governance_app.extensions import db
 from governance_app.files.models import StoredFile
 from governance_app.voting import services
 from governance_app.voting.models import Ballot, BallotStatus, Channel, PaperEntry
-from tests.voting_site.support import (
+from tests.support.site import (
     JPEG, cast, code_now, count, events, form_time, fresh, local_now, page_client, text, upload, voter_of,
 )
 
@@ -109,7 +109,7 @@ def test_r30_a_resubmission_after_the_count_shows_the_receipt_not_an_error(app, 
                                                                             committee, clock):
     """A retry that arrives late (the vote has closed and been counted) finds the ballot recorded
     earlier: with a fresh code or without one, the voter is sent to the receipt."""
-    from tests.voting_site.support import close_vote
+    from tests.support.site import close_vote
 
     owner = owner_of("1-103")
     voter = voter_of(open_vote, "1-103")

@@ -12,8 +12,8 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import Ballot, ItemKind, Vote, VoteRollEntry
 from tests.conftest import owner_row
-from tests.voting_site.conftest import close
-from tests.voting_site.support import (
+from tests.support.voting_world import close
+from tests.support.site import (
     JPEG, SOLD_1_104, account_of, cast, code_now, count, form_time, fresh, import_roll, local, local_now,
     page_client, roll_with, text, upload, voter_of,
 )

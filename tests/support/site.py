@@ -21,7 +21,7 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import owner_row, roll_csv
-from tests.voting_site.conftest import ROLL, SHANGHAI
+from tests.support.voting_world import ROLL, SHANGHAI
 
 # Tiny files that pass the check by content (files.services.detect_type).
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
