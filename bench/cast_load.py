@@ -57,10 +57,13 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from postgres import DEFAULT_POSTGRES_URL, PostgresDatabase, Unreachable  # noqa: E402  (bench/postgres.py)
 
 TARGET_VOTES_PER_SECOND = 300.0
 TARGET_P99_MS = 200.0
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432"
 SEED = 20240611
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏宇浩凯晨欣怡佳琳雪梅海燕志宏春林"
@@ -68,50 +71,6 @@ ROLL_HEADER = ["楼栋", "房号", "面积", "面积来源", "业主姓名", "�
 ELECTION_SEATS = 7
 CANDIDATES = 9
 OPTIONS = ("专业物业公司", "自行管理", "委托国有物业公司")
-
-
-# --- databases (as in import_roll.py) ------------------------------------------------
-
-class Unreachable(Exception):
-    """PostgreSQL cannot be used; the message says why."""
-
-
-class PostgresDatabase:
-    """A fresh database ``bench_cast_<pid>``, created and dropped with psycopg in autocommit."""
-
-    def __init__(self, server_url: str):
-        from sqlalchemy.engine import make_url
-
-        self.name = f"bench_cast_{os.getpid()}"
-        server = make_url(server_url)
-        self.admin_conninfo = server.set(drivername="postgresql", database="postgres").render_as_string(
-            hide_password=False)
-        self.url = server.set(drivername="postgresql+psycopg", database=self.name).render_as_string(
-            hide_password=False)
-        self.shown = server.set(database=self.name).render_as_string(hide_password=True)
-
-    def _admin(self, statement: str) -> None:
-        try:
-            import psycopg
-            from psycopg import sql
-        except ImportError as error:
-            raise Unreachable(f"psycopg is not installed ({error}); pip install -e '.[postgres]'") from error
-        try:
-            with psycopg.connect(self.admin_conninfo, autocommit=True, connect_timeout=5) as connection:
-                connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-        except psycopg.Error as error:
-            raise Unreachable(str(error).strip().splitlines()[0] if str(error).strip() else repr(error)) from error
-
-    def create(self) -> str:
-        self._admin("DROP DATABASE IF EXISTS {}")
-        self._admin("CREATE DATABASE {}")
-        return self.url
-
-    def drop(self) -> None:
-        try:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        except Unreachable as error:
-            print(f"  could not drop database {self.name}: {error}", file=sys.stderr)
 
 
 # --- the setup -----------------------------------------------------------------------
@@ -819,7 +778,7 @@ def main(argv: list[str] | None = None) -> int:
     from governance_app import create_app
     from governance_app.extensions import db
 
-    postgres = PostgresDatabase(args.postgres_url)
+    postgres = PostgresDatabase(args.postgres_url, "bench_cast")
     try:
         url = postgres.create()
     except Unreachable as error:

@@ -76,20 +76,6 @@ OPTIONS = ("续聘现物业服务企业", "公开招标选聘", "自行管理")
 PAPER_SHARE, INVALID_PAPER_SHARE, LATE_SHARE = 0.05, 0.10, 0.005
 
 
-class CountDatabase(PostgresDatabase):
-    """A fresh database ``bench_count_<pid>`` (created and dropped as in import_roll.py)."""
-
-    def __init__(self, server_url: str):
-        from sqlalchemy.engine import make_url
-
-        super().__init__(server_url)
-        self.name = f"bench_count_{os.getpid()}"
-        server = make_url(server_url)
-        self.url = server.set(drivername="postgresql+psycopg", database=self.name).render_as_string(
-            hide_password=False)
-        self.shown = server.set(database=self.name).render_as_string(hide_password=True)
-
-
 class BenchError(Exception):
     """The count or the verification did not give what it should."""
 
@@ -492,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(url, flush=True)
                     run_database(url, args, results, folder)
                 else:
-                    postgres = CountDatabase(args.postgres_url)
+                    postgres = PostgresDatabase(args.postgres_url, "bench_count")
                     try:
                         url = postgres.create()
                     except Unreachable as error:

@@ -43,6 +43,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from postgres import DEFAULT_POSTGRES_URL, PostgresDatabase, Unreachable  # noqa: E402,F401  (re-exported)
 
 TARGET_SECONDS = 5.0  # the import (step 2) should take less than this on either database
 DATABASES = ("sqlite", "postgresql")
@@ -53,7 +57,6 @@ STEP_TITLES = {
     "reimport": "3 re-import, same file",
     "update": "4 import, 2% changed",
 }
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432"
 SEED = 20240611
 CHANGED_SHARE = 0.02
 
@@ -209,50 +212,6 @@ def roll_files(units: int, seed: int) -> tuple[dict[str, bytes], int, str]:
     records, people = generate_roll(units, seed)
     updated, changed = changed_roll(records, people, seed)
     return {"roll": roll_csv(records), "updated": roll_csv(updated)}, changed, describe(records)
-
-
-# --- databases -------------------------------------------------------------------
-
-class Unreachable(Exception):
-    """PostgreSQL cannot be used; the message says why."""
-
-
-class PostgresDatabase:
-    """A fresh database ``bench_import_<pid>``, created and dropped with psycopg in autocommit."""
-
-    def __init__(self, server_url: str):
-        from sqlalchemy.engine import make_url
-
-        self.name = f"bench_import_{os.getpid()}"
-        server = make_url(server_url)
-        self.admin_conninfo = server.set(drivername="postgresql", database="postgres").render_as_string(
-            hide_password=False)
-        self.url = server.set(drivername="postgresql+psycopg", database=self.name).render_as_string(
-            hide_password=False)
-        self.shown = server.set(database=self.name).render_as_string(hide_password=True)
-
-    def _admin(self, statement: str) -> None:
-        try:
-            import psycopg
-            from psycopg import sql
-        except ImportError as error:
-            raise Unreachable(f"psycopg is not installed ({error}); pip install -e '.[postgres]'") from error
-        try:
-            with psycopg.connect(self.admin_conninfo, autocommit=True, connect_timeout=5) as connection:
-                connection.execute(sql.SQL(statement).format(sql.Identifier(self.name)))
-        except psycopg.Error as error:  # refused, authentication, no right to create databases, ...
-            raise Unreachable(str(error).strip().splitlines()[0] if str(error).strip() else repr(error)) from error
-
-    def create(self) -> str:
-        self._admin("DROP DATABASE IF EXISTS {}")
-        self._admin("CREATE DATABASE {}")
-        return self.url
-
-    def drop(self) -> None:
-        try:
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        except Unreachable as error:
-            print(f"  could not drop database {self.name}: {error}", file=sys.stderr)
 
 
 # --- the benchmark ------------------------------------------------------------------
@@ -469,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"run {run + 1}: {url}", flush=True)
                         run_database(url, files, args.units, changed, profile, args.profile_limit, steps)
                     continue
-                postgres = PostgresDatabase(args.postgres_url)
+                postgres = PostgresDatabase(args.postgres_url, "bench_import")
                 try:
                     url = postgres.create()
                 except Unreachable as error:
