@@ -80,7 +80,9 @@ def make_celery(flask_app) -> Celery:
         },
     )
 
-    @app.task(name="governance.run_job", bind=True)
+    # shared=False: each Flask application (tests make several in one process) builds its own Celery
+    # application; a shared task would be added to every later one too, beside its own run_job.
+    @app.task(name="governance.run_job", bind=True, shared=False)
     def run_job(self, job_id: str) -> None:
         from .services import run
 
@@ -89,6 +91,6 @@ def make_celery(flask_app) -> Celery:
     # The schedule's tasks and the mail's, registered by their packages (jobs.registry.task): the
     # app factory imports those modules, so the worker's application knows them all.
     for name, (function, options) in registry.tasks().items():
-        app.task(name=name, **options)(function)
+        app.task(name=name, shared=False, **options)(function)
 
     return app
