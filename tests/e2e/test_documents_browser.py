@@ -13,17 +13,10 @@ from governance_app.voting.models import ItemKind
 from tests.conftest import roll_csv
 from tests.documents.support import assert_cjk_font_embedded, numbers, pdf_text
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
+from tests.support.clock import Clock
 from tests.support.voting_world import ROLL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class Clock:
-    def __init__(self):
-        self.at = dt.datetime.now(dt.timezone.utc)
-
-    def __call__(self):
-        return self.at
 
 
 def _owner(make_user, estate, unit: str):

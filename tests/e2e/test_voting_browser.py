@@ -18,20 +18,13 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import roll_csv
-from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
+from tests.e2e.conftest import Codes, assert_accessible, assert_fits_phone, sign_in_browser
+from tests.support.clock import Clock
 from tests.support.voting_world import ROLL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 AUDIT = Path(sys.executable).with_name("governance-audit")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-class Clock:
-    def __init__(self):
-        self.at = dt.datetime.now(dt.timezone.utc)
-
-    def __call__(self):
-        return self.at
 
 
 def _owner(make_user, estate, unit, login):
@@ -95,7 +88,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     expect(page.locator(".confirm-list")).to_contain_text("同意")
     expect(page.locator(".confirm-list")).to_contain_text("同意：甲、乙")
     assert_accessible(page)
-    page.get_by_label("身份验证器应用中的 6 位验证码").fill(owner.totp.code_at(int(login_time) + 30))
+    page.get_by_label("身份验证器应用中的 6 位验证码").fill(Codes(owner, used_at=login_time).next())
     page.get_by_role("button", name="提交我的选票").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您的选票已登记")
     tracker = page.locator("#tracker").inner_text()
@@ -144,7 +137,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     page.get_by_role("link", name="现在投票").last.click()
     page.get_by_role("group", name="1. 使用维修资金加装电梯").get_by_label("同意").check()
     page.get_by_role("button", name="查看我的选择").click()
-    page.get_by_label("身份验证器应用中的 6 位验证码").fill(proxy.totp.code_at(int(login_time) + 30))
+    page.get_by_label("身份验证器应用中的 6 位验证码").fill(Codes(proxy, used_at=login_time).next())
     page.get_by_role("button", name="提交我的选票").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您的选票已登记")
     context.close()

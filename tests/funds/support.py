@@ -39,22 +39,6 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 16
 
 
-class Clock:
-    """Replaces ``funds.services.now`` (and so ``today``); starts on a fixed Shanghai wall time."""
-
-    def __init__(self, local: dt.datetime):
-        self.move_to(local)
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def move_to(self, local: dt.datetime) -> None:
-        self.at = local.replace(tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
-
-    def move_to_day(self, day: dt.date) -> None:
-        self.move_to(dt.datetime.combine(day, dt.time(10)))
-
-
 class World:
     """梅园小区 (roll above) with its chair, a committee member, two owners, the community's staff,
     the sub-district's supervisor and auditor; 别的小区 in another community and sub-district with

@@ -18,8 +18,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Clock:
-    def __init__(self, at: dt.datetime | None = None):
+    """The tests' one clock: call it for the time. Patched where a test wants time to move: the
+    platform's (``platform_clock``), or one package's ``services.now`` where a test should not age
+    its sessions (the voting world's ``clock``, the funds world's)."""
+
+    def __init__(self, at: dt.datetime | None = None, *, local: dt.datetime | None = None):
         self.at = at or dt.datetime.now(dt.timezone.utc)
+        if local is not None:
+            self.move_to(local)
 
     def __call__(self) -> dt.datetime:
         return self.at

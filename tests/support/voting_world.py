@@ -12,6 +12,7 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import owner_row, roll_csv
+from tests.support.clock import Clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 9 voters over 10 units: 1-101 and 1-102 belong to one buyer; 2-101 is co-owned;
@@ -30,19 +31,6 @@ ROLL = [
     owner_row("3", "3-102", "150.00", "真景置业有限公司", "91310000DEMO00001X", developer="是"),
     owner_row("3", "3-103", "65.00", "周涛", "310101198001019999"),
 ]
-
-
-class Clock:
-    """Replaces voting.services.now; starts at the real time."""
-
-    def __init__(self):
-        self.at = dt.datetime.now(dt.timezone.utc)
-
-    def __call__(self):
-        return self.at
-
-    def move_to(self, local: dt.datetime) -> None:
-        self.at = local.replace(tzinfo=SHANGHAI).astimezone(dt.timezone.utc)
 
 
 @pytest.fixture
