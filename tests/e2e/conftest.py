@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -86,6 +87,27 @@ def assert_fits_phone(page) -> None:
     """Nothing overflows the 375 px width sideways."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone screen"
+
+
+class Codes:
+    """The authenticator of the journey: each code is the one of the moment it is typed, or of the
+    next step when the current one was used already (a code is never accepted twice), waiting for
+    the step to turn when even the next one is taken. However slow the machine, every code is
+    within the one step of drift the server allows when it arrives."""
+
+    def __init__(self, user, used_at: float | None = None):
+        """``used_at``: the unix time of a code already typed (its step is not used again)."""
+        self.user, self.last = user, (int(used_at) // 30 if used_at is not None else None)
+
+    def next(self) -> str:
+        step = int(time.time()) // 30
+        if self.last is not None and self.last >= step + 1:
+            time.sleep(30 - time.time() % 30 + 0.5)
+            step = int(time.time()) // 30
+        if self.last is not None and self.last >= step:
+            step = self.last + 1  # the next step's code: accepted with one step of drift
+        self.last = step
+        return self.user.totp.code_at(step * 30)
 
 
 def sign_in_browser(page, user, password=None, at=None):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -27,7 +26,7 @@ from governance_app.funds.models import AccountKind
 from governance_app.voting import services as voting_services
 from governance_app.voting.models import ItemKind, NominationSource, VoteState
 from tests.conftest import roll_csv
-from tests.e2e.conftest import PHONE, assert_fits_phone
+from tests.e2e.conftest import PHONE, Codes, assert_fits_phone
 from tests.e2e.display import (
     assert_accessible_aaa, assert_elder_measures, assert_phone_measures, assert_standard, count_chart_texts,
 )
@@ -77,16 +76,6 @@ def _owner(make_user, estate, unit: str, login: str) -> User:
     return make_user(owner=owner, login=login, name=owner.name)
 
 
-def _codes():
-    """Three codes for three uses (sign in, confirm the ballot, sign in again) of a journey that
-    lasts well under a minute: the steps before, at and after now, each a step later than the
-    last one used (no replay) and all within one step of drift while they are typed."""
-    if 30 - time.time() % 30 < 5:  # not at the very end of a step
-        time.sleep(30 - time.time() % 30)
-    now = int(time.time())
-    return [now - 30, now, now + 30]
-
-
 def _phone(browser, live_server):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, base_url=live_server,
                                   locale="zh-CN")
@@ -99,6 +88,7 @@ class Journey:
 
     def __init__(self, page, user: User, elder: bool):
         self.page, self.user, self.elder, self.seen = page, user, elder, []
+        self.codes = Codes(user)
 
     def check(self, what: str) -> None:
         self.seen.append(what)
@@ -111,14 +101,14 @@ class Journey:
         assert_fits_phone(self.page)
         assert_accessible_aaa(self.page)
 
-    def sign_in(self, at: int) -> None:
+    def sign_in(self) -> None:
         page = self.page
         page.get_by_label("手机号或用户名").fill(self.user.login)
         page.get_by_label("密码").fill("correct-horse-battery")
         page.get_by_role("button", name="下一步").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("第二步验证")
         self.check("second step")
-        page.get_by_label(re.compile("身份验证器")).fill(self.user.totp.code_at(at))
+        page.get_by_label(re.compile("身份验证器")).fill(self.codes.next())
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("等您处理的事项")  # the home page (issue 14)
         self.check("home, signed in")
@@ -133,7 +123,7 @@ class Journey:
             names = {"我的表决": "^表决$", "通知": "^通知", "小区账目": "^账目$"}  # 通知 (1 条未读)
             self.page.get_by_role("link", name=re.compile(names[menu_item])).click()
 
-    def vote(self, at: int) -> str:
+    def vote(self) -> str:
         page = self.page
         self.go("我的表决")
         expect(page.get_by_role("heading", level=1)).to_have_text("表决")
@@ -159,7 +149,7 @@ class Journey:
         expect(page.locator(".confirm-list")).to_contain_text("同意：甲、乙")
         expect(page.locator(".confirm-list")).to_contain_text("自行管理")
         self.check("confirm the ballot")
-        page.get_by_label("身份验证器应用中的 6 位验证码").fill(self.user.totp.code_at(at))
+        page.get_by_label("身份验证器应用中的 6 位验证码").fill(self.codes.next())
         page.get_by_role("button", name="提交我的选票").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("您的选票已登记")
         tracker = page.locator("#tracker").inner_text()
@@ -194,7 +184,6 @@ def test_an_elderly_owner_switches_to_elder_mode_votes_and_finds_it_again(browse
                                                                           estate, make_user):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     owner = _owner(make_user, estate, "1-103", "13900000103")
-    first, confirm, again = _codes()
     context, page = _phone(browser, live_server)
     journey = Journey(page, owner, elder=True)
 
@@ -207,17 +196,17 @@ def test_an_elderly_owner_switches_to_elder_mode_votes_and_finds_it_again(browse
     expect(page.get_by_role("heading", level=1)).to_have_text("登录")
     assert page.url.endswith("/login")
     journey.check("sign in")
-    journey.sign_in(first)
+    journey.sign_in()
     expect(page.get_by_role("navigation", name="菜单").get_by_role("link")).to_have_text(
         ["消息", "我的表决", "通知", "小区账目", "我的账户"])
-    journey.vote(confirm)
+    journey.vote()
     journey.read_notices_and_accounts()
     journey.sign_out()
 
     # Signed out, the device keeps it; signed in again, the account does.
     page.get_by_role("link", name="登录").first.click()
     journey.check("sign in, again")
-    journey.sign_in(again)
+    journey.sign_in()
     db.session.expire_all()
     assert db.session.get(User, owner.id).elder_mode is True
     context.close()
@@ -228,15 +217,14 @@ def test_the_same_journey_in_the_standard_display_passes_axe_and_fits_the_phone(
                                                                               monkeypatch, estate, make_user):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     owner = _owner(make_user, estate, "1-104", "13900000104")
-    first, confirm, _again = _codes()
     context, page = _phone(browser, live_server)
     journey = Journey(page, owner, elder=False)
     page.goto("/")
     journey.check("home")
     page.get_by_role("link", name="登录").first.click()
     journey.check("sign in")
-    journey.sign_in(first)
-    journey.vote(confirm)
+    journey.sign_in()
+    journey.vote()
     journey.read_notices_and_accounts()
     journey.sign_out()
     context.close()
