@@ -42,7 +42,6 @@ import string
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from flask import g
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -1747,30 +1746,12 @@ def _expected(world, method: str, rule: str, role: str) -> dict:
 
 GET_ROWS = [key for key in MATRIX if key[0] == "GET"]
 OTHER_ROWS = [key for key in MATRIX if key[0] != "GET"]
+# The requests by role are tested in several files (tests/test_route_matrix_*.py), so that a parallel
+# run spreads them over its workers (they run file by file): each file takes every n-th row.
 
 
-@pytest.mark.parametrize("method, rule", GET_ROWS, ids=[f"{m} {r}" for m, r in GET_ROWS])
-def test_get_route_as_every_role(app, world, login, method, rule):
-    """Reading changes nothing another role would see, so one world serves every role."""
-    _prepare(app, world, method, rule)
-    answers, wanted = {}, {}
-    for role in ROLES:
-        client = app.test_client()
-        if role != "anonymous":
-            login(world.users[role], client=client)
-        answers[role] = _answers(client, world, method, rule)
-        wanted[role] = _expected(world, method, rule, role)
-    assert answers == wanted
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method, rule", OTHER_ROWS, ids=[f"{m} {r}" for m, r in OTHER_ROWS])
-def test_route(app, world, client, login, method, rule, role):
-    """A request that changes something gets a fresh world for each role."""
-    _prepare(app, world, method, rule)
-    if role != "anonymous":
-        login(world.users[role])
-    assert _answers(client, world, method, rule) == _expected(world, method, rule, role)
+def rows_of(rows: list, part: int, parts: int) -> list:
+    return rows[part::parts]
 
 
 # --- control characters in every input (issue 12, point 6) ---------------------------------------------
@@ -1806,50 +1787,3 @@ def _with_query(url: str, name: str, value: str) -> str:
     parts = urlsplit(url)
     query = [(key, old) for key, old in parse_qsl(parts.query, keep_blank_values=True) if key != name]
     return parts._replace(query=urlencode(query + [(name, value)])).geturl()
-
-
-@pytest.mark.parametrize("method, rule", list(MATRIX), ids=[f"{m} {r}" for m, r in MATRIX])
-def test_a_nul_in_any_query_parameter_or_form_field_is_refused_with_400(app, world, login, monkeypatch, method,
-                                                                         rule):
-    """Issue 12: every query parameter and form field a page reads (found by asking it first, as
-    each role it lets in, which names it looks up), and one it does not read, sent with a NUL:
-    each answer is the 400 page, never a 500 (PostgreSQL refuses NUL in text) nor a page that went
-    on with it. Runs on PostgreSQL in CI's second pass."""
-    _prepare(app, world, method, rule)
-    recording = type("RecordingRequest", (app.request_class,), {"parameter_storage_class": _Recording})
-    monkeypatch.setattr(app, "request_class", recording)
-    clients = {}
-
-    def client_for(role: str):
-        if role not in clients:
-            clients[role] = app.test_client()
-            if role != "anonymous":
-                login(world.users[role], client=clients[role])
-        # The requests share this test's application context, where Flask-Login keeps the user
-        # it loaded last: forget it, so that each client is served as its own user.
-        g.pop("_login_user", None)
-        return clients[role]
-
-    tried = []
-    for target, row in MATRIX[(method, rule)].items():
-        url, form = request_of(target, world.ids)
-        read = {}
-        for role in _admitted(row):
-            _Recording.names = set()
-            # A form with something in it: Flask-WTF takes an empty one for no form at all.
-            client_for(role).open(url, method=method, data={**form, "probe": "1"} if method == "POST" else None).close()
-            read[role] = _Recording.names - {"probe"}
-        # The role whose page read the most names sends them all; also a name no page reads.
-        role = max(read, key=lambda admitted: len(read[admitted]))
-        names = set().union(*read.values()) | set(form) | {"unread"}
-        names |= {key for key, _value in parse_qsl(urlsplit(url).query)}
-        for name in sorted(names):
-            sent = [(_with_query(url, name, "x\x00"), form)]
-            if method == "POST":
-                sent.append((url, {**form, name: "x\x00"}))
-            for nul_url, nul_form in sent:
-                response = client_for(role).open(nul_url, method=method, data=nul_form if method == "POST" else None)
-                response.close()
-                tried.append((nul_url, sorted(nul_form), response.status_code))
-    refused = [status for _url, _form, status in tried]
-    assert refused == [400] * len(tried), [attempt for attempt in tried if attempt[2] != 400]
