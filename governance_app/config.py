@@ -119,6 +119,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "JOBS_DIR": env.get("JOBS_DIR") or str(INSTANCE_DIR / "jobs"),
         "JOB_RESULT_HOURS": 24,
         "JOB_STALE_HOURS": int(env.get("JOB_STALE_HOURS", "6")),
+        # A vote's result announcement of an estate with at least this many units is printed by a
+        # job (its page shows progress); smaller estates get the PDF at once, as before.
+        "JOB_THRESHOLD_UNITS": int(env.get("JOB_THRESHOLD_UNITS", "500")),
         # E-mail (governance_app/notifications): none is sent while MAIL_SERVER is empty.
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),

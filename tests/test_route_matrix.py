@@ -38,6 +38,7 @@ A POST that must name something carries it: such a URL is written
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -91,6 +92,9 @@ NOMINATORS = lambda answer: (LOGIN, answer, answer, answer, 404, 404, 404)  # no
 SUPERVISOR_ONLY = lambda answer: (LOGIN, 404, 404, 404, answer, 404, 404)  # noqa: E731
 GROUP_STAFF = lambda answer: (LOGIN, 404, 404, answer, answer, 404, 404)  # noqa: E731
 HANDOVER_PEOPLE = lambda answer: (LOGIN, 404, answer, answer, answer, 404, 404)  # noqa: E731
+# A POST that starts a job leads to the job's progress page, at an id made for it (``_answers``).
+STARTS_A_JOB = "/jobs/<new>"
+starts_a_job = lambda row: tuple(STARTS_A_JOB if answer == 200 else answer for answer in row)  # noqa: E731
 FUNDS = "/estates/{estate_mine}/funds"
 FUND = FUNDS + "/maintenance_fund"
 ENTRY = FUNDS + "/entries/{fund_entry_mine}"
@@ -403,11 +407,12 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_published_mine}/filing-form.pdf": NOBODY,  # no election in it
     },
     # Individual choices: supervisors and auditors (every download and view is audited).
-    ("GET", "/votes/<int:vote_id>/bundle.json"): {
-        "/votes/{vote_published_theirs}/bundle.json": NOBODY,
-        "/votes/{missing}/bundle.json": NOBODY,
-        "/votes/{vote_open_mine}/bundle.json": NOBODY,  # nothing counted yet
-        "/votes/{vote_published_mine}/bundle.json": AUDITORS,
+    # The bundle is made by a job (tests/voting/test_bundle_job.py).
+    ("POST", "/votes/<int:vote_id>/bundle"): {
+        "/votes/{vote_published_theirs}/bundle": NOBODY,
+        "/votes/{missing}/bundle": NOBODY,
+        "/votes/{vote_open_mine}/bundle": NOBODY,  # nothing counted yet
+        "/votes/{vote_published_mine}/bundle": starts_a_job(AUDITORS),
     },
     ("GET", "/votes/<int:vote_id>/ballots"): {
         "/votes/{vote_published_theirs}/ballots": NOBODY,
@@ -574,6 +579,16 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/votes/{vote_open_mine}/result-announcement.pdf": NOBODY,  # nothing counted yet
         "/votes/{vote_counted_mine}/result-announcement.pdf": INSIDERS,
         "/votes/{vote_published_mine}/result-announcement.pdf": READERS,
+    },
+    # The button of a large estate's page: a job prints it (tests/documents/test_announcement_job.py).
+    ("POST", "/votes/<int:vote_id>/result-announcement"): {
+        "/votes/{vote_published_theirs}/result-announcement": NOBODY,
+        "/votes/{vote_counted_theirs}/result-announcement": NOBODY,
+        "/votes/{missing}/result-announcement": NOBODY,
+        "/votes/{vote_draft_mine}/result-announcement": NOBODY,
+        "/votes/{vote_open_mine}/result-announcement": NOBODY,  # nothing counted yet
+        "/votes/{vote_counted_mine}/result-announcement": starts_a_job(INSIDERS),
+        "/votes/{vote_published_mine}/result-announcement": starts_a_job(READERS),
     },
     ("GET", "/votes/<int:vote_id>/minutes.pdf"): {
         "/votes/{vote_published_theirs}/minutes.pdf": NOBODY,
@@ -925,8 +940,9 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     # In scope an empty form shows the page again (200). 东一小区's re-election has its candidate list
     # posted, with an objection; 西一小区's has its group formed.
     ("GET", "/supervision/"): {"/supervision/": SUPERVISORS},
-    ("GET", "/supervision/export.<any(csv, xlsx):fmt>"): {
-        "/supervision/export.csv": SUPERVISORS, "/supervision/export.xlsx": SUPERVISORS},
+    # A job writes the file (tests/supervision/test_export_job.py).
+    ("POST", "/supervision/export.<any(csv, xlsx):fmt>"): {
+        "/supervision/export.csv": starts_a_job(SUPERVISORS), "/supervision/export.xlsx": starts_a_job(SUPERVISORS)},
     ("GET", "/supervision/estates/<int:estate_id>"): {
         "/supervision/estates/{estate_theirs}": NOBODY,
         "/supervision/estates/{missing}": NOBODY,
@@ -1736,6 +1752,9 @@ def _answers(client, world, method: str, rule: str) -> dict:
         response = client.open(url, method=method, data=form if method == "POST" else None)
         response.close()  # static files are streamed from an open file
         answers[target] = answer(response)
+        if isinstance(answers[target], str) and re.fullmatch(r"/jobs/[0-9a-f]{32}", answers[target]) \
+                and answers[target].removeprefix("/jobs/") not in world.ids.values():
+            answers[target] = STARTS_A_JOB
     return answers
 
 

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.permissions import can, load_or_404
 from ..estates.models import Estate
+from ..core.forms import FlaskForm
 from ..extensions import db, limiter
+from ..jobs import services as jobs
 from ..funds import printing as fund_printing
 from ..funds.models import Statement
 from ..voting import printing as vote_printing
 from ..voting import services as voting
-from ..voting.models import VoteState
+from ..voting import tasks as vote_tasks
 from . import services
 from ..files.responses import attachment_headers
 from . import rules, services
@@ -45,10 +47,7 @@ def _counted_vote_or_404(vote_id: int):
     """The vote, if its result page is open to the user: the committee, supervisors and
     auditors once counted; everyone who may view the estate's votes once published."""
     vote = voting.get_vote(vote_id)
-    if vote is None or vote.result is None or not can(current_user, "vote.view", vote):
-        abort(404)
-    insider = can(current_user, "vote.manage", vote) or can(current_user, "vote.inspect", vote)
-    if vote.state != VoteState.PUBLISHED and not insider:
+    if vote is None or not voting.may_read_result(current_user, vote):
         abort(404)
     return vote
 
@@ -57,13 +56,35 @@ def _file_name(kind: str, vote) -> str:
     return f"{kind}-{vote.uid}.pdf"
 
 
+@bp.app_template_global()
+def announcement_as_job(vote) -> bool:
+    return vote_tasks.announcement_as_job(vote)
+
+
 @bp.get("/votes/<int:vote_id>/result-announcement.pdf")
 @login_required
 def result_announcement(vote_id: int):
     vote = _counted_vote_or_404(vote_id)
+    if vote_tasks.announcement_as_job(vote):  # a large estate's: printed by a job, started by a button
+        flash(_("For an estate this large the announcement is printed in the background: press "
+                "“Print the result announcement (PDF)” and its page will show the progress."), "info")
+        return redirect(url_for("voting.result", vote_id=vote.id))
     content = vote_printing.result_announcement_pdf(vote, current_user)
     db.session.commit()
     return pdf_response(content, _file_name("result-announcement", vote))
+
+
+@bp.post("/votes/<int:vote_id>/result-announcement")
+@login_required
+def print_result_announcement(vote_id: int):
+    """The announcement printed by a job (the button large estates show): progress, then the file."""
+    vote = _counted_vote_or_404(vote_id)
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("voting.result", vote_id=vote.id))
+    job = vote_tasks.start_announcement(vote, current_user)
+    db.session.commit()
+    jobs.dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.get("/votes/<int:vote_id>/minutes.pdf")

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..core.forms import FlaskForm
 from ..extensions import db
+from ..files.responses import attachment_headers
 from ..core.cli import EXTRA_CHECKS
 from . import health, services
 from .messages import failure_text, kind_title, step_text
@@ -60,8 +61,7 @@ def download(job_id: str):
     if content is None:
         abort(404)
     return Response(content, mimetype=job.result_type,
-                    headers={"Content-Disposition": f"attachment; filename={job.result_name}",
-                             "Cache-Control": "private, no-store"})
+                    headers=attachment_headers(job.result_name, **{"Cache-Control": "private, no-store"}))
 
 
 @bp.post("/jobs/<job_id>/retry")

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
 from sqlalchemy import func, select
 
 from ..audit.services import record
@@ -35,9 +36,13 @@ def mode() -> str:
 
 def start(kind: str, *, owner, estate=None, permission: str = "", params: dict | None = None,
           total: int = 0) -> Job:
-    """A new queued job; flushes. The caller commits, then calls :func:`dispatch`."""
+    """A new queued job; flushes. The caller commits, then calls :func:`dispatch`. The starter's
+    language is kept with it, for files whose words are translated (:func:`in_starters_language`)."""
+    params = dict(params or {})
+    if has_request_context():
+        params.setdefault("locale", str(get_locale()))
     job = Job(id=secrets.token_hex(16), kind=kind, owner_id=owner.id, estate_id=estate.id if estate else None,
-              permission=permission, params=params or {}, state=JobState.QUEUED, total=total,
+              permission=permission, params=params, state=JobState.QUEUED, total=total,
               created_at=clock.now())
     db.session.add(job)
     db.session.flush()
@@ -155,6 +160,12 @@ def _page_context():
     if has_request_context():
         return contextlib.nullcontext()
     return current_app.test_request_context("/", base_url=current_app.config["SITE_URL"])
+
+
+def in_starters_language(job: Job):
+    """Words of a file (column titles, texts) in the language of the person who started the job:
+    a worker has no request to read it from."""
+    return force_locale(job.params.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def retry(job: Job, actor) -> None:

@@ -5,9 +5,6 @@ commit. A refused form is shown again with what was typed and the reason (nothin
 """
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,7 +18,10 @@ from ..files import responses as file_responses
 from ..files.services import FileRefused
 from ..voting.messages import FILE_REASONS
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
-from . import documents, permissions, services, views
+from ..core.forms import FlaskForm
+from ..jobs import services as jobs
+from . import documents, permissions, services, tasks, views
+from . import export as export_file
 from .forms import (
     AnswerForm, ElectionForm, FilingForm, FilterForm, HandoverForm, MemberForm, NomineeForm, ObjectionForm,
     PlanForm, ReturnForm, ReviewForm, StageForm, StartForm,
@@ -63,72 +63,31 @@ def dashboard():
                            today=clock.today(), views=views, words=words)
 
 
-@bp.get("/supervision/export.<any(csv, xlsx):fmt>")
+@bp.post("/supervision/export.<any(csv, xlsx):fmt>")
 @login_required
 def export(fmt: str):
-    _form, rows, _headline = _dashboard_data()
-    table = export_rows(rows)
-    if fmt == "csv":
-        out = io.StringIO(newline="")
-        writer = csv.writer(out)
-        for row in table:
-            writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
-        return Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=supervision.csv"})
-    from openpyxl import Workbook  # only this download needs it
-
-    workbook = Workbook()
-    sheet = workbook.active
-    for number, row in enumerate(table, start=1):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column, value=value)
-            cell.data_type = "s"  # text, never a formula
-    out = io.BytesIO()
-    workbook.save(out)
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=supervision.xlsx"})
-
-
-def export_rows(rows) -> list[list[str]]:
-    """The dashboard's rows as a table: one line per duty (or per estate without one)."""
-    today = clock.today()
-    table = [[_("Estate"), _("Community"), _("Committee"), _("Duty"), _("Rule"), _("Due"), _("Days overdue")]]
-    for row in rows:
-        committee = committee_text(row)
-        for duty in row.duties or [None]:
-            if duty is None:
-                table.append([row.name, row.community, committee, "", "", "", ""])
-            else:
-                table.append([row.name, row.community, committee, str(duty.title), duty.rule, duty.due.isoformat(),
-                              str(max(-duty.days_left(today), 0))])
-    return table
-
-
-def committee_text(row) -> str:
-    if row.committee == "process":
-        text = _("%(kind)s at stage %(number)d (%(stage)s)", kind=KIND_TITLES[row.kind],
-                 number=views.rules.stage_number(row.stage) if row.stage else 1,
-                 stage=STAGE_TITLES[row.stage or "term"])
-        return text + (_(", day %(day)d", day=row.stage_day) if row.stage_day is not None else "")
-    if row.committee == "term_ends":
-        return _("Term ends in %(months)d months (%(day)s)", months=row.months_left, day=row.term_ends_on)
-    if row.committee == "in_term":
-        return _("In term until %(day)s", day=row.term_ends_on)
-    return _("No committee")
+    """A job writes the dashboard's rows (with the filters shown) as a file; its page shows
+    progress, then the file."""
+    if not tasks.supervises_any(current_user):
+        abort(404)
+    community = request.form.get("community", type=int)
+    kind = request.form.get("kind") if request.form.get("kind") in DUTY_KINDS else None
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for(".dashboard"))
+    job = tasks.start_export(fmt, community, kind, current_user)
+    db.session.commit()
+    jobs.dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.app_template_global()
 def duty_kind_title(kind: str) -> str:
-    return {"supervision.report": _("Re-election report (R-47)"), "supervision.group": _("Re-election group (R-47)"),
-            "supervision.filing": _("Filing (R-46)"), "voting.post_result": _("Result not posted (R-42)"),
-            "disclosure.post_decisions": _("Committee decisions not posted (R-42)"),
-            "funds.statement": _("Statement (R-50)"), "funds.top_up": _("Fund top-up (R-52)"),
-            "funds.question": _("Owners' questions after 14 days")}.get(kind, kind)
+    return export_file.duty_kind_title(kind)
 
 
 @bp.app_template_global()
 def supervision_committee(row) -> str:
-    return committee_text(row)
+    return export_file.committee_text(row)
 
 
 # --- an estate's process ----------------------------------------------------------------------------

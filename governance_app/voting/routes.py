@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,7 +23,8 @@ from ..estates.services import get_estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
-from . import casting, services
+from ..jobs import services as jobs
+from . import casting, services, tasks
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
@@ -708,17 +708,19 @@ def result(vote_id: int):
                            overdue=services.posting_overdue(vote))
 
 
-@bp.get("/votes/<int:vote_id>/bundle.json")
+@bp.post("/votes/<int:vote_id>/bundle")
 @login_required
 def audit_bundle(vote_id: int):
+    """A job makes the bundle (every ballot of the vote); its page shows progress, then the file."""
     vote = _vote_or_404(vote_id, "vote.inspect")
     if vote.result is None:
         abort(404)
-    record("vote.bundle_downloaded", estate_id=vote.estate_id, object_type="vote", object_id=vote.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".result", vote_id=vote.id))
+    job = tasks.start_bundle(vote, current_user)
     db.session.commit()
-    body = json.dumps(services.audit_bundle(vote), ensure_ascii=False, indent=1, sort_keys=True)
-    return Response(body, mimetype="application/json",
-                    headers=file_responses.attachment_headers(f"vote-{vote.uid}.json"))
+    jobs.dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.get("/votes/<int:vote_id>/ballots")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..auth import services as auth_services
+from ..auth.permissions import can
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate, Ownership, Unit
 from ..estates.services import current_roll_units
@@ -913,26 +914,57 @@ def committed(vote: Vote) -> tuple[dict, list, list]:
     return _bundle_header(vote, True), _bundle_items(vote, True), _bundle_roll(vote)
 
 
-def audit_bundle(vote: Vote) -> dict:
+BUNDLE_PROGRESS_EVERY = 200  # ballots between two progress reports of a bundle
+
+
+def audit_bundle(vote: Vote, progress: Callable[[int, int], None] | None = None) -> dict:
     """The whole vote as one JSON document: owners-vote/2 for votes whose notice committed to what
-    is voted on, owners-vote/1, as it always was, for those noticed before."""
+    is voted on, owners-vote/1, as it always was, for those noticed before. ``progress(done, total)``
+    hears of the ballots as they are read (every ``BUNDLE_PROGRESS_EVERY`` and at the end)."""
     second = vote.commitment is not None
+    total = ballot_count(vote)
+    ballots = []
+    for voter, channel, received_text, status, choices, nonce, tracker, chain in db.session.execute(
+            select(Ballot.voter, Ballot.channel, Ballot.received_text, Ballot.status, Ballot.choices,
+                   Ballot.nonce, Ballot.tracker, Ballot.chain)
+            .where(Ballot.vote_id == vote.id).order_by(Ballot.seq)):
+        ballots.append({"voter": voter, "channel": channel.value, "received_at": received_text,
+                        "status": status.value, "choices": choices, "nonce": nonce, "tracker": tracker,
+                        "chain": chain})
+        if progress is not None and len(ballots) % BUNDLE_PROGRESS_EVERY == 0:
+            progress(len(ballots), total)
+    if progress is not None:
+        progress(len(ballots), total)
     data = {
         "format": vote.bundle_format,
         "vote": _bundle_header(vote, second),
         "roll": _bundle_roll(vote),
         "items": _bundle_items(vote, second),
-        "ballots": [{"voter": voter, "channel": channel.value, "received_at": received_text, "status": status.value,
-                     "choices": choices, "nonce": nonce, "tracker": tracker, "chain": chain}
-                    for voter, channel, received_text, status, choices, nonce, tracker, chain in db.session.execute(
-                        select(Ballot.voter, Ballot.channel, Ballot.received_text, Ballot.status, Ballot.choices,
-                               Ballot.nonce, Ballot.tracker, Ballot.chain)
-                        .where(Ballot.vote_id == vote.id).order_by(Ballot.seq))],
+        "ballots": ballots,
         "result": vote.result,
     }
     if second:
         data["commitment"] = vote.commitment
     return data
+
+
+def may_read_result(user, vote: Vote) -> bool:
+    """Who may read a counted result and its documents: everyone who may view the estate's votes
+    once it is published; before, the committee, supervisors and auditors."""
+    if vote.result is None or not can(user, "vote.view", vote):
+        return False
+    insider = can(user, "vote.manage", vote) or can(user, "vote.inspect", vote)
+    return vote.state == VoteState.PUBLISHED or insider
+
+
+def ballot_count(vote: Vote) -> int:
+    return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) or 0
+
+
+def units_of(estate_id: int) -> int:
+    """How many units the estate has: above ``JOB_THRESHOLD_UNITS`` its vote's documents are
+    printed by a job."""
+    return db.session.scalar(select(func.count()).select_from(Unit).where(Unit.estate_id == estate_id)) or 0
 
 
 def chain_start(vote: Vote) -> str:

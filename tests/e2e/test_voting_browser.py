@@ -170,8 +170,12 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     context, page = phone()
     sign_in_browser(page, supervisor)
     page.goto(f"/votes/{vote_id}")
+    page.get_by_role("button", name="下载审计包").click()  # a job makes it; its page offers the file
+    expect(page.locator("#job-percent")).to_have_text("100%")
+    assert_accessible(page)
+    assert_fits_phone(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="下载审计包").click()
+        page.get_by_role("link", name="下载文件").click()
     path = tmp_path / "bundle.json"
     download.value.save_as(path)
     context.close()

@@ -13,7 +13,7 @@ from governance_app.core import clock as platform
 from governance_app.extensions import db
 from governance_app.supervision import services
 from governance_app.supervision.models import ProcessKind
-from tests.support.site import PDF
+from tests.support.site import PDF, job_file
 
 from .support import to_group, to_posting
 
@@ -79,9 +79,9 @@ def test_staff_may_not_record_the_report_but_may_plan(client, login, committee, 
 def test_exports_have_the_rows_of_the_dashboard(client, login, committee, people, clock):
     clock.set(2027, 2, 10)  # the report is overdue
     login(people["supervisor"])  # after moving the clock: sessions end when idle
-    csv_text = client.get("/supervision/export.csv").data.decode("utf-8-sig")
+    csv_text = job_file(client, client.post("/supervision/export.csv")).data.decode("utf-8-sig")
     assert "梅园小区" in csv_text and "R-47" in csv_text and "2027-01-30" in csv_text
-    xlsx = client.get("/supervision/export.xlsx")
+    xlsx = job_file(client, client.post("/supervision/export.xlsx"))
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     filtered = text(client.get("/supervision/?kind=funds.top_up"))
     assert "梅园小区" not in filtered

@@ -200,3 +200,12 @@ def estate_with_roll(make_estate, name: str, rows: list[list[str]], **where):
 
 
 SOLD_1_104 = {"1-104": [owner_row("1", "1-104", "90.00", "孙丽", "310101199205056666")]}
+
+
+def job_file(client, started):
+    """The file of the job that ``started`` (the answer to the POST that started it) redirected to:
+    its progress page says it is done (jobs run inline in the tests), then the file downloads."""
+    assert started.status_code == 302 and started.location.startswith("/jobs/"), started.status_code
+    status = client.get(started.location + ".json").get_json()
+    assert status["state"] == "done", status
+    return client.get(status["download"])

@@ -20,7 +20,7 @@ from governance_app.voting import bundle, services
 from governance_app.voting import printing as documents
 from governance_app.voting.models import Ballot, Candidate, VoteChainHead, VoteItem
 from tests.support.voting_world import SHANGHAI, close
-from tests.support.site import JPEG, cast, events, fresh, page_client, text
+from tests.support.site import JPEG, cast, events, fresh, job_file, page_client, text
 
 SCRIPT = Path(sys.executable).with_name("governance-audit")
 
@@ -51,7 +51,7 @@ def _counted(vote, owner_of, committee, clock, make_user):
 def _download(app, login, user, vote) -> dict:
     pages = page_client(app)
     login(user, client=pages)
-    response = pages.get(f"/votes/{vote.id}/bundle.json")
+    response = job_file(pages, pages.post(f"/votes/{vote.id}/bundle"))
     assert response.status_code == 200
     return json.loads(response.get_data())
 

@@ -15,7 +15,7 @@ from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.models import Notification
 from tests.support.site import (
-    JPEG, cast, close_vote, count, events, fresh, local, local_now, page_client, text,
+    JPEG, cast, close_vote, count, events, fresh, job_file, local, local_now, page_client, text,
 )
 
 # Plain words for residents, the rule's id after them as a small reference (issue 14).
@@ -242,7 +242,7 @@ def test_the_bundle_verifies_and_every_download_and_ballot_view_is_audited(
 
     for user in (supervisor, auditor, supervisor):
         login(user, client=pages)
-        download = pages.get(f"/votes/{vote.id}/bundle.json")
+        download = job_file(pages, pages.post(f"/votes/{vote.id}/bundle"))
         assert download.status_code == 200 and download.mimetype == "application/json"
         assert download.headers["Content-Disposition"] == f'attachment; filename="vote-{vote.uid}.json"'
         data = json.loads(download.get_data())
@@ -261,7 +261,7 @@ def test_the_bundle_verifies_and_every_download_and_ballot_view_is_audited(
 
     for user in (committee, owner_of("3-103")):
         login(user, client=pages)
-        assert pages.get(f"/votes/{vote.id}/bundle.json").status_code == 404
+        assert pages.post(f"/votes/{vote.id}/bundle").status_code == 404
         assert pages.get(f"/votes/{vote.id}/ballots").status_code == 404
     assert len(events("vote.bundle_downloaded")) == 3 and len(events("vote.ballots_viewed")) == 2
 
@@ -270,5 +270,5 @@ def test_there_is_no_bundle_before_counting(app, login, open_vote, supervisor, c
     close_vote(open_vote, clock)
     pages = page_client(app)
     login(supervisor, client=pages)
-    assert pages.get(f"/votes/{open_vote.id}/bundle.json").status_code == 404
+    assert pages.post(f"/votes/{open_vote.id}/bundle").status_code == 404
     assert events("vote.bundle_downloaded") == []

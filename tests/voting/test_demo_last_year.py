@@ -11,7 +11,7 @@ from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.demo import TITLE, ensure_last_years_vote
 from governance_app.voting.models import Vote, VoteState
-from tests.support.site import count
+from tests.support.site import count, job_file
 
 
 def test_last_years_vote_is_published_and_its_bundle_verifies(estate, committee, make_user, browser):
@@ -29,4 +29,4 @@ def test_last_years_vote_is_published_and_its_bundle_verifies(estate, committee,
     for page in (f"/votes/{vote.id}", f"/votes/{vote.id}/result", f"/votes/{vote.id}/board"):
         assert client.get(page).status_code == 200
     supervisor = browser(make_user(Role.SUBDISTRICT_SUPERVISOR, estate.community.sub_district, login="supervisor"))
-    assert supervisor.get(f"/votes/{vote.id}/bundle.json").status_code == 200
+    assert job_file(supervisor, supervisor.post(f"/votes/{vote.id}/bundle")).status_code == 200

@@ -11,10 +11,11 @@ import pytest
 
 from governance_app.auth.models import Role
 from governance_app.extensions import db
+from governance_app.jobs.models import Job
 from governance_app.voting import services
 from tests.support.voting_world import close
 from tests.support.site import (
-    JPEG, cast, events, fresh, new_vote, notice_and_open, page_client, text,
+    JPEG, cast, count, events, fresh, new_vote, notice_and_open, page_client, text,
 )
 
 ROLES = ("subdistrict_supervisor", "auditor", "committee_member", "community_staff", "owner")
@@ -57,7 +58,7 @@ def _pages(app, login, user):
 def _every_page_of(vote, entry) -> list[str]:
     return [f"/votes/{vote.id}", f"/votes/{vote.id}/board", f"/votes/{vote.id}/paper",
             f"/votes/{vote.id}/ballots", f"/votes/{vote.id}/paper/{entry.id}", f"/votes/{vote.id}/paper/{entry.id}/scan",
-            f"/votes/{vote.id}/result", f"/votes/{vote.id}/bundle.json", f"/votes/{vote.id}/result-announcement.pdf",
+            f"/votes/{vote.id}/result", f"/votes/{vote.id}/result-announcement.pdf",
             f"/votes/{vote.id}/minutes.pdf", f"/estates/{vote.estate_id}/votes"]
 
 
@@ -84,6 +85,10 @@ def test_while_open_no_page_shows_a_choice_or_a_count_of_choices(app, login, vot
             assert "逐张选票" not in page
         else:
             assert response.status_code == 404, url
+    # The bundle and a large estate's announcement are made by jobs, started by a POST: none starts.
+    for url in (f"/votes/{vote.id}/bundle", f"/votes/{vote.id}/result-announcement"):
+        assert pages.post(url).status_code == 404, url
+    assert count(Job) == 0
 
 
 @pytest.mark.parametrize("role", ["subdistrict_supervisor", "auditor"])

@@ -10,7 +10,7 @@ from governance_app.extensions import db
 from governance_app.voting import bundle, services
 from governance_app.voting.models import Ballot
 from tests.support.voting_world import close
-from tests.support.site import page_client
+from tests.support.site import job_file, page_client
 
 
 def _cast(client, vote, voter_user, choices: dict, code: str):
@@ -70,7 +70,7 @@ def test_count_publish_and_bundle_verify(client, login, open_vote, owner_of, com
     supervisor = make_user(Role.SUBDISTRICT_SUPERVISOR, open_vote.estate.community.sub_district, login="sup")
     login(supervisor)
     db.session.refresh(open_vote)
-    download = client.get(f"/votes/{open_vote.id}/bundle.json")
+    download = job_file(client, client.post(f"/votes/{open_vote.id}/bundle"))
     assert download.status_code == 200
     data = json.loads(download.get_data())
     assert bundle.verify(data) is None

@@ -29,6 +29,9 @@ READERS = (LOGIN, 200, 200, 200, 200, 200, 404)  # vote.view: the estate's owner
 ONLY_MANAGERS = lambda answer: (LOGIN, 404, answer, 404, 404, 404, 404)  # noqa: E731  vote.manage
 PAPER_STAFF = lambda answer: (LOGIN, 404, answer, answer, 404, 404, 404)  # noqa: E731  vote.record_paper
 AUDITORS = (LOGIN, 404, 404, 404, 200, 200, 404)  # vote.inspect
+# A POST that starts a job leads to the job's page, whose id is new each time.
+STARTS_A_JOB = "/jobs/<new>"
+STARTS_JOB_FOR_AUDITORS = (LOGIN, 404, 404, 404, STARTS_A_JOB, STARTS_A_JOB, 404)
 THE_VOTER = lambda answer: (LOGIN, answer, 404, 404, 404, 404, 404)  # noqa: E731  a mandate for {voter}
 
 #   anonymous  owner  committee  staff  supervisor  auditor  other estate's owner
@@ -161,10 +164,11 @@ MATRIX: dict[tuple[str, str], dict] = {
         "/votes/{counted}/result": (LOGIN, 404, 200, 404, 200, 200, 404),  # not yet published
         "/votes/{published}/result": READERS,
     },
-    ("GET", "/votes/<int:vote_id>/bundle.json"): {
-        "/votes/{open}/bundle.json": NOBODY,  # nothing counted
-        "/votes/{counted}/bundle.json": AUDITORS,
-        "/votes/{published}/bundle.json": AUDITORS,
+    # A job makes the bundle: its progress page (tests/voting/test_bundle_job.py).
+    ("POST", "/votes/<int:vote_id>/bundle"): {
+        "/votes/{open}/bundle": NOBODY,  # nothing counted
+        "/votes/{counted}/bundle": STARTS_JOB_FOR_AUDITORS,
+        "/votes/{published}/bundle": STARTS_JOB_FOR_AUDITORS,
     },
     ("GET", "/votes/<int:vote_id>/ballots"): {
         "/votes/{counted}/ballots": AUDITORS,
@@ -265,7 +269,7 @@ def world(estate, committee, make_estate, make_user, clock) -> World:
 
 def answer(response) -> int | str:
     if response.status_code == 302:
-        return urlsplit(response.headers["Location"]).path
+        return re.sub(r"^/jobs/[0-9a-f]{32}$", STARTS_A_JOB, urlsplit(response.headers["Location"]).path)
     return response.status_code
 
 
