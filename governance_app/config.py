@@ -119,6 +119,10 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "JOBS_DIR": env.get("JOBS_DIR") or str(INSTANCE_DIR / "jobs"),
         "JOB_RESULT_HOURS": 24,
         "JOB_STALE_HOURS": int(env.get("JOB_STALE_HOURS", "6")),
+        # A roll upload or bank file of more rows than this is written by a job (its page shows the
+        # progress); smaller ones are written by the confirming request itself, in well under a second.
+        "ROLL_JOB_ROWS": int(env.get("ROLL_JOB_ROWS", "1000")),
+        "BANK_JOB_ROWS": int(env.get("BANK_JOB_ROWS", "1000")),
         # E-mail (governance_app/notifications): none is sent while MAIL_SERVER is empty.
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
