@@ -120,12 +120,12 @@ def test_a_second_confirmation_follows_the_first_job_and_imports_nothing_twice(c
     """While the job waits for a worker, confirming again shows the same job; once it ran, the
     upload is no longer waiting (404), and a stray second job for it writes nothing."""
     waiting = []
-    monkeypatch.setattr(estate_routes.jobs, "dispatch", waiting.append)
     upload_id = checked_upload(client, estate, small_roll())
-    first, second = confirm(client, estate, upload_id), confirm(client, estate, upload_id)
+    with monkeypatch.context() as patched:  # the job waits for a worker
+        patched.setattr(estate_routes.jobs, "dispatch", waiting.append)
+        first, second = confirm(client, estate, upload_id), confirm(client, estate, upload_id)
     assert first.location == second.location and len(waiting) == 1
     assert count(Job) == 1 and count(Unit) == 0
-    monkeypatch.undo()
     job_id = first.location.rsplit("/", 1)[1]
     jobs.run(job_id)
     assert count(Unit) == 2 and len(imported_events()) == 1
@@ -148,12 +148,12 @@ def test_a_job_that_fails_midway_keeps_nothing_and_its_retry_imports_once(client
     def full_disk(*args, **kwargs):
         raise OSError("the disk is full")
 
-    monkeypatch.setattr(services, "record", full_disk)  # after the units were inserted
-    page = confirm(client, estate, upload_id).location
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "record", full_disk)  # after the units were inserted
+        page = confirm(client, estate, upload_id).location
     shown = text(client.get(page))
     assert "服务器出错" in shown and "重新开始" in shown
     assert count(Unit) == 0 and upload_status(upload_id) == ImportStatus.CHECKED
-    monkeypatch.undo()
     assert client.post(page + "/retry").location == page
     status = client.get(page + ".json").get_json()
     assert status["state"] == "done" and status["outcome"]["text"] == "名册已导入：新增 2 套房屋，变更 0 套。"
