@@ -140,7 +140,7 @@ def run(job_id: str, task=None) -> None:
         progress_store.store(job_id, {"done": done, "total": total, "step": step, "values": values}, task)
 
     try:
-        with _page_context():
+        with page_context():
             result: Result | Summary = function_for(job.kind)(job, report)
         finished = clock.now()
         if isinstance(result, Summary):
@@ -178,9 +178,10 @@ def summary(job: Job) -> dict | None:
     return job.params.get(SUMMARY) if job.state == JobState.DONE else None
 
 
-def _page_context():
-    """Work drawn from templates (documents) needs a request: in a worker or a thread, one made up
-    for the site's address, with nobody signed in; inline, the request that started the job."""
+def page_context():
+    """Work drawn from templates (documents) needs a request: in a worker, a thread or a command,
+    one made up for the site's address, with nobody signed in; inline, the request that started
+    the job."""
     if has_request_context():
         return contextlib.nullcontext()
     return current_app.test_request_context("/", base_url=current_app.config["SITE_URL"])

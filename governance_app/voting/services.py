@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -913,21 +913,29 @@ def committed(vote: Vote) -> tuple[dict, list, list]:
     return _bundle_header(vote, True), _bundle_items(vote, True), _bundle_roll(vote)
 
 
-def audit_bundle(vote: Vote) -> dict:
+def audit_bundle(vote: Vote, progress: Callable[[int, int], None] | None = None) -> dict:
     """The whole vote as one JSON document: owners-vote/2 for votes whose notice committed to what
-    is voted on, owners-vote/1, as it always was, for those noticed before."""
+    is voted on, owners-vote/1, as it always was, for those noticed before. ``progress`` hears
+    (ballots done, ballots) every 500 ballots and at the end."""
     second = vote.commitment is not None
+    total = db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote.id)) \
+        if progress else 0
+    ballots = []
+    for done, (voter, channel, received_text, status, choices, nonce, tracker, chain) in enumerate(
+            db.session.execute(select(Ballot.voter, Ballot.channel, Ballot.received_text, Ballot.status,
+                                      Ballot.choices, Ballot.nonce, Ballot.tracker, Ballot.chain)
+                               .where(Ballot.vote_id == vote.id).order_by(Ballot.seq)), start=1):
+        ballots.append({"voter": voter, "channel": channel.value, "received_at": received_text,
+                        "status": status.value, "choices": choices, "nonce": nonce, "tracker": tracker,
+                        "chain": chain})
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total)
     data = {
         "format": vote.bundle_format,
         "vote": _bundle_header(vote, second),
         "roll": _bundle_roll(vote),
         "items": _bundle_items(vote, second),
-        "ballots": [{"voter": voter, "channel": channel.value, "received_at": received_text, "status": status.value,
-                     "choices": choices, "nonce": nonce, "tracker": tracker, "chain": chain}
-                    for voter, channel, received_text, status, choices, nonce, tracker, chain in db.session.execute(
-                        select(Ballot.voter, Ballot.channel, Ballot.received_text, Ballot.status, Ballot.choices,
-                               Ballot.nonce, Ballot.tracker, Ballot.chain)
-                        .where(Ballot.vote_id == vote.id).order_by(Ballot.seq))],
+        "ballots": ballots,
         "result": vote.result,
     }
     if second:
