@@ -80,7 +80,10 @@ def make_celery(flask_app) -> Celery:
         },
     )
 
-    @app.task(name="governance.run_job", bind=True)
+    # shared=False: a task is this application's only. Celery otherwise adds it to every Celery
+    # application finalized later in the process (the tests build several), which then holds two
+    # callables under one name and warns.
+    @app.task(name="governance.run_job", bind=True, shared=False)
     def run_job(self, job_id: str) -> None:
         from .services import run
 
@@ -89,6 +92,6 @@ def make_celery(flask_app) -> Celery:
     # The schedule's tasks and the mail's, registered by their packages (jobs.registry.task): the
     # app factory imports those modules, so the worker's application knows them all.
     for name, (function, options) in registry.tasks().items():
-        app.task(name=name, **options)(function)
+        app.task(name=name, shared=False, **options)(function)
 
     return app
