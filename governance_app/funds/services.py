@@ -89,12 +89,14 @@ def covered_until(account: FundAccount) -> dt.date:
     return last or account.opened_on - dt.timedelta(days=1)
 
 
-def _refuse_if_published(account: FundAccount, day: dt.date) -> None:
+def _refuse_if_published(account: FundAccount, day: dt.date, covered: dt.date | None = None) -> None:
+    """``covered``: ``covered_until(account)`` when the caller read it already (a batch of lines)."""
     # Before the opening first: with nothing published, covered_until is the day before opening.
     if day < account.opened_on:
         raise FundError("before_opening", opened_on=account.opened_on)
-    if day <= covered_until(account):
-        raise FundError("period_published", until=covered_until(account))
+    covered = covered if covered is not None else covered_until(account)
+    if day <= covered:
+        raise FundError("period_published", until=covered)
 
 
 @event.listens_for(Statement, "before_update")
@@ -313,8 +315,9 @@ def create_drafts(estate: Estate, account: FundAccount, rows, actor,
                                          Entry.counterparty).where(Entry.account_id == account.id)).all()
     references = {row.bank_reference for row in existing if row.bank_reference}
     signatures = {(row.day, row.direction, row.amount, row.counterparty) for row in existing}
+    covered = covered_until(account)  # read once: a bank file has thousands of lines
     for row in rows:
-        _refuse_if_published(account, row.day)
+        _refuse_if_published(account, row.day, covered)
     created = skipped = 0
     for done, row in enumerate(rows, start=1):
         if progress and (done % 200 == 0 or done == len(rows)):
