@@ -122,6 +122,10 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # A vote's result announcement of an estate with at least this many units is printed by a
         # job (its page shows progress); smaller estates get the PDF at once, as before.
         "JOB_THRESHOLD_UNITS": int(env.get("JOB_THRESHOLD_UNITS", "500")),
+        # A roll upload or bank file of more rows than this is written by a job (its page shows the
+        # progress); smaller ones are written by the confirming request itself, in well under a second.
+        "ROLL_JOB_ROWS": int(env.get("ROLL_JOB_ROWS", "1000")),
+        "BANK_JOB_ROWS": int(env.get("BANK_JOB_ROWS", "1000")),
         # E-mail (governance_app/notifications): none is sent while MAIL_SERVER is empty.
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),

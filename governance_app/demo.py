@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .auth import secrets_box
@@ -184,30 +185,47 @@ def demo_users() -> list[tuple[DemoAccount, User]]:
             if (user := auth_services.find_user(account.login)) is not None]
 
 
-def load_demo() -> list[tuple[str, estate_services.ImportReport]]:
+def load_demo(progress: Callable[..., None] | None = None) -> list[tuple[str, estate_services.ImportReport]]:
     """Create the demo sub-district, import each estate's roll, and make an account for
-    every role and a few activation letters; idempotent."""
+    every role and a few activation letters; idempotent. ``progress(done, total, step)`` hears
+    each stage as it starts (``flask demo load`` draws a bar with it), step being its name."""
+    stages = [*(f"Roll of {spec.name}" for spec in DEMO_ESTATES), "Accounts and letters", "Votes", "Accounts' entries",
+              "Pledges", "Surveys", "Supervision", "Proposals"]
+    report_stage = progress or (lambda done, total, step: None)
+
+    def stage(number: int) -> None:
+        report_stage(number, len(stages), stages[number] if number < len(stages) else "Done")
+
     sub_district = estate_services.ensure_sub_district(SUB_DISTRICT)
     reports = []
-    for spec in DEMO_ESTATES:
+    for number, spec in enumerate(DEMO_ESTATES):
+        stage(number)
         community = estate_services.ensure_community(sub_district, spec.community)
         estate = estate_services.ensure_estate(community, spec.name, spec.address)
         report = estate_services.import_roll(estate, demo_roll_csv(spec), f"{spec.name}-名册.csv")
         if not report.ok:
             raise RuntimeError(f"demo roll for {spec.name} is invalid: {report.problems[:3]}")
         reports.append((spec.name, report))
+    stage(len(DEMO_ESTATES))
     _ensure_accounts()
     _ensure_letters()
+    stage(len(DEMO_ESTATES) + 1)
     _ensure_vote()
     voting_demo.ensure_last_years_vote(_first_estate(), _demo_actor())  # every stage of a vote (issue 14)
+    stage(len(DEMO_ESTATES) + 2)
     _ensure_funds()
+    stage(len(DEMO_ESTATES) + 3)
     load_pledges(_first_estate(), _demo_actor(), auth_services.find_user("13900000001"))
+    stage(len(DEMO_ESTATES) + 4)
     surveys_demo.load([estate_services.find_estate(spec.name) for spec in DEMO_ESTATES], _demo_actor(),
                       auth_services.find_user("13900000001"))
+    stage(len(DEMO_ESTATES) + 5)
     from .supervision.demo import ensure_demo as ensure_supervision  # the packages' demos load on demand
 
     ensure_supervision()
+    stage(len(DEMO_ESTATES) + 6)
     _ensure_proposals()
+    stage(len(stages))
     return reports
 
 

@@ -1023,20 +1023,27 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
     # --- jobs and notifications (issue 16) -------------------------------------------------------------
     # A job (activation letters of 东一小区, done) is seen by its owner and by those who may do what it
     # needed (estate.manage_activation: the committee, community staff, supervisors), its file too.
+    # A roll import of 东一小区, done, makes no file: its page says what was imported (estate.import_roll:
+    # the same roles); its file address is 404 for everyone.
     ("GET", "/jobs/<job_id>"): {
         "/jobs/{job_theirs}": NOBODY,
         "/jobs/{missing}": NOBODY,
         "/jobs/{job_mine}": (LOGIN, 404, 200, 200, 200, 404, 404),
+        "/jobs/{import_theirs}": NOBODY,
+        "/jobs/{import_mine}": (LOGIN, 404, 200, 200, 200, 404, 404),
     },
     ("GET", "/jobs/<job_id>.json"): {
         "/jobs/{job_theirs}.json": NOBODY,
         "/jobs/{missing}.json": NOBODY,
         "/jobs/{job_mine}.json": (LOGIN, 404, 200, 200, 200, 404, 404),
+        "/jobs/{import_theirs}.json": NOBODY,
+        "/jobs/{import_mine}.json": (LOGIN, 404, 200, 200, 200, 404, 404),
     },
     ("GET", "/jobs/<job_id>/file"): {
         "/jobs/{job_theirs}/file": NOBODY,
         "/jobs/{missing}/file": NOBODY,
         "/jobs/{job_mine}/file": (LOGIN, 404, 200, 200, 200, 404, 404),
+        "/jobs/{import_mine}/file": NOBODY,
     },
     # Only a failed job starts again: a done one's page is shown again.
     ("POST", "/jobs/<job_id>/retry"): {
@@ -1312,7 +1319,7 @@ FUND_IDS = ("fund_entry_mine", "fund_entry_theirs", "fund_draft_mine", "fund_dra
             "evidence_theirs", "question_mine", "question_theirs", "statement_mine", "statement_theirs")
 # Ids of what the committee posts, built for the rows that name them only.
 # Ids of jobs and inbox messages (issue 16), built for the rows that name them only.
-JOB_IDS = ("job_mine", "job_theirs", "message_mine", "message_theirs")
+JOB_IDS = ("job_mine", "job_theirs", "import_mine", "import_theirs", "message_mine", "message_theirs")
 DISCLOSURE_IDS = ("notice_mine", "notice_theirs", "notice_future_mine", "attachment_mine", "attachment_theirs",
                   "attachment_future_mine", "version_mine", "version_theirs", "member_mine", "member_theirs",
                   "meeting_posted_mine", "meeting_posted_theirs", "meeting_held_mine", "meeting_held_theirs")
@@ -1656,8 +1663,9 @@ def add_supervision(world: World) -> None:
             world.ids |= {"nominee_mine": process.nominees[0].id, "objection_mine": objection.id}
     assert set(SUPERVISION_IDS) <= set(world.ids)
 def add_jobs_and_messages(world: World) -> None:
-    """Issue 16: in each estate a done letters job of its committee member, with its file; a message
-    to 王伟 (the owner) and one to the other estate's committee member."""
+    """Issue 16: in each estate a done letters job of its committee member, with its file, and a done
+    roll import job of his (no file: a summary); a message to 王伟 (the owner) and one to the other
+    estate's committee member."""
     from governance_app.jobs import services as jobs
     from governance_app.jobs.models import JobState
     from governance_app.notifications import services as notifications
@@ -1672,6 +1680,10 @@ def add_jobs_and_messages(world: World) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(PDF)
         world.ids[f"job_{side}"] = job.id
+        imported = jobs.start("roll_import", owner=manager, estate=estate, permission="estate.import_roll",
+                              params={"upload": 0, "summary": {"applied": True, "new": 3, "changed": 1}})
+        imported.state, imported.finished_at = JobState.DONE, jobs.clock.now()
+        world.ids[f"import_{side}"] = imported.id
     mine = notifications.notify([world.users["owner"].id], "password_changed", {}, "/account")
     theirs = notifications.notify([world._managers[world.estate_theirs.id].id], "sessions_ended", {}, "/account")
     db.session.commit()

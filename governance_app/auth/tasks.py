@@ -33,22 +33,29 @@ def start_letters(estate: Estate, named: list[str], reissue: bool, actor):
 
 @work(LETTERS)
 def activation_letters(job, progress) -> Result:
-    estate = db.session.get(Estate, job.estate_id)
-    named = job.params.get("voters") or []
+    return letters_pdf(db.session.get(Estate, job.estate_id), job.params.get("voters") or [],
+                       bool(job.params.get("reissue")), job.owner, progress,
+                       processes=jobs.drawing_processes(documents.pdf_processes()))
+
+
+def letters_pdf(estate: Estate, named: list[str], reissue: bool, actor, progress, *, processes: int = 1) -> Result:
+    """The letters' work, for the job and for ``flask auth letters``: codes issued to the named
+    voters (or everyone without an account and, unless ``reissue``, without an unused letter) and
+    drawn into one PDF, reporting ``progress(done, total, step)``. Flushes; the caller commits once
+    the file is kept. Refuses (``JobError``) when there is nobody to write to or no font."""
     keys = named or [status.voter.key for status in services.voter_statuses(estate)
-                     if not status.has_account and (job.params.get("reissue") or status.active_code is None)]
+                     if not status.has_account and (reissue or status.active_code is None)]
     progress(0, len(keys), "letters.issuing")
-    issued = services.issue_letters(estate, keys, actor=job.owner)
+    issued = services.issue_letters(estate, keys, actor=actor)
     if not issued:
         raise jobs.JobError("no_letters")
     try:
         render.require_font()
     except render.FontMissing as error:
         raise jobs.JobError("font_missing") from error
-    processes = jobs.drawing_processes(documents.pdf_processes())
 
     def drawn(done: int, total: int) -> None:
         progress(done, total, "letters.binding" if done == total else "letters.drawing")
 
-    content = printing.activation_letters_pdf(estate, issued, job.owner, processes=processes, progress=drawn)
+    content = printing.activation_letters_pdf(estate, issued, actor, processes=processes, progress=drawn)
     return Result(content, f"activation-letters-{estate.id}.pdf", "application/pdf")

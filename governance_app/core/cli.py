@@ -15,6 +15,7 @@ from ..auth.totp import Totp
 from ..demo import DEMO_PASSWORD, demo_letters, demo_totp_secret, demo_users, load_demo
 from ..estates.services import list_estates
 from ..extensions import db
+from .progress_bar import ProgressBar
 
 APT_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium"
 
@@ -141,7 +142,9 @@ def load_demo_command(if_empty: bool) -> None:
         click.echo("The database already has estates; demo not loaded.")
         return
 
-    for name, report in load_demo():
+    with ProgressBar() as bar:
+        reports = load_demo(bar)
+    for name, report in reports:
         state = f"{report.new_units} new, {report.changed_units} changed" if report.applied else "unchanged"
         click.echo(f"{name}: {report.unit_count} units ({state})")
     db.session.commit()

@@ -1,7 +1,6 @@
 """``flask estates ...``: operator commands for the registry."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -9,11 +8,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from ..core.progress_bar import ProgressBar
 from ..extensions import db
-from . import services
+from . import services, tasks
 from .messages import describe
 
 estates_cli = AppGroup("estates", help="Sub-districts, estates and the owners' roll.")
+ROLL_STEPS = {"roll.checking": "Checking units", "roll.writing": "Writing the roll"}
 
 
 @estates_cli.command("add")
@@ -52,23 +53,12 @@ def import_roll(file: Path, estate_id: int, dry_run: bool) -> None:
         raise click.ClickException(f"the file is larger than {largest:,} bytes (MAX_UPLOAD_BYTES), the most the "
                                    f"import page accepts; nothing was imported")
     content = file.read_bytes()
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Checking units", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    # The bar hears what the page's job hears (tasks.progress_of): units checked, then the writing.
+    with ProgressBar(ROLL_STEPS) as bar:
         if dry_run:
-            report = services.check_roll_file(estate, content, file.name, progress)
+            report = services.check_roll_file(estate, content, file.name, tasks.progress_of(bar))
         else:
-            report = services.import_roll(estate, content, file.name, progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+            report = services.import_roll(estate, content, file.name, tasks.progress_of(bar))
     if not report.ok:
         db.session.rollback()
         # No request to choose a language from (the locale selector reads its

@@ -11,7 +11,8 @@ from ..auth.permissions import can
 from ..extensions import db, limiter
 from ..voting.services import notifications
 from ..files.responses import attachment_headers
-from . import services
+from ..jobs import services as jobs
+from . import services, tasks
 from .forms import ConfirmImportForm, RollUploadForm
 from .models import ImportStatus
 from .roll_file import COLUMNS, chinese_header
@@ -74,6 +75,8 @@ def confirm_import(estate_id: int, upload_id: int):
         db.session.commit()
         flash(_("The upload was discarded; nothing was imported."), "info")
         return redirect(url_for(".import_roll", estate_id=estate.id))
+    if tasks.wants_job(upload):  # a large file: a job writes it, its page shows how far it is
+        return _import_in_a_job(estate, upload)
     report = services.import_roll(estate, upload.content, upload.filename, roll_import=upload)
     if not report.ok:
         db.session.rollback()
@@ -86,6 +89,14 @@ def confirm_import(estate_id: int, upload_id: int):
     else:
         flash(_("Nothing to import: the roll already matches this file."), "info")
     return redirect(url_for(".overview", estate_id=estate.id))
+
+
+def _import_in_a_job(estate, upload):
+    job, new = tasks.start_roll_import(estate, upload, current_user)
+    db.session.commit()  # the job exists before anything runs it; the upload's lock ends here
+    if new:
+        jobs.dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
 
 
 @bp.get("/roll-template.csv")

@@ -199,16 +199,18 @@ def check_roll_file(estate: Estate, content: bytes, filename: str,
 
 
 def import_roll(estate: Estate, content: bytes, filename: str, progress: Progress | None = None,
-                roll_import: RollImport | None = None) -> ImportReport:
+                roll_import: RollImport | None = None, actor=None) -> ImportReport:
     """Import a roll file all-or-nothing (R-01 to R-03).
 
     Any problem means nothing is written. Units are matched by label, owners by
     their id document; a file that changes nothing writes nothing. Applied
-    changes are recorded field by field in a ``RollImport``.
+    changes are recorded field by field in a ``RollImport``. ``progress`` hears of the units
+    checked, the last time when all are and the writing starts; ``actor`` (default: the signed-in
+    user) is who the audit event names, e.g. the person who started a job.
     """
     plan = _plan(estate, read_roll(content, filename), filename, progress)
     if plan.report.changes_anything:
-        _apply(estate, plan, content, roll_import)
+        _apply(estate, plan, content, roll_import, actor)
     elif roll_import is not None:
         roll_import.status = ImportStatus.APPLIED if plan.report.ok else ImportStatus.REJECTED
         roll_import.content = None
@@ -400,7 +402,7 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(insert(model), batch)
 
 
-def _apply(estate: Estate, plan: _Plan, content: bytes, roll_import: RollImport | None) -> None:
+def _apply(estate: Estate, plan: _Plan, content: bytes, roll_import: RollImport | None, actor=None) -> None:
     session = db.session
     on = today()
     _insert(Building, [{"estate_id": estate.id, "label": label} for label in plan.new_buildings])
@@ -463,4 +465,4 @@ def _apply(estate: Estate, plan: _Plan, content: bytes, roll_import: RollImport 
     plan.report.applied = True
     plan.report.roll_import_id = roll_import.id
     record("roll.imported", estate_id=estate.id, object_type="roll_import", object_id=roll_import.id,
-           details={"file": plan.report.filename, **_summary(plan.report)})
+           details={"file": plan.report.filename, **_summary(plan.report)}, actor=actor)

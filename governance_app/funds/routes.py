@@ -21,7 +21,8 @@ from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
 from ..voting.messages import FILE_REASONS
-from . import bank_file, export, rules, services
+from ..jobs import services as jobs
+from . import bank_file, export, rules, services, tasks
 from . import charts as chart_module
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import home  # noqa: F401  (registers what waits on the home page)
@@ -495,8 +496,8 @@ def bank(estate_id: int, kind: str):
     report = bank_file.BankFile(rows=[], problems=problems) if problems else None
     if upload is not None and not problems:
         report = _bank_mapping(estate, account, upload, headers, mapping_form)
-        if report is None:  # confirmed
-            return redirect(url_for(".account", estate_id=estate.id, kind=kind))
+        if isinstance(report, str):  # confirmed: the account's lines, or the job writing them
+            return redirect(report)
     return render_template("funds/bank.html", estate=estate, account=account, kind=kind, upload_form=upload_form,
                            mapping_form=mapping_form, upload=upload, report=report, headers=headers,
                            describe=_bank_problem, column_title=_bank_column), \
@@ -526,7 +527,8 @@ def _bank_upload(estate, account, upload_form: BankUploadForm, mapping_form: Map
 
 def _bank_mapping(estate, account, upload, headers: list[str], mapping_form: MappingForm):
     """The columns chosen (or guessed) for a readable upload and the dry run with them; with
-    "confirm", the drafts. The report to show, or None once the drafts are made."""
+    "confirm", the drafts (by a job for a large file). The report to show, or once confirmed the
+    address to go to: the account, or the page of the job."""
     saved = services.settings(estate).bank_columns or {}
     mapping = {field: request.form.get(field) or None for field in bank_file.MAPPING_FIELDS} \
         if mapping_form.upload_id.data else ({k: v for k, v in saved.items() if v in headers}
@@ -543,17 +545,21 @@ def _bank_mapping(estate, account, upload, headers: list[str], mapping_form: Map
     report = bank_file.read_bank_rows(upload.content, upload.filename, mapping)
     if report.problems or not request.form.get("confirm"):
         return report
+    if tasks.wants_job(report.rows):  # a large file: a job writes it, its page shows how far it is
+        job, new = tasks.start_bank_import(estate, account, upload, mapping, len(report.rows), current_user)
+        db.session.commit()
+        if new:
+            jobs.dispatch(job)
+        return url_for("jobs.progress", job_id=job.id)
     try:
-        created, skipped = services.create_drafts(estate, account, report.rows, current_user)
+        created, skipped = services.import_bank_upload(estate, account, upload, report.rows, mapping, current_user)
     except FundError as error:
         _fail(error)
         return report
-    services.settings(estate).bank_columns = mapping
-    upload.used_at, upload.content = services.now(), None
     db.session.commit()
     flash(_("%(created)d draft entries created, %(skipped)d already imported.", created=created, skipped=skipped),
           "success")
-    return None
+    return url_for(".account", estate_id=estate.id, kind=account.kind.value)
 
 
 def _bank_problem(problem) -> str:

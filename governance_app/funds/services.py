@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, event, func, inspect, select
@@ -89,12 +89,14 @@ def covered_until(account: FundAccount) -> dt.date:
     return last or account.opened_on - dt.timedelta(days=1)
 
 
-def _refuse_if_published(account: FundAccount, day: dt.date) -> None:
+def _refuse_if_published(account: FundAccount, day: dt.date, covered: dt.date | None = None) -> None:
+    """``covered``: ``covered_until(account)`` when the caller read it already (a batch of lines)."""
     # Before the opening first: with nothing published, covered_until is the day before opening.
     if day < account.opened_on:
         raise FundError("before_opening", opened_on=account.opened_on)
-    if day <= covered_until(account):
-        raise FundError("period_published", until=covered_until(account))
+    covered = covered if covered is not None else covered_until(account)
+    if day <= covered:
+        raise FundError("period_published", until=covered)
 
 
 @event.listens_for(Statement, "before_update")
@@ -304,17 +306,22 @@ def _audit_entry(action: str, entry: Entry, actor) -> None:
            actor=actor)
 
 
-def create_drafts(estate: Estate, account: FundAccount, rows, actor) -> tuple[int, int]:
+def create_drafts(estate: Estate, account: FundAccount, rows, actor,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Bank rows become draft entries; rows already imported (same reference, or same day,
-    direction, amount and counterparty) are skipped. Returns (created, skipped)."""
+    direction, amount and counterparty) are skipped. Returns (created, skipped); ``progress``
+    hears (lines done, lines) every 200 lines and at the end."""
     existing = db.session.execute(select(Entry.bank_reference, Entry.day, Entry.direction, Entry.amount,
                                          Entry.counterparty).where(Entry.account_id == account.id)).all()
     references = {row.bank_reference for row in existing if row.bank_reference}
     signatures = {(row.day, row.direction, row.amount, row.counterparty) for row in existing}
+    covered = covered_until(account)  # read once: a bank file has thousands of lines
     for row in rows:
-        _refuse_if_published(account, row.day)
+        _refuse_if_published(account, row.day, covered)
     created = skipped = 0
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress and (done % 200 == 0 or done == len(rows)):
+            progress(done, len(rows))
         signature = (row.day, row.direction, row.amount, row.counterparty[:200])
         if (row.reference and row.reference in references) or signature in signatures:
             skipped += 1
@@ -329,6 +336,16 @@ def create_drafts(estate: Estate, account: FundAccount, rows, actor) -> tuple[in
     db.session.flush()
     record("funds.bank_imported", estate_id=estate.id, object_type="fund_account", object_id=account.id,
            details={"created": created, "skipped": skipped}, actor=actor)
+    return created, skipped
+
+
+def import_bank_upload(estate: Estate, account: FundAccount, upload: BankUpload, rows, mapping: dict, actor,
+                       progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """A confirmed bank file: its rows become drafts (``create_drafts``), its columns are remembered
+    for the next file and the file itself is erased. Returns (created, skipped)."""
+    created, skipped = create_drafts(estate, account, rows, actor, progress)
+    settings(estate).bank_columns = mapping
+    upload.used_at, upload.content = now(), None
     return created, skipped
 
 
@@ -348,9 +365,12 @@ def store_bank_upload(estate: Estate, account: FundAccount, filename: str, conte
     return upload
 
 
-def pending_bank_upload(estate: Estate, account: FundAccount, upload_id: str) -> BankUpload | None:
-    """The unconfirmed upload ``upload_id`` of this account, while it is kept."""
-    upload = db.session.get(BankUpload, int(upload_id)) if upload_id.isdigit() else None
+def pending_bank_upload(estate: Estate, account: FundAccount, upload_id: str,
+                        lock: bool = False) -> BankUpload | None:
+    """The unconfirmed upload ``upload_id`` of this account, while it is kept; with ``lock``, locked
+    until the transaction ends, so that two confirmations at once cannot both apply it."""
+    upload = db.session.get(BankUpload, int(upload_id), with_for_update=lock, populate_existing=lock) \
+        if upload_id.isdigit() else None
     if upload is None or upload.estate_id != estate.id or upload.account_id != account.id or upload.used_at:
         return None
     if _aware(upload.created_at) <= now() - BANK_UPLOAD_KEPT:

@@ -2,7 +2,9 @@
 
 A package puts a job's work in its own ``tasks.py``: a function ``work(job, progress)`` that
 reads ``job.params``, reports ``progress(done, total, step)`` and returns a :class:`Result` (the
-file), registered with ``@registry.work("kind")``. Its route only starts the job
+file) or, for work that writes rows and makes no file (an import), a :class:`Summary` of what it
+did, registered with ``@registry.work("kind")``. A command can run the same work with
+``core.progress_bar.ProgressBar`` as its ``progress``. Its route only starts the job
 (``services.start``), commits, dispatches and redirects to the progress page
 (``url_for("jobs.progress", job_id=job.id)``).
 

@@ -16,12 +16,22 @@ class Result:
     mimetype: str
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What a job did when it makes no file (an import writes rows, not a file): a few numbers
+    that its kind's ``done`` text shows (``jobs.messages.describe``). Kept with the job, in the
+    database: numbers only, never a person's data."""
+
+    values: dict
+
+
 Progress = Callable[..., None]  # progress(done, total, step, **values)
 _WORK: dict[str, Callable] = {}
 
 
 def work(kind: str):
-    """``@work("activation_letters")`` over ``def letters(job, progress) -> Result``."""
+    """``@work("activation_letters")`` over ``def letters(job, progress) -> Result`` (or
+    ``-> Summary`` for work that makes no file)."""
     def register(function: Callable) -> Callable:
         _WORK[kind] = function
         return function

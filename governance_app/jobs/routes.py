@@ -9,7 +9,7 @@ from ..extensions import db
 from ..files.responses import attachment_headers
 from ..core.cli import EXTRA_CHECKS
 from . import health, services
-from .messages import failure_text, kind_title, step_text
+from .messages import failure_text, kind_title, outcome, step_text
 from .models import Job, JobState
 
 bp = Blueprint("jobs", __name__)
@@ -28,6 +28,8 @@ def _described(job: Job) -> dict:
     status = services.status(job)
     status["step_text"] = step_text(status["step"], status["done"], status["total"])
     status["failure_text"] = failure_text(job.failure) if job.failure else ""
+    said = outcome(job, services.summary(job))
+    status["outcome"] = said._asdict() if said else None
     return status
 
 

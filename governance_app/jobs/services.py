@@ -21,9 +21,10 @@ from ..core.refusals import Refusal
 from ..extensions import db
 from . import progress as progress_store
 from .models import Job, JobState
-from .registry import Result, function_for
+from .registry import Result, Summary, function_for
 
 log = logging.getLogger(__name__)
+SUMMARY = "summary"  # the key of job.params under which a job that makes no file keeps its Summary
 
 
 class JobError(Refusal):
@@ -47,6 +48,21 @@ def start(kind: str, *, owner, estate=None, permission: str = "", params: dict |
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def start_once(kind: str, key: dict, *, owner, estate, permission: str, params: dict | None = None,
+               total: int = 0) -> tuple[Job, bool]:
+    """The job of this kind already started on the estate for ``key`` (e.g. ``{"upload": 7}``) and
+    not failed, so that a second confirmation of the same upload follows the first; else a new one
+    with ``key`` and ``params`` as its params (see :func:`start`). Returns (job, whether it is new):
+    only a new one is dispatched. The caller holds a lock on what ``key`` names (the upload), so
+    that two confirmations at once find each other's job."""
+    for job in db.session.scalars(select(Job).where(Job.kind == kind, Job.estate_id == estate.id,
+                                                    Job.state != JobState.FAILED).order_by(Job.created_at.desc())):
+        if all(job.params.get(name) == value for name, value in key.items()):
+            return job, False
+    return start(kind, owner=owner, estate=estate, permission=permission, params={**(params or {}), **key},
+                 total=total), True
 
 
 def dispatch(job: Job) -> None:
@@ -129,17 +145,15 @@ def run(job_id: str, task=None) -> None:
         progress_store.store(job_id, {"done": done, "total": total, "step": step, "values": values}, task)
 
     try:
-        with _page_context():
-            result: Result = function_for(job.kind)(job, report)
-        path = result_path(job.id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(result.content)
-        os.replace(partial, path)
+        with page_context():
+            result: Result | Summary = function_for(job.kind)(job, report)
         finished = clock.now()
+        if isinstance(result, Summary):
+            job.params = {**job.params, SUMMARY: result.values}
+        else:
+            _keep_file(job, result)
+            job.expires_at = finished + dt.timedelta(hours=current_app.config["JOB_RESULT_HOURS"])
         job.state, job.finished_at = JobState.DONE, finished
-        job.expires_at = finished + dt.timedelta(hours=current_app.config["JOB_RESULT_HOURS"])
-        job.result_name, job.result_type, job.result_size = result.name, result.mimetype, len(result.content)
         job.done = job.total = max(job.total, 1)
         db.session.commit()
     except Exception as error:  # noqa: BLE001 (any failure: nothing half-done is kept)
@@ -154,9 +168,25 @@ def run(job_id: str, task=None) -> None:
         progress_store.forget(job_id)
 
 
-def _page_context():
-    """Work drawn from templates (documents) needs a request: in a worker or a thread, one made up
-    for the site's address, with nobody signed in; inline, the request that started the job."""
+def _keep_file(job: Job, result: Result) -> None:
+    """Written under a temporary name and renamed: never half a file under the job's name."""
+    path = result_path(job.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(result.content)
+    os.replace(partial, path)
+    job.result_name, job.result_type, job.result_size = result.name, result.mimetype, len(result.content)
+
+
+def summary(job: Job) -> dict | None:
+    """What a job that makes no file did (its :class:`Summary`), once it is done."""
+    return job.params.get(SUMMARY) if job.state == JobState.DONE else None
+
+
+def page_context():
+    """Work drawn from templates (documents) needs a request: in a worker, a thread or a command,
+    one made up for the site's address, with nobody signed in; inline, the request that started
+    the job."""
     if has_request_context():
         return contextlib.nullcontext()
     return current_app.test_request_context("/", base_url=current_app.config["SITE_URL"])
@@ -205,7 +235,7 @@ def status(job: Job) -> dict:
     percent = 100 if job.state == JobState.DONE else (min(99, done * 100 // total) if total else 0)
     return {"state": job.state.value, "done": done, "total": total, "percent": percent, "step": step,
             "values": values, "failure": job.failure,
-            "downloadable": job.state == JobState.DONE and not expired(job)}
+            "downloadable": job.state == JobState.DONE and job.result_name is not None and not expired(job)}
 
 
 def expired(job: Job) -> bool:

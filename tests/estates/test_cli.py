@@ -282,3 +282,50 @@ def test_demo_load_is_refused_in_production(runner, app, app_context, monkeypatc
     assert result.exit_code == 1
     assert "Error: demo data is never loaded in production" in result.stderr
     assert all(n == 0 for n in table_counts().values())
+
+
+# --- progress bars (issue 16) -------------------------------------------------------------
+
+@pytest.fixture
+def bar_calls(monkeypatch):
+    """What the commands' progress bars are told: (done, total, step), in order."""
+    from governance_app.core.progress_bar import ProgressBar
+
+    calls = []
+    told = ProgressBar.__call__
+
+    def tell(self, done, total, step="", **values):
+        calls.append((done, total, step))
+        return told(self, done, total, step, **values)
+
+    monkeypatch.setattr(ProgressBar, "__call__", tell)
+    return calls
+
+
+def many_units(units: int) -> list[list[str]]:
+    return [owner_row(str(1 + n // 100), f"{1 + n // 100}-{n % 100 + 1:03d}", "80.25", f"业主{n}",
+                      f"3101011990{n:08d}") for n in range(units)]
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
+def test_import_roll_draws_a_bar_fed_as_the_job_is(runner, make_estate, roll_file, bar_calls, dry_run):
+    estate = make_estate()
+    result = import_roll(runner, roll_file(roll_csv(many_units(1200))), estate.id, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 0, result.output
+    assert bar_calls == [(500, 1200, "roll.checking"), (1000, 1200, "roll.checking"), (1200, 1200, "roll.writing")]
+    assert "Checking units" in result.stderr and "Writing the roll" in result.stderr  # labels on standard error
+    assert result.stdout.splitlines()[0].startswith("rows: 1200, units: 1200, new: 1200")
+    assert count(Unit) == (0 if dry_run else 1200)
+
+
+def test_demo_load_draws_a_bar_over_its_stages(runner, app_context, bar_calls):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    names = [spec.name for spec in DEMO_ESTATES]
+    assert [step for _done, _total, step in bar_calls] == [
+        *(f"Roll of {name}" for name in names), "Accounts and letters", "Votes", "Accounts' entries", "Pledges",
+        "Surveys", "Supervision", "Proposals", "Done"]
+    assert [done for done, _total, _step in bar_calls] == list(range(11))
+    assert {total for _done, total, _step in bar_calls} == {10}
+    assert "Roll of 梅园小区" in result.stderr and "Proposals" in result.stderr
+    assert len(result.stdout.splitlines()) == 3  # the estates' lines, as before

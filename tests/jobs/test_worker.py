@@ -6,6 +6,7 @@ The broker is the test Redis database of this work (redis://127.0.0.1:6379/4, ``
 each test with a queue of its own; the Redis-down test starts a private redis-server."""
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -17,8 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from governance_app.audit.models import AuditEvent
 from governance_app.auth.models import ActivationCode
 from governance_app.documents.models import DocumentRecord
+from governance_app.estates.models import ImportStatus, RollImport, Unit
 from governance_app.extensions import db
 from governance_app.jobs.models import Job, JobState
 from tests.conftest import owner_row, roll_csv
@@ -77,13 +80,13 @@ def queue() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
 
 
-def _web(app, another_app, broker: str, queue: str):
+def _web(app, another_app, broker: str, queue: str, **settings):
     """A second web application on the same database whose jobs go to Celery."""
     return another_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "JOBS_DIR",
                                                            "PASSWORD_HASH_METHOD")},
                        "GOVERNANCE_ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False,
                        "CELERY_BROKER_URL": broker, "CELERY_RESULT_BACKEND": broker, "CELERY_QUEUE": queue,
-                       "JOBS_MODE": "celery"})
+                       "JOBS_MODE": "celery", **settings})
 
 
 def _signed_in(web, user):
@@ -152,6 +155,33 @@ def _big_estate(make_estate, voters: int):
     assert report.ok, report.problems[:3]
     db.session.commit()
     return estate
+
+
+def test_a_worker_process_writes_a_large_roll_upload_in_the_name_of_who_confirmed_it(
+        app, another_app, estate, committee, broker, queue, tmp_path):
+    """No request in the worker: the audit event still names the person, the page says what was done."""
+    web = _web(app, another_app, broker, queue, ROLL_JOB_ROWS=2)
+    worker = Worker(app, broker, queue, tmp_path / "worker.log")
+    try:
+        client = _signed_in(web, committee)
+        rows = [owner_row("9", f"9-{n}01", "66.60", f"新业主{n}", f"31010119950101{n:04d}") for n in range(1, 4)]
+        checked = client.post(f"/estates/{estate.id}/roll/import", content_type="multipart/form-data",
+                              data={"roll_file": (io.BytesIO(roll_csv(rows)), "roll.csv")})
+        assert checked.status_code == 200
+        with app.app_context():
+            upload_id = db.session.scalar(select(RollImport.id).where(RollImport.status == ImportStatus.CHECKED))
+        page = client.post(f"/estates/{estate.id}/roll/import/{upload_id}", data={"confirm": "1"}).location
+        assert page.startswith("/jobs/")
+        status = _until(client, page, lambda s: s.get("state") in ("done", "failed"), 120)
+        assert status["state"] == "done", (tmp_path / "worker.log").read_text()[-3000:]
+        assert status["outcome"]["text"] == "名册已导入：新增 3 套房屋，变更 0 套。"
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.label.like("9-%"))) == 3
+            [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "roll.imported",
+                                                                  AuditEvent.object_id == str(upload_id))).all()
+            assert event.actor_id == committee.id
+    finally:
+        worker.stop()
 
 
 def test_a_worker_killed_midway_leaves_nothing_and_another_does_the_job(app, another_app, make_estate, make_user, broker, queue,
