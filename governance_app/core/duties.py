@@ -41,15 +41,19 @@ def register_source(name: str, source: Source) -> None:
     _sources[name] = source
 
 
-def gather(estate_ids: Iterable[int], today: dt.date, *, within_days: int | None = None) -> list[Duty]:
+def gather(estate_ids: Iterable[int], today: dt.date, *, within_days: int | None = None,
+           skip: Iterable[str] = ()) -> list[Duty]:
     """Every registered package's duties in the estates, earliest due first; with
-    ``within_days``, only those due by then (overdue ones always)."""
+    ``within_days``, only those due by then (overdue ones always). The sources named in ``skip``
+    are left out: a caller that already read what one needs asks that package for its duties itself."""
     ids = sorted(set(estate_ids))
     if not ids:
         return []
+    left_out = set(skip)
     found: list[Duty] = []
-    for source in _sources.values():
-        found.extend(source(ids, today))
+    for name, source in _sources.items():
+        if name not in left_out:
+            found.extend(source(ids, today))
     if within_days is not None:
         horizon = today + dt.timedelta(days=within_days)
         found = [duty for duty in found if duty.due <= horizon]

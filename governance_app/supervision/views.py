@@ -17,6 +17,7 @@ from ..extensions import db
 from ..voting import rules as voting_rules
 from ..voting import turnout
 from . import rules
+from . import duties as duties_source
 from .duties import open_processes
 from .models import ReElection, StageRecord
 
@@ -65,30 +66,32 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 
 
 def dashboard(estates_query, today: dt.date, *, community: int | None = None, kind: str | None = None):
-    """(rows sorted by urgency, headline, communities) for the estates of ``estates_query``."""
+    """(rows sorted by urgency, headline, communities) for the estates of ``estates_query``; the rows
+    only those of ``community`` and with duties of ``kind`` when given, the headline and the
+    communities those of every estate (one reading of the database serves both)."""
     found = db.session.execute(
         estates_query.with_only_columns(Estate.id, Estate.name, Estate.community_id, Community.name)
         .join(Community, Community.id == Estate.community_id).order_by(Estate.name)).all()
     communities = sorted({(cid, cname) for _eid, _name, cid, cname in found}, key=lambda c: c[1])
-    if community is not None:
-        found = [row for row in found if row[2] == community]
     ids = [row[0] for row in found]
-    every = gather(ids, today) if ids else []
-    all_statements = [d for d in every if d.kind == "funds.statement"]
-    horizon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
-    # The coming re-election shows from 6 months before the term ends (R-47), whatever its due date.
-    duties = [d for d in every if d.due <= horizon or d.kind == "supervision.report"]
-    by_estate: dict[int, list[Duty]] = defaultdict(list)
-    for duty in duties:
-        if kind is None or duty.kind == kind:
-            by_estate[duty.estate_id].append(duty)
     ends = disclosure_services.terms_ending(ids) if ids else {}
     running = open_processes(ids) if ids else {}
+    # The re-election's duties come from the terms and processes read for the rows, not read again.
+    every = sorted(gather(ids, today, skip=[duties_source.SOURCE]) + duties_source.duties_of(ids, today, ends, running))
+    all_statements = [d for d in every if d.kind == "funds.statement"]
+    horizon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
+    by_estate: dict[int, list[Duty]] = defaultdict(list)
+    for duty in every:
+        # The coming re-election shows from 6 months before the term ends (R-47), whatever its due date.
+        if (duty.due <= horizon or duty.kind == "supervision.report") and (kind is None or duty.kind == kind):
+            by_estate[duty.estate_id].append(duty)
     votes: dict[int, list[turnout.Turnout]] = defaultdict(list)
     for vote in (turnout.open_votes(ids) if ids else []):
         votes[vote.estate_id].append(vote)
     rows = []
     for estate_id, name, community_id, community_name in found:
+        if community is not None and community_id != community:
+            continue
         row = EstateRow(estate_id, name, community_id, community_name, "none", duties=by_estate[estate_id],
                         votes=votes[estate_id])
         row.term_ends_on = ends.get(estate_id)
