@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from ..core import clock
-from ..core.duties import Duty, register_source
+from ..core.duties import Duty, in_estates, register_source
 from ..extensions import db
 from . import rules
 from .models import AccountKind, Entry, EntryState, FundAccount, Question, Statement
@@ -28,7 +28,7 @@ def statements_due(estate_ids: list[int], today: dt.date) -> list[Duty]:
     rows = db.session.execute(
         select(FundAccount.estate_id, FundAccount.kind, FundAccount.opened_on, covered.c.until)
         .outerjoin(covered, covered.c.account_id == FundAccount.id)
-        .where(FundAccount.estate_id.in_(estate_ids), FundAccount.kind.in_(PUBLISHED_KINDS)))
+        .where(in_estates(FundAccount.estate_id, estate_ids), FundAccount.kind.in_(PUBLISHED_KINDS)))
     titles = {AccountKind.MAINTENANCE_FUND: _("Publish the maintenance fund's statement to %(end)s"),
               AccountKind.COMMON_INCOME: _("Publish the common income's statement to %(end)s")}
     duties = []
@@ -47,7 +47,7 @@ def top_ups_due(estate_ids: list[int], today: dt.date) -> list[Duty]:
     rows = db.session.execute(
         select(FundAccount.estate_id, FundAccount.opening_balance, FundAccount.first_period_amount, moved.c.moved)
         .outerjoin(moved, moved.c.account_id == FundAccount.id)
-        .where(FundAccount.estate_id.in_(estate_ids), FundAccount.kind == AccountKind.MAINTENANCE_FUND))
+        .where(in_estates(FundAccount.estate_id, estate_ids), FundAccount.kind == AccountKind.MAINTENANCE_FUND))
     title = _("Top up the maintenance fund by %(amount)s")
     duties = []
     for estate_id, opening, first_period, moved_total in rows:
@@ -62,7 +62,7 @@ def top_ups_due(estate_ids: list[int], today: dt.date) -> list[Duty]:
 def questions_unanswered(estate_ids: list[int], today: dt.date) -> list[Duty]:  # noqa: ARG001 (the source's shape)
     """Owners' questions about an entry: answered within 14 days, flagged after."""
     rows = db.session.execute(select(Question.estate_id, Question.entry_id, Question.asked_at).where(
-        Question.estate_id.in_(estate_ids), Question.answered_at.is_(None)))
+        in_estates(Question.estate_id, estate_ids), Question.answered_at.is_(None)))
     title = _("Answer an owner's question")
     return [Duty(clock.local_date(asked_at) + dt.timedelta(days=rules.QUESTION_ANSWER_DAYS), estate_id,
                  "funds.question", title,

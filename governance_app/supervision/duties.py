@@ -12,7 +12,7 @@ from collections import defaultdict
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.duties import Duty, register_source
+from ..core.duties import Duty, in_estates, register_source
 from ..disclosure import services as disclosure_services
 from ..extensions import db
 from . import rules
@@ -21,7 +21,7 @@ from .models import ProcessKind, ReElection, StageRecord
 
 def open_processes(estate_ids: list[int]) -> dict[int, tuple[ReElection, dict[str, StageRecord]]]:
     """The open process of each estate and its recorded stages, in two queries."""
-    processes = db.session.scalars(select(ReElection).where(ReElection.estate_id.in_(estate_ids),
+    processes = db.session.scalars(select(ReElection).where(in_estates(ReElection.estate_id, estate_ids),
                                                            ReElection.closed_on.is_(None))).all()
     stages: dict[int, dict[str, StageRecord]] = defaultdict(dict)
     if processes:

@@ -10,7 +10,7 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.duties import Duty, gather
+from ..core.duties import Duty, gather, in_estates
 from ..disclosure import services as disclosure_services
 from ..estates.models import Community, Estate
 from ..extensions import db
@@ -121,14 +121,23 @@ def _headline(ids, ends, running, statements, today: dt.date) -> Headline:
     with_accounts = {d.estate_id for d in statements}
     since = clock.local_midnight(today - dt.timedelta(days=365))
     shares = turnout.published_participation(ids, since) if ids else []
-    heads = [Fraction(h, th) for _a, h, _ta, th in shares if th]
-    areas = [Fraction(a, ta) for a, _h, ta, _th in shares if ta]
     return Headline(
         estates=len(ids), in_term=sum(1 for e in ends.values() if e >= today), under_way=len(running),
         median_cycle=rules.median(cycles), target=rules.CYCLE_TARGET_DAYS,
         statements_on_time=len(with_accounts - overdue_estates), statements_total=len(with_accounts),
-        mean_turnout_heads=sum(heads) / len(heads) if heads else None,
-        mean_turnout_area=sum(areas) / len(areas) if areas else None)
+        mean_turnout_heads=mean_share([(h, th) for _a, h, _ta, th in shares if th]),
+        mean_turnout_area=mean_share([(a, ta) for a, _h, ta, _th in shares if ta]))
+
+
+def mean_share(shares: list[tuple[int, int]]) -> Fraction | None:
+    """The exact mean of the fractions part/whole: the parts of equal wholes added as integers first,
+    so that a sub-district's thousands of votes make one Fraction per estate's total, not per vote."""
+    if not shares:
+        return None
+    parts: dict[int, int] = defaultdict(int)
+    for part, whole in shares:
+        parts[whole] += part
+    return sum((Fraction(part, whole) for whole, part in parts.items()), Fraction(0)) / len(shares)
 
 
 def _finished_cycles(ids: list[int]) -> list[int]:
@@ -141,8 +150,8 @@ def _finished_cycles(ids: list[int]) -> list[int]:
     for process_id, kind, stage, happened_on in db.session.execute(
             select(ReElection.id, ReElection.kind, StageRecord.stage, StageRecord.happened_on)
             .join(StageRecord, StageRecord.reelection_id == ReElection.id)
-            .where(ReElection.estate_id.in_(ids), StageRecord.stage.in_([rules.REPORT, rules.GROUP, rules.PLAN,
-                                                                        rules.FILING]))):
+            .where(in_estates(ReElection.estate_id, ids),
+                   StageRecord.stage.in_([rules.REPORT, rules.GROUP, rules.PLAN, rules.FILING]))):
         kinds[process_id] = kind.value
         if stage == rules.FILING:
             filed[process_id] = happened_on
