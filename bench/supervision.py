@@ -15,7 +15,9 @@ its maintenance fund and common income opened a year ago with two entries a mont
 statements of the first half year, owners' questions (some answered), 12 committee meetings (the
 newest not posted), 4 votes of the year (3 published with their results, 1 counted), and in one
 estate of ten an open vote with a 60-unit frozen roll and 40 ballots; one estate of five has a
-re-election under way and one of seven a finished one with its filing.
+re-election under way and one of seven a finished one with its filing; one estate of four has an
+owner on the red board (expiring within the month) and two on the black board (one in its objection
+window, one whose objection waits for the committee's decision).
 
 The tables are then analysed (``VACUUM ANALYZE``), as autovacuum would have left them.
 
@@ -161,8 +163,41 @@ def build_estates(make_estate, count: int, *, prefix: str = "", sub_district: st
             {"reelection_id": process.id, "stage": stage, "happened_on": start + dt.timedelta(days=10 * k),
              "due_on": None, "recorded_by_id": actor.id, "recorded_at": moment, "note": "", "file_id": None}
             for k, stage in enumerate(stages)])
+    _board_entries([e for number, e in enumerate(estates) if number % 4 == 0], actor)
     db.session.commit()
     return estates
+
+
+def _board_entries(estates: list, actor) -> None:
+    """A red-board entry expiring within the month and two black-board entries, notified 2 and 20
+    days ago (7-day objection window), the older one objected to: three of the board's duties."""
+    from sqlalchemy import insert, select
+
+    from governance_app.core import clock
+    from governance_app.estates.models import Owner, OwnerKind
+    from governance_app.extensions import db
+    from governance_app.pledges.models import Board, BoardEntry, BoardObjection, Step
+
+    if not estates:
+        return
+    today, moment = clock.today(), clock.now()
+    db.session.execute(insert(Owner), [{"estate_id": e.id, "kind": OwnerKind.PERSON.value, "name": "张三",
+                                        "id_doc_hash": "0" * 64, "id_doc_last4": "0000"} for e in estates])
+    owners = dict(db.session.execute(select(Owner.estate_id, Owner.id).where(
+        Owner.estate_id.in_([e.id for e in estates]))).all())
+    common = {"reason": "基准", "nominated_as": "committee", "nominated_by_id": actor.id, "created_at": moment}
+    entries = []
+    for estate in estates:
+        subject = {"estate_id": estate.id, "subject_owner_id": owners[estate.id], **common}
+        entries += [{**subject, "board": Board.RED.value, "step": Step.SHOWN.value,
+                     "expires_on": today + dt.timedelta(days=20)},
+                    *({**subject, "board": Board.BLACK.value, "step": Step.NOTIFIED.value,
+                       "notified_on": today - dt.timedelta(days=days), "objection_days": 7} for days in (2, 20))]
+    db.session.execute(insert(BoardEntry), entries)
+    objected = db.session.scalars(select(BoardEntry.id).where(
+        BoardEntry.estate_id.in_([e.id for e in estates]), BoardEntry.notified_on == today - dt.timedelta(days=20)))
+    db.session.execute(insert(BoardObjection), [{"entry_id": entry_id, "reasons": "异议", "filed_by_id": actor.id,
+                                                 "filed_at": moment} for entry_id in objected])
 
 
 def main(argv: list[str] | None = None) -> int:
