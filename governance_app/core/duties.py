@@ -27,7 +27,7 @@ class Duty:
     due: dt.date
     estate_id: int
     kind: str  # a stable identifier, e.g. "funds.statement", "voting.post_result"
-    title: str = field(compare=False)  # in the reader's language (built while a request is active)
+    title: str = field(compare=False)  # in the reader's language: translated when the source runs
     link: str = field(compare=False)  # a path on this site where it is done
     rule: str = field(default="", compare=False)  # the rule id that sets the deadline, e.g. "R-42"
     who: str = field(default="committee", compare=False)  # committee | staff | owner
@@ -40,7 +40,8 @@ class Duty:
 
 
 _sources: dict[str, Source] = {}
-_order = attrgetter("due", "estate_id", "kind")  # a Duty's own order, without building two tuples per comparison
+# A Duty's own order (due, estate, kind) as a sort key: faster than comparing the dataclasses.
+DUTY_ORDER = attrgetter("due", "estate_id", "kind")
 
 
 def in_estates(column, estate_ids: Iterable[int]):
@@ -74,4 +75,4 @@ def gather(estate_ids: Iterable[int], today: dt.date, *, within_days: int | None
     if within_days is not None:
         horizon = today + dt.timedelta(days=within_days)
         found = [duty for duty in found if duty.due <= horizon]
-    return sorted(found, key=_order)
+    return sorted(found, key=DUTY_ORDER)

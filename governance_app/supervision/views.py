@@ -10,7 +10,7 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.duties import Duty, gather, in_estates
+from ..core.duties import DUTY_ORDER, Duty, gather, in_estates
 from ..disclosure import services as disclosure_services
 from ..estates.models import Community, Estate
 from ..extensions import db
@@ -77,7 +77,8 @@ def dashboard(estates_query, today: dt.date, *, community: int | None = None, ki
     ends = disclosure_services.terms_ending(ids) if ids else {}
     running = open_processes(ids) if ids else {}
     # The re-election's duties come from the terms and processes read for the rows, not read again.
-    every = sorted(gather(ids, today, skip=[duties_source.SOURCE]) + duties_source.duties_of(ids, today, ends, running))
+    every = sorted(gather(ids, today, skip=[duties_source.SOURCE]) + duties_source.duties_of(ids, today, ends, running),
+                   key=DUTY_ORDER)
     all_statements = [d for d in every if d.kind == "funds.statement"]
     horizon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
     by_estate: dict[int, list[Duty]] = defaultdict(list)
