@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..estates.models import Estate
 from ..core import clock, events
+from ..core.duties import in_estates
 from ..documents import services as printed
 from ..documents.models import DocumentKind as PrintedKind
 from ..documents.values import MeetingMinutesView, MinutesDecision
@@ -214,7 +215,8 @@ def terms_ending(estate_ids: Sequence[int]) -> dict[int, dt.date]:
     """Each estate's committee term end (the latest term of its members who have not left), in one
     query whatever the number of estates; estates without a committee are absent."""
     rows = db.session.execute(select(CommitteeMember.estate_id, func.max(CommitteeMember.term_end))
-                              .where(CommitteeMember.estate_id.in_(list(estate_ids)), CommitteeMember.left_on.is_(None))
+                              .where(in_estates(CommitteeMember.estate_id, estate_ids),
+                                     CommitteeMember.left_on.is_(None))
                               .group_by(CommitteeMember.estate_id))
     return {estate_id: ends for estate_id, ends in rows}
 

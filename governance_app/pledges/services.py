@@ -19,7 +19,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..auth.permissions import can
 from ..core import clock
-from ..core.duties import Duty, register_source
+from ..core.duties import Duty, in_estates, register_source
 from ..disclosure import services as disclosure
 from ..disclosure.models import CONVENTION_KINDS, CommitteeMember, ConventionClause, Decision, EstateDocument, Meeting
 from ..estates import rules as roll_rules
@@ -438,23 +438,31 @@ def red_export_rows(estate: Estate) -> list[dict]:
 
 def duties(estate_ids: list[int], today: dt.date):
     """Deadlines the board knows: objection windows ending (the committee decides objections and
-    the entry then shows) and entries expiring (R-62, R-63)."""
+    the entry then shows) and entries expiring (R-62, R-63). One query with each entry's objection,
+    whatever the number of entries; each title translated once."""
+    window = _("Objection window of board entry %(id)s ends")
+    decide = _("Decide the objection to board entry %(id)s")
+    expires = _("Board entry %(id)s expires")
     found = []
-    for entry in db.session.scalars(select(BoardEntry).where(
-            BoardEntry.estate_id.in_(estate_ids), BoardEntry.removed_at.is_(None),
-            BoardEntry.step.in_((Step.NOTIFIED, Step.SHOWN)))):
-        link = f"/estates/{entry.estate_id}/board/entries/{entry.id}"
-        if entry.step == Step.NOTIFIED and entry.notified_on is not None:
-            last = rules.objection_last_day(entry.notified_on, entry.objection_days)
+    for entry_id, estate_id, step, notified_on, objection_days, expires_on, objection_id, decided_at in \
+            db.session.execute(select(BoardEntry.id, BoardEntry.estate_id, BoardEntry.step, BoardEntry.notified_on,
+                                      BoardEntry.objection_days, BoardEntry.expires_on, BoardObjection.id,
+                                      BoardObjection.decided_at)
+                               .outerjoin(BoardObjection, BoardObjection.entry_id == BoardEntry.id)
+                               .where(in_estates(BoardEntry.estate_id, estate_ids), BoardEntry.removed_at.is_(None),
+                                      BoardEntry.step.in_((Step.NOTIFIED, Step.SHOWN)))):
+        link = f"/estates/{estate_id}/board/entries/{entry_id}"
+        if step == Step.NOTIFIED and notified_on is not None:
+            last = rules.objection_last_day(notified_on, objection_days)
             if last >= today:
-                found.append(Duty(last, entry.estate_id, "pledges.objection_window",
-                                  _("Objection window of board entry %(id)s ends", id=entry.id), link, "R-62"))
-            elif entry.objection is not None and entry.objection.decided_at is None:
-                found.append(Duty(last, entry.estate_id, "pledges.decide_objection",
-                                  _("Decide the objection to board entry %(id)s", id=entry.id), link, "R-62"))
-        if entry.expires_on is not None and entry.expires_on >= today:
-            found.append(Duty(entry.expires_on, entry.estate_id, "pledges.expiry",
-                              _("Board entry %(id)s expires", id=entry.id), link, "R-63", "staff"))
+                found.append(Duty(last, estate_id, "pledges.objection_window", window % {"id": entry_id}, link,
+                                  "R-62"))
+            elif objection_id is not None and decided_at is None:
+                found.append(Duty(last, estate_id, "pledges.decide_objection", decide % {"id": entry_id}, link,
+                                  "R-62"))
+        if expires_on is not None and expires_on >= today:
+            found.append(Duty(expires_on, estate_id, "pledges.expiry", expires % {"id": entry_id}, link, "R-63",
+                              "staff"))
     return found
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.duties import Duty, register_source
+from ..core.duties import Duty, in_estates, register_source
 from ..extensions import db
 from . import rules
 from .models import ANSWERABLE_STATES, Proposal, ProposalSettings, ProposalState
@@ -20,14 +20,16 @@ _DONE_FOR_ASSEMBLY = (ProposalState.MERGED,)
 
 def _settings(estate_ids: list[int]) -> dict[int, ProposalSettings]:
     return {found.estate_id: found for found in db.session.scalars(
-        select(ProposalSettings).where(ProposalSettings.estate_id.in_(estate_ids)))}
+        select(ProposalSettings).where(in_estates(ProposalSettings.estate_id, estate_ids)))}
 
 
 def proposal_duties(estate_ids: list[int], today: dt.date) -> list[Duty]:
     settings = _settings(estate_ids)
+    answer = _("Answer the proposal “%(title)s”")  # each title translated once, filled in per proposal
+    assembly = _("Put the proposal “%(title)s” to the assembly")
     found: list[Duty] = []
     for proposal in db.session.scalars(select(Proposal).where(
-            Proposal.estate_id.in_(estate_ids),
+            in_estates(Proposal.estate_id, estate_ids),
             (Proposal.answer_threshold_on.is_not(None) & Proposal.state.in_(list(ANSWERABLE_STATES)))
             | (Proposal.assembly_threshold_on.is_not(None) & Proposal.vote_id.is_(None)
                & Proposal.state.not_in(_DONE_FOR_ASSEMBLY))).order_by(Proposal.id)):
@@ -37,13 +39,13 @@ def proposal_duties(estate_ids: list[int], today: dt.date) -> list[Duty]:
         link = f"/proposals/{proposal.id}"
         if proposal.answer_threshold_on is not None and proposal.state in ANSWERABLE_STATES:
             found.append(Duty(rules.due_after(proposal.answer_threshold_on, answer_days), proposal.estate_id,
-                              "proposals.answer", _("Answer the proposal “%(title)s”", title=proposal.title),
+                              "proposals.answer", answer % {"title": proposal.title},
                               link, "R-70"))
         if proposal.assembly_threshold_on is not None and proposal.vote_id is None \
                 and proposal.state not in _DONE_FOR_ASSEMBLY:
             found.append(Duty(rules.due_after(proposal.assembly_threshold_on, vote_days), proposal.estate_id,
                               "proposals.assembly",
-                              _("Put the proposal “%(title)s” to the assembly", title=proposal.title),
+                              assembly % {"title": proposal.title},
                               link, "R-41"))
     return found
 

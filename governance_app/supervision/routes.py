@@ -5,6 +5,8 @@ commit. A refused form is shown again with what was typed and the reason (nothin
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -41,15 +43,13 @@ DUTY_KINDS = ("supervision.report", "supervision.group", "supervision.filing", "
 def _dashboard_data():
     query = visible_estates(current_user, "supervision.dashboard")
     form = FilterForm(request.args)
-    rows, headline, communities = views.dashboard(query, clock.today())
+    community = request.args.get("community", type=int)
+    kind = request.args.get("kind") if request.args.get("kind") in DUTY_KINDS else None
+    rows, headline, communities = views.dashboard(query, clock.today(), community=community, kind=kind)
     if not headline.estates:
         abort(404)
     form.community.choices = [("", _("Every community"))] + [(str(cid), name) for cid, name in communities]
     form.kind.choices = [("", _("Every kind of duty"))] + [(kind, duty_kind_title(kind)) for kind in DUTY_KINDS]
-    community = request.args.get("community", type=int)
-    kind = request.args.get("kind") if request.args.get("kind") in DUTY_KINDS else None
-    if community is not None or kind is not None:
-        rows, _headline, _communities = views.dashboard(query, clock.today(), community=community, kind=kind)
     return form, rows, headline
 
 
@@ -57,10 +57,8 @@ def _dashboard_data():
 @login_required
 def dashboard():
     form, rows, headline = _dashboard_data()
-    # The words repeated on every row, translated once (a page of 500 estates has thousands).
-    words = {"overdue": _("overdue by %(days)d days"), "due": _("due %(day)s")}
-    return render_template("supervision/dashboard.html", form=form, rows=rows, headline=headline,
-                           today=clock.today(), views=views, words=words)
+    lines = Words().lines(rows, clock.today(), url_for("supervision.estate", estate_id=ESTATE_MARK))
+    return render_template("supervision/dashboard.html", form=form, lines=lines, headline=headline, views=views)
 
 
 @bp.post("/supervision/export.<any(csv, xlsx):fmt>")
@@ -80,14 +78,91 @@ def export(fmt: str):
     return redirect(url_for("jobs.progress", job_id=job.id))
 
 
+# A page of 500 estates has thousands of repeated words: each is translated once per page and filled
+# in per row, and the estates' links are made from one url_for.
+ESTATE_MARK = 987654321  # an estate id no database reaches, replaced in the link made for the page
+
+
+@dataclass(frozen=True, slots=True)
+class DutyLine:
+    title: str
+    link: str
+    overdue: bool
+    when: str  # "overdue by 3 days" or "due 2027-01-30"
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoteLine:
+    turnout: str  # "Open vote “...”: 40 of 60 owners (66.7%), 66.7% of the area taking part"
+    reached: str  # two thirds reached or not (R-10)
+
+
+@dataclass(frozen=True, slots=True)
+class EstateLine:
+    estate_id: int
+    name: str
+    community: str
+    link: str
+    committee: str
+    no_committee: bool
+    duties: list[DutyLine]
+    votes: list[VoteLine]
+
+
+class Words:
+    """The dashboard's words in the reader's language, each translated once."""
+
+    def __init__(self):
+        self.stage_at = _("%(kind)s at stage %(number)d (%(stage)s)")
+        self.stage_day = _(", day %(day)d")
+        self.term_ends = _("Term ends in %(months)d months (%(day)s)")
+        self.in_term = _("In term until %(day)s")
+        self.no_committee = _("No committee")
+        self.kinds = {kind: str(title) for kind, title in KIND_TITLES.items()}
+        self.stages = {stage: str(title) for stage, title in STAGE_TITLES.items()}
+        self.overdue = _("overdue by %(days)d days")
+        self.due = _("due %(day)s")
+        self.open_vote = _("Open vote “%(title)s”: %(heads)d of %(total_heads)d owners (%(heads_share)s%%), "
+                           "%(area_share)s%% of the area taking part")
+        self.reached = _("two thirds reached (R-10)")
+        self.not_reached = _("two thirds not yet reached (R-10)")
+
+    def committee(self, row) -> str:
+        if row.committee == "process":
+            text = self.stage_at % {"kind": self.kinds[row.kind],
+                                    "number": views.rules.stage_number(row.stage) if row.stage else 1,
+                                    "stage": self.stages[row.stage or "term"]}
+            return text + (self.stage_day % {"day": row.stage_day} if row.stage_day is not None else "")
+        if row.committee == "term_ends":
+            return self.term_ends % {"months": row.months_left, "day": row.term_ends_on}
+        if row.committee == "in_term":
+            return self.in_term % {"day": row.term_ends_on}
+        return self.no_committee
+
+    def duty(self, duty, today) -> DutyLine:
+        days_left = duty.days_left(today)
+        when = self.overdue % {"days": -days_left} if days_left < 0 else self.due % {"day": duty.due}
+        return DutyLine(str(duty.title), duty.link, days_left < 0, when, duty.rule)
+
+    def vote(self, vote) -> VoteLine:
+        text = self.open_vote % {"title": vote.title, "heads": vote.heads, "total_heads": vote.total_heads,
+                                 "heads_share": views.turnout_share(vote.heads, vote.total_heads),
+                                 "area_share": views.turnout_share(vote.area, vote.total_area)}
+        return VoteLine(text, self.reached if views.two_thirds_met(vote) else self.not_reached)
+
+    def lines(self, rows, today, estate_link: str) -> list[EstateLine]:
+        """What the dashboard's template shows of each row, ready to print."""
+        mark = str(ESTATE_MARK)
+        return [EstateLine(row.estate_id, row.name, row.community, estate_link.replace(mark, str(row.estate_id)),
+                           self.committee(row), row.committee == "none",
+                           [self.duty(duty, today) for duty in row.duties], [self.vote(v) for v in row.votes])
+                for row in rows]
+
+
 @bp.app_template_global()
 def duty_kind_title(kind: str) -> str:
     return export_file.duty_kind_title(kind)
-
-
-@bp.app_template_global()
-def supervision_committee(row) -> str:
-    return export_file.committee_text(row)
 
 
 # --- an estate's process ----------------------------------------------------------------------------

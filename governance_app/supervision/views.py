@@ -10,13 +10,14 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.duties import Duty, gather
+from ..core.duties import DUTY_ORDER, Duty, gather, in_estates
 from ..disclosure import services as disclosure_services
 from ..estates.models import Community, Estate
 from ..extensions import db
 from ..voting import rules as voting_rules
 from ..voting import turnout
 from . import rules
+from . import duties as duties_source
 from .duties import open_processes
 from .models import ReElection, StageRecord
 
@@ -65,30 +66,33 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 
 
 def dashboard(estates_query, today: dt.date, *, community: int | None = None, kind: str | None = None):
-    """(rows sorted by urgency, headline, communities) for the estates of ``estates_query``."""
+    """(rows sorted by urgency, headline, communities) for the estates of ``estates_query``; the rows
+    only those of ``community`` and with duties of ``kind`` when given, the headline and the
+    communities those of every estate (one reading of the database serves both)."""
     found = db.session.execute(
         estates_query.with_only_columns(Estate.id, Estate.name, Estate.community_id, Community.name)
         .join(Community, Community.id == Estate.community_id).order_by(Estate.name)).all()
     communities = sorted({(cid, cname) for _eid, _name, cid, cname in found}, key=lambda c: c[1])
-    if community is not None:
-        found = [row for row in found if row[2] == community]
     ids = [row[0] for row in found]
-    every = gather(ids, today) if ids else []
-    all_statements = [d for d in every if d.kind == "funds.statement"]
-    horizon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
-    # The coming re-election shows from 6 months before the term ends (R-47), whatever its due date.
-    duties = [d for d in every if d.due <= horizon or d.kind == "supervision.report"]
-    by_estate: dict[int, list[Duty]] = defaultdict(list)
-    for duty in duties:
-        if kind is None or duty.kind == kind:
-            by_estate[duty.estate_id].append(duty)
     ends = disclosure_services.terms_ending(ids) if ids else {}
     running = open_processes(ids) if ids else {}
+    # The re-election's duties come from the terms and processes read for the rows, not read again.
+    every = sorted(gather(ids, today, skip=[duties_source.SOURCE]) + duties_source.duties_of(ids, today, ends, running),
+                   key=DUTY_ORDER)
+    all_statements = [d for d in every if d.kind == "funds.statement"]
+    horizon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
+    by_estate: dict[int, list[Duty]] = defaultdict(list)
+    for duty in every:
+        # The coming re-election shows from 6 months before the term ends (R-47), whatever its due date.
+        if (duty.due <= horizon or duty.kind == "supervision.report") and (kind is None or duty.kind == kind):
+            by_estate[duty.estate_id].append(duty)
     votes: dict[int, list[turnout.Turnout]] = defaultdict(list)
     for vote in (turnout.open_votes(ids) if ids else []):
         votes[vote.estate_id].append(vote)
     rows = []
     for estate_id, name, community_id, community_name in found:
+        if community is not None and community_id != community:
+            continue
         row = EstateRow(estate_id, name, community_id, community_name, "none", duties=by_estate[estate_id],
                         votes=votes[estate_id])
         row.term_ends_on = ends.get(estate_id)
@@ -118,14 +122,23 @@ def _headline(ids, ends, running, statements, today: dt.date) -> Headline:
     with_accounts = {d.estate_id for d in statements}
     since = clock.local_midnight(today - dt.timedelta(days=365))
     shares = turnout.published_participation(ids, since) if ids else []
-    heads = [Fraction(h, th) for _a, h, _ta, th in shares if th]
-    areas = [Fraction(a, ta) for a, _h, ta, _th in shares if ta]
     return Headline(
         estates=len(ids), in_term=sum(1 for e in ends.values() if e >= today), under_way=len(running),
         median_cycle=rules.median(cycles), target=rules.CYCLE_TARGET_DAYS,
         statements_on_time=len(with_accounts - overdue_estates), statements_total=len(with_accounts),
-        mean_turnout_heads=sum(heads) / len(heads) if heads else None,
-        mean_turnout_area=sum(areas) / len(areas) if areas else None)
+        mean_turnout_heads=mean_share([(h, th) for _a, h, _ta, th in shares if th]),
+        mean_turnout_area=mean_share([(a, ta) for a, _h, ta, _th in shares if ta]))
+
+
+def mean_share(shares: list[tuple[int, int]]) -> Fraction | None:
+    """The exact mean of the fractions part/whole: the parts of equal wholes added as integers first,
+    so that a sub-district's thousands of votes make one Fraction per estate's total, not per vote."""
+    if not shares:
+        return None
+    parts: dict[int, int] = defaultdict(int)
+    for part, whole in shares:
+        parts[whole] += part
+    return sum((Fraction(part, whole) for whole, part in parts.items()), Fraction(0)) / len(shares)
 
 
 def _finished_cycles(ids: list[int]) -> list[int]:
@@ -138,8 +151,8 @@ def _finished_cycles(ids: list[int]) -> list[int]:
     for process_id, kind, stage, happened_on in db.session.execute(
             select(ReElection.id, ReElection.kind, StageRecord.stage, StageRecord.happened_on)
             .join(StageRecord, StageRecord.reelection_id == ReElection.id)
-            .where(ReElection.estate_id.in_(ids), StageRecord.stage.in_([rules.REPORT, rules.GROUP, rules.PLAN,
-                                                                        rules.FILING]))):
+            .where(in_estates(ReElection.estate_id, ids),
+                   StageRecord.stage.in_([rules.REPORT, rules.GROUP, rules.PLAN, rules.FILING]))):
         kinds[process_id] = kind.value
         if stage == rules.FILING:
             filed[process_id] = happened_on

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.duties import Duty, register_source
+from ..core.duties import Duty, in_estates, register_source
 from ..extensions import db
 from . import rules, services
 from .models import ServiceCompany, Survey
@@ -17,21 +17,22 @@ from .models import ServiceCompany, Survey
 def survey_duties(estate_ids: list[int], today: dt.date) -> list[Duty]:
     found = []
     now = services.now()
+    answer = _("Answer the survey “%(title)s”")  # each title translated once, filled in per row
     for survey in db.session.scalars(select(Survey).where(
-            Survey.estate_id.in_(estate_ids), Survey.published_at.is_not(None), Survey.closes_at > now,
+            in_estates(Survey.estate_id, estate_ids), Survey.published_at.is_not(None), Survey.closes_at > now,
             Survey.opens_at <= now)):
         last_day = clock.local_date(clock.aware(survey.closes_at) - dt.timedelta(microseconds=1))
         found.append(Duty(last_day, survey.estate_id, "surveys.answer",
-                          _("Answer the survey “%(title)s”", title=survey.title),
+                          answer % {"title": survey.title},
                           f"/estates/{survey.estate_id}/surveys/{survey.id}", "R-72", "owner"))
     period = rules.period_start(today, services.period_months())
     end = rules.period_end(period, services.period_months())
+    rate, label = _("Rate %(company)s for %(period)s"), services.period_label(period)
     for company in db.session.scalars(select(ServiceCompany).where(
-            ServiceCompany.estate_id.in_(estate_ids), ServiceCompany.contract_start <= today,
+            in_estates(ServiceCompany.estate_id, estate_ids), ServiceCompany.contract_start <= today,
             ServiceCompany.contract_end >= today)):
         found.append(Duty(end, company.estate_id, "surveys.rate",
-                          _("Rate %(company)s for %(period)s", company=company.name,
-                            period=services.period_label(period)),
+                          rate % {"company": company.name, "period": label},
                           f"/estates/{company.estate_id}/service/rate", "R-72", "owner"))
     return found
 

@@ -87,6 +87,21 @@ def test_exports_have_the_rows_of_the_dashboard(client, login, committee, people
     assert "梅园小区" not in filtered
 
 
+def test_the_dashboard_escapes_what_committees_typed_in_duty_titles(client, login, committee, people, clock):
+    """A meeting's title goes into its duty's title (R-42); the page prints it as text, never as markup."""
+    from governance_app.disclosure import services as disclosure_services
+
+    members = [m.id for m in disclosure_services.current_members(committee)]
+    meeting = disclosure_services.schedule_meeting(committee, title="<b>第一次</b>会议", place="会议室",
+                                                   scheduled_at=disclosure_services.now() + dt.timedelta(hours=1),
+                                                   agenda="议程", actor=people["chair"])
+    disclosure_services.record_attendance(meeting, members, dt.date(2026, 12, 1), "纪要", people["chair"])
+    db.session.commit()
+    login(people["supervisor"])
+    page = text(client.get("/supervision/?kind=disclosure.post_decisions"))
+    assert "&lt;b&gt;第一次&lt;/b&gt;会议" in page and "<b>第一次</b>" not in page
+
+
 def test_candidate_list_and_handover_pdfs(client, login, committee, people, clock, app):
     process = services.start(committee, ProcessKind.REELECTION, people["supervisor"])
     to_group(process, people, clock)
