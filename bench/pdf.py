@@ -53,6 +53,9 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This checkout's application, whatever an editable install elsewhere points to (the worker, started
+# in the checkout with ``-m``, uses it too).
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from import_roll import (  # noqa: E402  (the roll generator and the PostgreSQL database of the import benchmark)
     DEFAULT_POSTGRES_URL, SEED, PostgresDatabase, Unreachable, generate_roll, roll_csv,
 )
