@@ -176,6 +176,15 @@ def may_see(user, job: Job | None) -> bool:
     return bool(job.permission and estate is not None and can(user, job.permission, estate))
 
 
+def recent(user, estate, kind: str, limit: int = 20) -> list[Job]:
+    """The jobs of ``kind`` on ``estate`` started while their file is kept (``JOB_RESULT_HOURS``) that
+    ``user`` may see, newest first: the page that starts them lists them, to come back to."""
+    since = clock.now() - dt.timedelta(hours=current_app.config["JOB_RESULT_HOURS"])
+    found = db.session.scalars(select(Job).where(Job.kind == kind, Job.estate_id == estate.id, Job.created_at >= since)
+                               .order_by(Job.created_at.desc(), Job.id).limit(limit))
+    return [job for job in found if may_see(user, job)]
+
+
 def status(job: Job) -> dict:
     """What the progress page and its JSON show."""
     done, total, step, values = job.done, job.total, "", {}

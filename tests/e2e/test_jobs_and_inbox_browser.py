@@ -88,6 +88,11 @@ def test_a_committee_member_starts_the_letters_watches_them_reach_100_and_downlo
     page.get_by_role("link", name="梅园小区").first.click()
     page.get_by_role("link", name="业主激活函").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("业主账户激活")
+    # The demo's earlier letters (a finished job) are listed, to come back to their file.
+    earlier = page.get_by_role("heading", name="最近 24 小时生成的激活函")
+    expect(earlier).to_be_visible()
+    expect(page.locator(".card-list li")).to_have_count(1)
+    expect(page.locator(".card-list li")).to_contain_text("已完成")
     page.get_by_role("button", name="生成 PDF").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("激活函（PDF）")
@@ -116,7 +121,7 @@ def test_a_committee_member_starts_the_letters_watches_them_reach_100_and_downlo
     assert content.startswith(b"%PDF-")
     assert download.suggested_filename == f"activation-letters-{estate.id}.pdf"
     db.session.remove()
-    job = db.session.scalars(select(Job)).one()
+    job = db.session.get(Job, page.url.rsplit("/", 1)[1])
     assert (job.state, job.kind, job.result_size) == (JobState.DONE, "activation_letters", len(content))
     issued = db.session.scalar(select(func.count()).select_from(ActivationCode)) - codes_before
     assert page_count(content) == issued == len(waiting)  # one page per letter, one letter per code

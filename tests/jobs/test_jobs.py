@@ -63,6 +63,35 @@ def test_the_file_is_kept_24_hours(app, client, login, estate, committee, platfo
         assert not jobs.result_path(db.session.scalar(select(Job.id))).exists()
 
 
+def test_the_activation_page_lists_the_letters_jobs_of_the_last_24_hours_to_those_who_may_see_them(
+        app, client, login, estate, committee, make_user, make_estate, platform_clock):
+    login(committee)
+    assert "最近 24 小时生成的激活函" not in text(client.get(f"/estates/{estate.id}/activation"))
+    page = _start_letters(client, estate)
+    platform_clock.advance(hours=1)
+    colleague = make_user(Role.COMMITTEE_MEMBER, estate, login="member", name="业委会委员")
+    login(colleague)
+    shown = client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
+    assert f'href="{page}"' in shown
+    assert "最近 24 小时生成的激活函" in text(client.get(f"/estates/{estate.id}/activation"))
+    listed = text(client.get(f"/estates/{estate.id}/activation")).split("最近 24 小时生成的激活函", 1)[1]
+    assert "已完成" in listed and "由 业委会主任 发起" in listed
+    # Someone of another estate sees none of them; the other estate has none.
+    other = make_estate("别的小区")
+    other_chair = make_user(Role.COMMITTEE_CHAIR, other, login="other-chair")
+    assert jobs.recent(fresh_user(other_chair), estate, "activation_letters") == []
+    assert jobs.recent(fresh_user(colleague), other, "activation_letters") == []
+    assert [job.id for job in jobs.recent(fresh_user(colleague), estate, "activation_letters")] == [page.rsplit("/", 1)[1]]
+    platform_clock.advance(hours=23, minutes=1)  # its file is gone: no longer listed
+    assert f'href="{page}"' not in client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
+
+
+def fresh_user(user):
+    from governance_app.auth.models import User
+
+    return db.session.get(User, user.id)
+
+
 _ATTEMPTS = {"flaky": 0}
 
 
