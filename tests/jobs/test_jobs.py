@@ -163,6 +163,57 @@ def test_a_job_whose_worker_died_long_ago_is_marked_failed(app, estate, committe
         assert db.session.get(Job, job_id).failure == "worker_lost"
 
 
+class _Broker:
+    """Celery's ``send_task`` as a worker would meet it: at the moment the message leaves, it reads the
+    job's row through a connection of its own; the first ``failures`` sends fail as a broker gone."""
+
+    def __init__(self, failures: int = 0):
+        self.seen: list = []
+        self.failures = failures
+
+    def send_task(self, name, args, task_id, retry):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the broker went away")
+        with db.engine.connect() as worker:
+            self.seen.append(worker.execute(select(Job.dispatched_at).where(Job.id == task_id)).scalar_one())
+
+
+def _with_broker(app, monkeypatch, broker: _Broker) -> None:
+    from governance_app.jobs import celery_app
+
+    monkeypatch.setitem(app.config, "JOBS_MODE", "celery")
+    monkeypatch.setattr(celery_app, "broker_reachable", lambda flask_app: True)
+    monkeypatch.setattr(celery_app, "celery_for", lambda flask_app: broker)
+
+
+def test_a_job_is_marked_sent_and_committed_before_its_message_leaves(app, client, login, estate, committee,
+                                                                       monkeypatch):
+    """A worker may take the job the moment its message is out: the request must not be writing the
+    job's row then (a worker that finds it locked leaves it, and the job would wait for ever)."""
+    broker = _Broker()
+    _with_broker(app, monkeypatch, broker)
+    login(committee)
+    page = _start_letters(client, estate)
+    assert len(broker.seen) == 1 and broker.seen[0] is not None  # committed before it was sent
+    assert client.get(page + ".json").get_json()["state"] == "queued"
+    assert len(broker.seen) == 1  # sent once: its progress page does not send it again
+    with app.app_context():
+        assert db.session.get(Job, page.rsplit("/", 1)[1]).dispatched_at is not None
+
+
+def test_a_job_whose_message_could_not_be_sent_is_sent_again_by_its_page(app, client, login, estate, committee,
+                                                                          monkeypatch):
+    broker = _Broker(failures=1)
+    _with_broker(app, monkeypatch, broker)
+    login(committee)
+    page = _start_letters(client, estate)
+    with app.app_context():
+        assert db.session.get(Job, page.rsplit("/", 1)[1]).dispatched_at is None and broker.seen == []
+    assert client.get(page + ".json").get_json()["state"] == "queued"
+    assert len(broker.seen) == 1 and broker.seen[0] is not None
+
+
 def test_no_request_starts_a_process_pool(app, client, login, estate, committee, monkeypatch):
     """Even with PDF_PROCESSES above 1, letters made in the web process are drawn in it."""
     from governance_app.documents import render
