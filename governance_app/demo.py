@@ -14,12 +14,19 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from .auth import secrets_box
+from .auth import tasks as letters
 from .auth import services as auth_services
 from .auth.models import Role, ScopeKind, User, utcnow
+from .documents import render
 from .estates import services as estate_services
+from .extensions import db
 from .funds import services as funds
 from .funds.models import AccountKind
+from .jobs import services as jobs
+from .jobs.models import Job
 from .voting import services as voting
 from .voting.models import ItemKind, NominationSource, VoteState
 from .pledges.demo import load_pledges
@@ -225,6 +232,7 @@ def load_demo(progress: Callable[..., None] | None = None) -> list[tuple[str, es
     ensure_supervision()
     stage(len(DEMO_ESTATES) + 6)
     _ensure_proposals()
+    _ensure_letters_job()
     stage(len(stages))
     return reports
 
@@ -288,6 +296,27 @@ def _ensure_funds() -> None:
     funds.transfer(estate, accounts[AccountKind.COMMON_INCOME], accounts[AccountKind.MAINTENANCE_FUND],
                    day=dt.date(year, 7, 20), amount=60_000_00, description="公共收益补充维修资金",
                    actor=_demo_actor())
+
+
+JOB_LETTERS = 3
+
+
+def _ensure_letters_job() -> None:
+    """The committee member's letters for a few owners, made by the letters job (issue 16), so the
+    activation page lists a finished job whose page offers its PDF (kept 24 hours). Run here, in
+    this process, whatever ``JOBS_MODE`` says; skipped without a Chinese font (nothing to draw with).
+    The owners named are the last ones without an account or a letter: the demo letters and the
+    proposals' co-signers take the first ones."""
+    member = auth_services.find_user("member")
+    estate = _first_estate()
+    if render.cjk_font() is None or db.session.scalar(
+            select(Job.id).where(Job.kind == letters.LETTERS, Job.owner_id == member.id)) is not None:
+        return
+    waiting = [s.voter.key for s in auth_services.voter_statuses(estate)
+               if not s.has_account and s.active_code is None and s.owner is not None]
+    job = letters.start_letters(estate, waiting[-JOB_LETTERS:], False, member)
+    db.session.commit()
+    jobs.run(job.id)
 
 
 def _ensure_proposals() -> None:

@@ -81,14 +81,20 @@ def dispatch(job: Job) -> None:
     if not broker_reachable(current_app):
         log.warning("job %s waits: the broker %s does not answer", job.id, current_app.config["CELERY_BROKER_URL"])
         return
-    try:
-        celery_for(current_app).send_task("governance.run_job", args=[job.id], task_id=job.id, retry=False)
-    except Exception as error:  # noqa: BLE001 (broker down: the job waits, nothing is lost)
-        log.warning("job %s could not be queued (%s: %s); it waits for the broker", job.id,
-                    error.__class__.__name__, error)
-        return
+    # Marked sent (and committed) before it is sent: once the message is out, a worker may take the
+    # job's row at once, and a row this request were still writing would be locked, so the worker
+    # would leave it (run's skip_locked) and the job would wait for ever.
+    job_id = job.id
     job.dispatched_at = clock.now()
     db.session.commit()
+    try:
+        celery_for(current_app).send_task("governance.run_job", args=[job_id], task_id=job_id, retry=False)
+    except Exception as error:  # noqa: BLE001 (broker down: the job waits, nothing is lost)
+        log.warning("job %s could not be queued (%s: %s); it waits for the broker", job_id,
+                    error.__class__.__name__, error)
+        job = db.session.get(Job, job_id)
+        job.dispatched_at = None  # not sent: its progress page sends it again (redispatch)
+        db.session.commit()
 
 
 def redispatch(job: Job) -> None:
@@ -215,6 +221,15 @@ def may_see(user, job: Job | None) -> bool:
         return True
     estate = job.estate
     return bool(job.permission and estate is not None and can(user, job.permission, estate))
+
+
+def recent(user, estate, kind: str, limit: int = 20) -> list[Job]:
+    """The jobs of ``kind`` on ``estate`` started while their file is kept (``JOB_RESULT_HOURS``) that
+    ``user`` may see, newest first: the page that starts them lists them, to come back to."""
+    since = clock.now() - dt.timedelta(hours=current_app.config["JOB_RESULT_HOURS"])
+    found = db.session.scalars(select(Job).where(Job.kind == kind, Job.estate_id == estate.id, Job.created_at >= since)
+                               .order_by(Job.created_at.desc(), Job.id).limit(limit))
+    return [job for job in found if may_see(user, job)]
 
 
 def status(job: Job) -> dict:

@@ -205,7 +205,7 @@ def activation(estate_id: int):
     estate = _estate_for("estate.manage_activation", estate_id)
     statuses = services.voter_statuses(estate)
     return render_template("auth/activation.html", estate=estate, statuses=statuses, form=LettersForm(),
-                           confirm_form=ConfirmForm())
+                           confirm_form=ConfirmForm(), letter_jobs=jobs.recent(current_user, estate, tasks.LETTERS))
 
 
 @bp.post("/estates/<int:estate_id>/activation/letters")

@@ -267,6 +267,40 @@ def test_demo_load_is_idempotent_and_realistic(runner, app_context):
     assert {e.community.sub_district.name for e in estates} == {"真如镇街道"}
 
 
+def test_demo_shows_the_inbox_and_a_finished_letters_job(runner, app_context, client, login):
+    """Issue 16 in the demo: the demo owner's inbox has unread messages (the votes' notices, a vote
+    opened, a result published) and its count is in the header; the committee member has a finished
+    letters job, listed on the activation page, whose PDF holds its letters."""
+    from governance_app.auth import services as auth_services
+    from governance_app.auth.models import ActivationCode
+    from governance_app.demo import JOB_LETTERS, LETTER_COUNT, demo_letters
+    from governance_app.jobs import services as jobs
+    from governance_app.jobs.models import Job, JobState
+    from governance_app.notifications import services as notifications
+    from tests.documents.support import page_count
+    from tests.voting_site.support import text
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    owner = auth_services.find_user("13900000001")
+    assert sorted((m.kind, m.read_at) for m in notifications.inbox(owner)) == [
+        ("vote_noticed", None), ("vote_noticed", None), ("vote_opened", None), ("vote_result", None)]
+    member = auth_services.find_user("member")
+    job = db.session.scalars(select(Job)).one()
+    assert (job.owner_id, job.kind, job.state) == (member.id, "activation_letters", JobState.DONE)
+    assert page_count(jobs.read_result(job)) == len(job.params["voters"]) == JOB_LETTERS
+    assert db.session.scalar(select(func.count()).select_from(ActivationCode).where(
+        ActivationCode.voter_key.in_(job.params["voters"]))) == JOB_LETTERS
+    assert len(demo_letters()) == LETTER_COUNT  # the printed demo letters are still usable
+    estate = services.find_estate("梅园小区")
+
+    login(member)
+    activation = client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
+    assert f'href="/jobs/{job.id}"' in activation and "最近 24 小时生成的激活函" in activation
+    assert "下载文件" in text(client.get(f"/jobs/{job.id}"))
+    login(owner)
+    assert "消息 (4 条未读)" in text(client.get("/"))
+
+
 def test_demo_load_if_empty_does_nothing_when_estates_exist(runner, make_estate):
     make_estate()
     before = table_counts()

@@ -63,6 +63,35 @@ def test_the_file_is_kept_24_hours(app, client, login, estate, committee, platfo
         assert not jobs.result_path(db.session.scalar(select(Job.id))).exists()
 
 
+def test_the_activation_page_lists_the_letters_jobs_of_the_last_24_hours_to_those_who_may_see_them(
+        app, client, login, estate, committee, make_user, make_estate, platform_clock):
+    login(committee)
+    assert "最近 24 小时生成的激活函" not in text(client.get(f"/estates/{estate.id}/activation"))
+    page = _start_letters(client, estate)
+    platform_clock.advance(hours=1)
+    colleague = make_user(Role.COMMITTEE_MEMBER, estate, login="member", name="业委会委员")
+    login(colleague)
+    shown = client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
+    assert f'href="{page}"' in shown
+    assert "最近 24 小时生成的激活函" in text(client.get(f"/estates/{estate.id}/activation"))
+    listed = text(client.get(f"/estates/{estate.id}/activation")).split("最近 24 小时生成的激活函", 1)[1]
+    assert "已完成" in listed and "由 业委会主任 发起" in listed
+    # Someone of another estate sees none of them; the other estate has none.
+    other = make_estate("别的小区")
+    other_chair = make_user(Role.COMMITTEE_CHAIR, other, login="other-chair")
+    assert jobs.recent(fresh_user(other_chair), estate, "activation_letters") == []
+    assert jobs.recent(fresh_user(colleague), other, "activation_letters") == []
+    assert [job.id for job in jobs.recent(fresh_user(colleague), estate, "activation_letters")] == [page.rsplit("/", 1)[1]]
+    platform_clock.advance(hours=23, minutes=1)  # its file is gone: no longer listed
+    assert f'href="{page}"' not in client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
+
+
+def fresh_user(user):
+    from governance_app.auth.models import User
+
+    return db.session.get(User, user.id)
+
+
 _ATTEMPTS = {"flaky": 0}
 
 
@@ -132,6 +161,57 @@ def test_a_job_whose_worker_died_long_ago_is_marked_failed(app, estate, committe
         assert jobs.sweep() == (0, 1)
         db.session.commit()
         assert db.session.get(Job, job_id).failure == "worker_lost"
+
+
+class _Broker:
+    """Celery's ``send_task`` as a worker would meet it: at the moment the message leaves, it reads the
+    job's row through a connection of its own; the first ``failures`` sends fail as a broker gone."""
+
+    def __init__(self, failures: int = 0):
+        self.seen: list = []
+        self.failures = failures
+
+    def send_task(self, name, args, task_id, retry):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the broker went away")
+        with db.engine.connect() as worker:
+            self.seen.append(worker.execute(select(Job.dispatched_at).where(Job.id == task_id)).scalar_one())
+
+
+def _with_broker(app, monkeypatch, broker: _Broker) -> None:
+    from governance_app.jobs import celery_app
+
+    monkeypatch.setitem(app.config, "JOBS_MODE", "celery")
+    monkeypatch.setattr(celery_app, "broker_reachable", lambda flask_app: True)
+    monkeypatch.setattr(celery_app, "celery_for", lambda flask_app: broker)
+
+
+def test_a_job_is_marked_sent_and_committed_before_its_message_leaves(app, client, login, estate, committee,
+                                                                       monkeypatch):
+    """A worker may take the job the moment its message is out: the request must not be writing the
+    job's row then (a worker that finds it locked leaves it, and the job would wait for ever)."""
+    broker = _Broker()
+    _with_broker(app, monkeypatch, broker)
+    login(committee)
+    page = _start_letters(client, estate)
+    assert len(broker.seen) == 1 and broker.seen[0] is not None  # committed before it was sent
+    assert client.get(page + ".json").get_json()["state"] == "queued"
+    assert len(broker.seen) == 1  # sent once: its progress page does not send it again
+    with app.app_context():
+        assert db.session.get(Job, page.rsplit("/", 1)[1]).dispatched_at is not None
+
+
+def test_a_job_whose_message_could_not_be_sent_is_sent_again_by_its_page(app, client, login, estate, committee,
+                                                                          monkeypatch):
+    broker = _Broker(failures=1)
+    _with_broker(app, monkeypatch, broker)
+    login(committee)
+    page = _start_letters(client, estate)
+    with app.app_context():
+        assert db.session.get(Job, page.rsplit("/", 1)[1]).dispatched_at is None and broker.seen == []
+    assert client.get(page + ".json").get_json()["state"] == "queued"
+    assert len(broker.seen) == 1 and broker.seen[0] is not None
 
 
 def test_no_request_starts_a_process_pool(app, client, login, estate, committee, monkeypatch):

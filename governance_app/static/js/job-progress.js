@@ -20,7 +20,14 @@
   }
   function ask() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // 404: the job is not (or no longer) there to see; stop asking.
+        if (response.status === 404) { return null; }
+        // Busy (503: on SQLite the job's transaction holds the database while it works) or any
+        // other answer that is not the status: the work goes on, ask again a little later.
+        if (!response.ok) { throw new Error("status " + response.status); }
+        return response.json();
+      })
       .then(function (status) { if (status && show(status)) { window.setTimeout(ask, 1000); } })
       .catch(function () { window.setTimeout(ask, 3000); });
   }
