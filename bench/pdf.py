@@ -19,7 +19,7 @@ enough for ``--letters`` voters. Timed with ``time.perf_counter`` after a full g
 
 3. the letters for ``--worker-letters`` owners (5,000) as a job through a real Celery worker process
    (issue 16), on each of ``--databases`` (SQLite in the temporary folder; PostgreSQL, a database
-   ``bench_pdf_<pid>`` on ``--postgres-url``, created and dropped as ``import_roll.py`` does, skipped
+   ``bench_pdf_<pid>`` on ``--postgres-url``, created and dropped by ``bench/postgres.py``, skipped
    with a message when it cannot be reached). The worker is ``celery worker --pool solo`` as deploy/
    runs it, on the broker ``--broker`` (a Redis database other than 0, default 5) with a queue of its
    own; the web application is the real one (``JOBS_MODE=celery``), driven through its test client by
@@ -306,20 +306,6 @@ def in_process(args) -> int:
 
 # --- 3. the letters as a job, through a Celery worker process --------------------------------------
 
-class WorkerDatabase(PostgresDatabase):
-    """A fresh database ``bench_pdf_<pid>`` (created and dropped as in import_roll.py)."""
-
-    def __init__(self, server_url: str):
-        from sqlalchemy.engine import make_url
-
-        super().__init__(server_url)
-        self.name = f"bench_pdf_{os.getpid()}"
-        server = make_url(server_url)
-        self.url = server.set(drivername="postgresql+psycopg", database=self.name).render_as_string(
-            hide_password=False)
-        self.shown = server.set(database=self.name).render_as_string(hide_password=True)
-
-
 class Worker:
     """``celery worker --pool solo`` in its own process with the web's settings, as deploy/ runs it
     (the tests' worker, tests/jobs/test_worker.py)."""
@@ -456,7 +442,7 @@ def worker_on(database: str, args, folder: str) -> int:
 
     postgres = None
     if database == "postgresql":
-        postgres = WorkerDatabase(args.postgres_url)
+        postgres = PostgresDatabase(args.postgres_url, "bench_pdf")
         try:
             url = postgres.create()
         except Unreachable as error:

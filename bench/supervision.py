@@ -210,14 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-limit", type=int, default=40, help="lines of profile to print (default 40)")
     args = parser.parse_args(argv)
 
-    from import_roll import PostgresDatabase, Unreachable
+    from postgres import PostgresDatabase, Unreachable
 
     database = None
     if args.database == "postgresql":
-        database = PostgresDatabase(args.postgres_url)
-        # Its own database name, so that it never meets the import benchmark's.
-        database.name = f"bench_supervision_{os.getpid()}"
-        database.url = database.url.rsplit("/", 1)[0] + "/" + database.name
+        database = PostgresDatabase(args.postgres_url, "bench_supervision")
         try:
             url = database.create()
         except Unreachable as error:

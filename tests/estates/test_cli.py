@@ -278,7 +278,7 @@ def test_demo_shows_the_inbox_and_a_finished_letters_job(runner, app_context, cl
     from governance_app.jobs.models import Job, JobState
     from governance_app.notifications import services as notifications
     from tests.documents.support import page_count
-    from tests.voting_site.support import text
+    from tests.support.site import text
 
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     owner = auth_services.find_user("13900000001")
