@@ -5,14 +5,24 @@ derives from it): ``reason`` selects the message, ``details`` fill it. Each pack
 messages of its class once with :func:`register_messages`. A route may let a refusal escape: the
 handler installed by :func:`register` rolls the request's transaction back, so nothing of the
 refused action is kept, flashes the reason in the reader's language and returns to the page the
-form was on. A route that wants a different answer catches the refusal itself.
+form was on, or to the page the route named with :func:`returning_to`. A route that wants a
+different answer catches the refusal itself.
+
+So a form's handler has one shape (R-ids in the services, not here)::
+
+    back = returning_to(url_for(".meeting", estate_id=estate.id, meeting_id=meeting.id))
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        return invalid(_("Enter the day it was held."), back)
+    services.record_attendance(meeting, ...)          # may raise a Refusal: nothing is kept
+    return done(_("Attendance recorded."), back)
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
 
-from flask import Flask, flash, redirect, request
+from flask import Flask, Response, flash, g, redirect, request
 
 from ..extensions import db
 from .inputs import safe_next
@@ -60,6 +70,29 @@ def message(error: Refusal) -> str:
     return error.reason
 
 
+def returning_to(url: str) -> str:
+    """Name the page a refusal of this request returns to (instead of the referring page);
+    returns ``url`` so the route can use it for its other answers too."""
+    g.refused_to = url
+    return url
+
+
+def done(message: str | None, to: str) -> Response:
+    """The request's work is complete: commit it, say so (when there is something to say) and go
+    on to ``to``."""
+    db.session.commit()
+    if message:
+        flash(message, "success")
+    return redirect(to)
+
+
+def invalid(message: str, to: str) -> Response:
+    """The form was not filled in as it must be: say what is missing and go back (the request
+    wrote nothing, and its session is discarded uncommitted)."""
+    flash(message, "error")
+    return redirect(to)
+
+
 def back_to_form() -> str:
     """The page the refused form was on: the referring page of this site, else this path."""
     return safe_next(request.referrer and _same_site_path(request.referrer), request.path)
@@ -80,6 +113,9 @@ def register(app: Flask) -> None:
         db.session.rollback()
         log.info("refused", extra={"fields": {"reason": error.reason, "kind": type(error).__name__}})
         flash(message(error), "error")
+        named = g.pop("refused_to", None)
+        if named is not None:
+            return redirect(named)
         if request.method in ("GET", "HEAD"):
             return redirect(request.path if request.referrer is None else back_to_form())
         return redirect(back_to_form(), code=303)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from governance_app.auth.models import Role
 from governance_app.auth.permissions import can, permitted_or_404, visible_estates
 from governance_app.core import clock, duties, events
-from governance_app.core.refusals import Refusal, message, register_messages
+from governance_app.core.refusals import Refusal, done, invalid, message, register_messages, returning_to
 from governance_app.estates.models import SubDistrict
 from governance_app.extensions import db
 
@@ -52,6 +52,18 @@ def probe_client(app):
         db.session.flush()
         raise SampleRefusal("too_late", day="2026-03-01")
 
+    @blueprint.post("/_probe/form/<what>")
+    def form(what: str):
+        """The one shape of a form's handler: back to a named page, refused or not."""
+        back = returning_to("/_probe/named")
+        if what == "empty":
+            return invalid("Fill it in.", back)
+        db.session.add(SubDistrict(name=SUB_DISTRICT))
+        db.session.flush()
+        if what == "late":
+            raise SampleRefusal("too_late", day="2026-03-01")
+        return done("Saved.", "/_probe/next")
+
     probe.register_blueprint(blueprint)
     yield probe.test_client()
     with probe.app_context():
@@ -73,6 +85,20 @@ def test_a_refusal_never_returns_to_another_site(probe_client, make_estate):
     community_id = make_estate().community_id
     answer = probe_client.post(f"/_probe/refuse/{community_id}", headers={"Referer": "https://evil.example/x"})
     assert answer.headers["Location"] == f"/_probe/refuse/{community_id}"
+
+
+@pytest.mark.parametrize("what, location, flashed, kept", [
+    ("empty", "/_probe/named", ("error", "Fill it in."), 0),
+    ("late", "/_probe/named", ("error", "Too late: the deadline was 2026-03-01."), 0),
+    ("fine", "/_probe/next", ("success", "Saved."), 1),
+])
+def test_a_form_handler_returns_where_it_says_and_keeps_only_what_succeeded(probe_client, app_context, what,
+                                                                          location, flashed, kept):
+    answer = probe_client.post(f"/_probe/form/{what}", headers={"Referer": "http://localhost/elsewhere"})
+    assert answer.status_code == 302 and answer.headers["Location"] == location
+    assert db.session.scalar(select(func.count()).where(SubDistrict.name == SUB_DISTRICT)) == kept
+    with probe_client.session_transaction() as session:
+        assert session["_flashes"] == [flashed]
 
 
 def test_duties_are_gathered_from_every_source_earliest_first(app_context):
