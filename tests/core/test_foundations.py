@@ -11,20 +11,21 @@ from sqlalchemy import func, select
 
 from governance_app.auth.models import Role
 from governance_app.auth.permissions import can, permitted_or_404, visible_estates
-from governance_app.core import clock, duties, events
+from governance_app.core import clock as platform
+from governance_app.core import duties, events
 from governance_app.core.refusals import Refusal, done, invalid, message, register_messages, returning_to
 from governance_app.estates.models import SubDistrict
 from governance_app.extensions import db
 
 
-def test_the_clock_counts_local_days_in_the_estates_zone(app_context, platform_clock):
-    platform_clock.set(2026, 3, 1, hour=0, minute=30)  # 16:30 UTC on 28 February
-    assert clock.now().date() == dt.date(2026, 2, 28)
-    assert clock.today() == dt.date(2026, 3, 1)
-    assert clock.local_date(dt.datetime(2026, 2, 28, 16, 30)) == dt.date(2026, 3, 1)  # naive = UTC
-    assert clock.end_of_local_day(dt.date(2026, 3, 1)) == dt.datetime(2026, 3, 1, 16, tzinfo=dt.timezone.utc)
-    platform_clock.advance(days=1)
-    assert clock.today() == dt.date(2026, 3, 2)
+def test_the_clock_counts_local_days_in_the_estates_zone(app_context, clock):
+    clock.set(2026, 3, 1, hour=0, minute=30)  # 16:30 UTC on 28 February
+    assert platform.now().date() == dt.date(2026, 2, 28)
+    assert platform.today() == dt.date(2026, 3, 1)
+    assert platform.local_date(dt.datetime(2026, 2, 28, 16, 30)) == dt.date(2026, 3, 1)  # naive = UTC
+    assert platform.end_of_local_day(dt.date(2026, 3, 1)) == dt.datetime(2026, 3, 1, 16, tzinfo=dt.timezone.utc)
+    clock.advance(days=1)
+    assert platform.today() == dt.date(2026, 3, 2)
 
 
 class SampleRefusal(Refusal):

@@ -28,7 +28,7 @@ from governance_app.funds import services as funds
 from governance_app.funds.models import AccountKind, Entry, EntryState, Statement
 from governance_app.voting import services as voting
 from governance_app.voting.models import Ballot, Vote
-from tests.support.voting_world import clock, committee, draft_vote, estate, open_vote, owner_of  # noqa: F401
+from tests.support.voting_world import committee, draft_vote, estate, open_vote, owner_of  # noqa: F401
 from tests.support.site import JPEG, choices
 
 PASSWORD = "grants-test-password"

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from governance_app.auth.models import Role
-from tests.support.voting_world import clock, committee, draft_vote, estate, open_vote, owner_of  # noqa: F401 (fixtures)
+from tests.support.voting_world import committee, draft_vote, estate, open_vote, owner_of  # noqa: F401 (fixtures)
 from tests.support.site import cast, close_vote, page_client
 from governance_app.voting import services
 from governance_app.extensions import db

@@ -68,12 +68,10 @@ def test_committee_meeting_minutes_print_the_head(app, estate, committee):
     assert_prints_its_head(content)
 
 
-def test_a_fund_statement_prints_the_head(app, make_estate, make_user, login, monkeypatch):
-    from governance_app.funds import services as funds
+def test_a_fund_statement_prints_the_head(app, make_estate, make_user, login, clock):
     from tests.funds.support import INCOME, World
-    from tests.support.clock import Clock
 
-    monkeypatch.setattr(funds, "now", Clock(local=dt.datetime(2026, 4, 10, 10, 0)))
+    clock.move_to(dt.datetime(2026, 4, 10, 10, 0))
     world = World(app, make_estate, make_user, login)
     world.open_accounts(income=1_000_00)
     world.entry(INCOME, dt.date(2026, 1, 15), "in", 12_345_67, "parking", counterparty="停车场管理处")

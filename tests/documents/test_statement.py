@@ -14,14 +14,13 @@ from tests.documents.support import (
     CURRENT, SUPERSEDED, assert_cjk_font_embedded, check_status, flat, numbers, pdf_text,
 )
 from tests.funds.support import INCOME, World
-from tests.support.clock import Clock
 
 Q1_START, Q1_END = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
 
 
 @pytest.fixture
-def funds_world(app, make_estate, make_user, login, monkeypatch) -> World:
-    monkeypatch.setattr(funds, "now", Clock(local=dt.datetime(2026, 4, 10, 10, 0)))
+def funds_world(app, make_estate, make_user, login, clock) -> World:
+    clock.move_to(dt.datetime(2026, 4, 10, 10, 0))
     world = World(app, make_estate, make_user, login)
     world.open_accounts(income=1_000_00)
     return world

@@ -13,7 +13,6 @@ from governance_app.voting.models import ItemKind
 from tests.conftest import roll_csv
 from tests.documents.support import assert_cjk_font_embedded, numbers, pdf_text
 from tests.e2e.conftest import assert_accessible, assert_fits_phone, sign_in_browser
-from tests.support.clock import Clock
 from tests.support.voting_world import ROLL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,9 +30,7 @@ def _owner(make_user, estate, unit: str):
     return make_user(owner=owner, login=f"owner-{unit}", name=owner.name)
 
 
-def _counted_vote(monkeypatch, make_estate, make_user):
-    clock = Clock()
-    monkeypatch.setattr(services, "now", clock)
+def _counted_vote(clock, make_estate, make_user):
     estate = make_estate("梅园小区")
     estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
@@ -58,9 +55,9 @@ def _counted_vote(monkeypatch, make_estate, make_user):
 
 
 def test_the_result_announcement_downloads_and_its_number_checks_as_genuine(
-        browser, live_server, app, monkeypatch, make_estate, make_user, tmp_path):
+        browser, live_server, app, monkeypatch, make_estate, make_user, tmp_path, clock):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    vote, chair = _counted_vote(monkeypatch, make_estate, make_user)
+    vote, chair = _counted_vote(clock, make_estate, make_user)
     vote_id, final_chain = vote.id, vote.final_chain
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
                                   base_url=live_server, locale="zh-CN", accept_downloads=True)

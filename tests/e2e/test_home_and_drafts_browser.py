@@ -45,7 +45,7 @@ def _tap(page, locator, taps: list) -> None:
 
 
 def test_an_owner_lands_on_the_home_page_and_votes_from_there_in_five_taps(page, make_estate, make_user,
-                                                                           platform_clock):
+                                                                           clock):
     estate = _estate(make_estate)
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
     owner = _owner(make_user, estate, "1-103", "13900000103")
@@ -55,7 +55,7 @@ def test_an_owner_lands_on_the_home_page_and_votes_from_there_in_five_taps(page,
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     services.publish_notice(vote, chair)
     db.session.commit()
-    platform_clock.set(opening.year, opening.month, opening.day, hour=9)
+    clock.set(opening.year, opening.month, opening.day, hour=9)
     signed_in_at = time.time()
 
     sign_in_browser(page, owner, at=signed_in_at)  # lands on the home page (the helper checks its heading)
@@ -83,7 +83,7 @@ def test_an_owner_lands_on_the_home_page_and_votes_from_there_in_five_taps(page,
 
 
 def test_a_chair_corrects_a_refused_draft_and_publishes_it_after_the_confirmation(page, make_estate, make_user,
-                                                                                  platform_clock):
+                                                                                  clock):
     estate = _estate(make_estate)
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
     too_soon = platform.today() + dt.timedelta(days=10)  # R-40 needs 15 full days

@@ -22,9 +22,9 @@ def checked(page) -> None:
 
 
 def test_a_proposal_from_idea_to_rated_project(browser, live_server, app, monkeypatch, make_estate, make_user, login,
-                                              platform_clock, tmp_path):
+                                              clock, tmp_path):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    world = World(app, make_estate, make_user, login, platform_clock)
+    world = World(app, make_estate, make_user, login, clock)
     world.open_accounts(income=20_000_00)
     # This estate's rules of procedure ask for answers at 20% of the owners, the most a setting may ask
     # (R-70; above it owners could require the assembly, R-41): one co-signature of the 4 owners in scope.
@@ -136,7 +136,7 @@ def test_a_proposal_from_idea_to_rated_project(browser, live_server, app, monkey
     # The deadline passes a minute later (ballots are counted only if received before it, R-31).
     vote.closes_at = voting.now() + dt.timedelta(minutes=1)
     db.session.commit()
-    platform_clock.advance(minutes=2)
+    clock.advance(minutes=2)
     voting.advance(vote)
 
     # The committee counts and publishes; the proposal has passed.

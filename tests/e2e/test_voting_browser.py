@@ -19,7 +19,6 @@ from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import roll_csv
 from tests.e2e.conftest import Codes, assert_accessible, assert_fits_phone, sign_in_browser
-from tests.support.clock import Clock
 from tests.support.voting_world import ROLL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,10 +39,8 @@ def _owner(make_user, estate, unit, login):
 
 
 def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkeypatch, make_estate, make_user,
-                                              tmp_path):
+                                              tmp_path, clock):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    clock = Clock()
-    monkeypatch.setattr(services, "now", clock)
     estate = make_estate("梅园小区")
     estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
@@ -193,13 +190,11 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
 
 
 def test_the_estate_s_two_staff_setting_and_checking_a_paper_ballot(browser, live_server, app, monkeypatch,
-                                                                    make_estate, make_user):
+                                                                    make_estate, make_user, clock):
     """Issue 12: the committee sets two-staff paper entry for the estate on its own page; a new
     vote takes it; a second staff member checks the entry against its scan on a page that shows
     that ballot only."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    clock = Clock()
-    monkeypatch.setattr(services, "now", clock)
     estate = make_estate("梅园小区")
     estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv")
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")

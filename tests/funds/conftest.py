@@ -5,16 +5,13 @@ import datetime as dt
 
 import pytest
 
-from governance_app.funds import services
 from tests.funds.support import World
-from tests.support.clock import Clock
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(clock):
     """The accounts' time: 15 July 2026, 10:00 in Shanghai, unless a test moves it."""
-    clock = Clock(local=dt.datetime(2026, 7, 15, 10, 0))
-    monkeypatch.setattr(services, "now", clock)
+    clock.move_to(dt.datetime(2026, 7, 15, 10, 0))
     return clock
 
 

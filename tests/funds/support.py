@@ -72,6 +72,11 @@ class World:
             self._login(user, client=pages)
         return pages
 
+    def sign_in(self, user, pages):
+        """``user`` signs in again on ``pages`` (after the clock moved past the idle timeout)."""
+        self._login(user, client=pages)
+        return pages
+
     def open_accounts(self, estate=None, *, fund: int = 80_000_00, first_period: int = 100_000_00,
                       income: int = 0, working: int = 0, opened_on: dt.date = OPENED) -> None:
         funds.open_accounts(estate or self.estate, opened_on=opened_on, first_period_amount=first_period,

@@ -1,3 +1,3 @@
 """The voting tests' estate (9 voters) and its committee, for jobs run inline or by a worker."""
 from tests.support.voting_world import committee, estate, owner_of  # noqa: F401 (fixtures)
-from tests.support.voting_world import clock, draft_vote  # noqa: F401,E402
+from tests.support.voting_world import draft_vote  # noqa: F401,E402

@@ -31,13 +31,13 @@ def test_without_a_broker_readiness_leaves_celery_out(client):
     assert "celery_broker" not in checks and "celery_worker" not in checks
 
 
-def test_metrics_count_jobs_queued_and_failed_and_duties_overdue(app, client, estate, committee, platform_clock):
+def test_metrics_count_jobs_queued_and_failed_and_duties_overdue(app, client, estate, committee, clock):
     with app.app_context():
         for state in (JobState.QUEUED, JobState.FAILED, JobState.FAILED):
             job = jobs.start("activation_letters", owner=committee, estate=estate)
             job.state = state
         db.session.commit()
-    today = platform_clock().date()
+    today = clock().date()
     import datetime as dt
 
     duties.register_source("test-metrics", lambda ids, day: [

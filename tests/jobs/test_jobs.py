@@ -50,10 +50,10 @@ def test_only_its_owner_and_those_with_the_same_permission_see_a_job(app, client
     client.post("/logout")
 
 
-def test_the_file_is_kept_24_hours(app, client, login, estate, committee, platform_clock):
+def test_the_file_is_kept_24_hours(app, client, login, estate, committee, clock):
     login(committee)
     page = _start_letters(client, estate)
-    platform_clock.advance(days=1)
+    clock.advance(days=1)
     assert client.get(page + "/file").status_code == 404
     assert "24" in text(client.get(page))
     with app.app_context():
@@ -64,11 +64,11 @@ def test_the_file_is_kept_24_hours(app, client, login, estate, committee, platfo
 
 
 def test_the_activation_page_lists_the_letters_jobs_of_the_last_24_hours_to_those_who_may_see_them(
-        app, client, login, estate, committee, make_user, make_estate, platform_clock):
+        app, client, login, estate, committee, make_user, make_estate, clock):
     login(committee)
     assert "最近 24 小时生成的激活函" not in text(client.get(f"/estates/{estate.id}/activation"))
     page = _start_letters(client, estate)
-    platform_clock.advance(hours=1)
+    clock.advance(hours=1)
     colleague = make_user(Role.COMMITTEE_MEMBER, estate, login="member", name="业委会委员")
     login(colleague)
     shown = client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_the_activation_page_lists_the_letters_jobs_of_the_last_24_hours_to_thos
     assert jobs.recent(fresh_user(other_chair), estate, "activation_letters") == []
     assert jobs.recent(fresh_user(colleague), other, "activation_letters") == []
     assert [job.id for job in jobs.recent(fresh_user(colleague), estate, "activation_letters")] == [page.rsplit("/", 1)[1]]
-    platform_clock.advance(hours=23, minutes=1)  # its file is gone: no longer listed
+    clock.advance(hours=23, minutes=1)  # its file is gone: no longer listed
     assert f'href="{page}"' not in client.get(f"/estates/{estate.id}/activation").get_data(as_text=True)
 
 
@@ -150,13 +150,13 @@ def test_a_refused_job_gives_the_reason_in_the_readers_language(app, client, log
     assert status["state"] == "failed" and "already has an account" in status["failure_text"]
 
 
-def test_a_job_whose_worker_died_long_ago_is_marked_failed(app, estate, committee, platform_clock):
+def test_a_job_whose_worker_died_long_ago_is_marked_failed(app, estate, committee, clock):
     with app.app_context():
         job = jobs.start("test_flaky", owner=committee, estate=estate)
-        job.state, job.started_at = JobState.RUNNING, platform_clock()
+        job.state, job.started_at = JobState.RUNNING, clock()
         db.session.commit()
         job_id = job.id
-    platform_clock.advance(days=1)
+    clock.advance(days=1)
     with app.app_context():
         assert jobs.sweep() == (0, 1)
         db.session.commit()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from governance_app.audit.models import AuditEvent
-from governance_app.core import clock
+from governance_app.core import clock as platform
 from governance_app.extensions import db
 from governance_app.pledges import services
 from governance_app.pledges.models import Board, BoardError, Deed, Removal, Severity, Step
@@ -25,13 +25,13 @@ def _refused(expected: str, call, *args, **kwargs):
 
 def test_r62_a_warning_cites_a_clause_of_the_estate_and_an_owner_of_its_roll(estate, committee, clause):
     _refused("not_an_owner", services.record_warning, estate, unit_label="9-999", clause_id=clause.id,
-             severity=Severity.MINOR, reason="x", warned_on=clock.today(), warned_by="甲", warned_how="当面",
+             severity=Severity.MINOR, reason="x", warned_on=platform.today(), warned_by="甲", warned_how="当面",
              subject_member_id=None, actor=committee)
     _refused("clause_needed", services.record_warning, estate, unit_label="1-102", clause_id=None,
-             severity=Severity.MINOR, reason="x", warned_on=clock.today(), warned_by="甲", warned_how="当面",
+             severity=Severity.MINOR, reason="x", warned_on=platform.today(), warned_by="甲", warned_how="当面",
              subject_member_id=None, actor=committee)
     _refused("warning_in_future", services.record_warning, estate, unit_label="1-102", clause_id=clause.id,
-             severity=Severity.MINOR, reason="x", warned_on=clock.today() + dt.timedelta(days=1),
+             severity=Severity.MINOR, reason="x", warned_on=platform.today() + dt.timedelta(days=1),
              warned_by="甲", warned_how="当面", subject_member_id=None, actor=committee)
     entry = warned(estate, clause, committee)
     assert entry.step == Step.WARNED and entry.subject.name == "李娜"
@@ -39,7 +39,7 @@ def test_r62_a_warning_cites_a_clause_of_the_estate_and_an_owner_of_its_roll(est
 
 def test_r62_another_estates_clause_cannot_be_cited(estate, other_estate, committee, clause):
     _refused("clause_needed", services.record_warning, other_estate, unit_label="1-101", clause_id=clause.id,
-             severity=Severity.MINOR, reason="x", warned_on=clock.today(), warned_by="甲", warned_how="当面",
+             severity=Severity.MINOR, reason="x", warned_on=platform.today(), warned_by="甲", warned_how="当面",
              subject_member_id=None, actor=committee)
 
 
@@ -86,24 +86,24 @@ def test_the_subject_of_an_entry_takes_no_part_in_deciding_it(estate, committee,
     _refused("subject_acts", services.approve, other, decision_id=decision.id, actor=second_owner)
 
 
-def test_r31_r62_objection_window_at_its_boundary(platform_clock, estate, committee, clause, decision,
+def test_r31_r62_objection_window_at_its_boundary(clock, estate, committee, clause, decision,
                                                   second_owner):
-    platform_clock.set(2026, 3, 1, hour=10)
+    clock.set(2026, 3, 1, hour=10)
     entry = notified(estate, clause, committee, decision)
     assert (entry.notified_on, entry.shows_from) == (dt.date(2026, 3, 1), dt.date(2026, 3, 9))
-    platform_clock.set(2026, 3, 8, hour=23, minute=59)  # the last day, before 24:00
+    clock.set(2026, 3, 8, hour=23, minute=59)  # the last day, before 24:00
     assert services.window_open(entry) and services.showing(estate, Board.BLACK) == []
-    platform_clock.set(2026, 3, 9, hour=0, minute=0)  # 24:00 of the last day
+    clock.set(2026, 3, 9, hour=0, minute=0)  # 24:00 of the last day
     assert not services.window_open(entry)
     _refused("window_closed", services.object_to, entry, reasons="太晚了", content=None, actor=second_owner)
     assert services.showing(estate, Board.BLACK) == [entry]
 
 
-def test_r62_an_upheld_objection_removes_the_entry(platform_clock, estate, committee, clause, decision,
+def test_r62_an_upheld_objection_removes_the_entry(clock, estate, committee, clause, decision,
                                                    second_owner):
-    platform_clock.set(2026, 3, 1)
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
-    platform_clock.set(2026, 3, 5)
+    clock.set(2026, 3, 5)
     services.object_to(entry, reasons="纸箱不是我家的。", content=JPEG + b"proof", actor=second_owner)
     db.session.commit()
     _refused("already_objected", services.object_to, entry, reasons="again", content=None, actor=second_owner)
@@ -113,18 +113,18 @@ def test_r62_an_upheld_objection_removes_the_entry(platform_clock, estate, commi
                               actor=committee)
     db.session.commit()
     assert (entry.step, entry.removal) == (Step.REMOVED, Removal.OBJECTION_UPHELD)
-    platform_clock.set(2026, 3, 20)
+    clock.set(2026, 3, 20)
     assert services.showing(estate, Board.BLACK) == []
     assert services.repairs(estate).removed == 1
 
 
 def test_r62_a_pending_objection_keeps_the_entry_hidden_and_a_rejected_one_lets_it_show(
-        platform_clock, estate, committee, clause, decision, second_owner):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, clause, decision, second_owner):
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
     services.object_to(entry, reasons="我已经清理了一部分。", content=None, actor=second_owner)
     db.session.commit()
-    platform_clock.set(2026, 3, 12)
+    clock.set(2026, 3, 12)
     assert services.showing(estate, Board.BLACK) == []  # the committee has not decided yet
     services.decide_objection(entry, upheld=False, answer="照片显示纸箱仍在。", decision_id=decision.id,
                               actor=committee)
@@ -137,23 +137,23 @@ def test_r62_a_pending_objection_keeps_the_entry_hidden_and_a_rejected_one_lets_
     (Severity.MINOR, dt.date(2026, 6, 8), dt.date(2026, 6, 9)),
     (Severity.GENERAL, dt.date(2027, 3, 8), dt.date(2027, 3, 9)),
 ])
-def test_r63_expiry_at_3_months_and_1_year(platform_clock, estate, committee, clause, decision, severity,
+def test_r63_expiry_at_3_months_and_1_year(clock, estate, committee, clause, decision, severity,
                                            last_shown, first_gone):
-    platform_clock.set(2026, 3, 1)
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision, severity=severity)
-    platform_clock.set(last_shown.year, last_shown.month, last_shown.day, hour=23, minute=59)
+    clock.set(last_shown.year, last_shown.month, last_shown.day, hour=23, minute=59)
     assert services.showing(estate, Board.BLACK) == [entry]
-    platform_clock.set(first_gone.year, first_gone.month, first_gone.day, hour=0)
+    clock.set(first_gone.year, first_gone.month, first_gone.day, hour=0)
     assert services.showing(estate, Board.BLACK) == []
 
 
-def test_r63_rectified_and_pledged_removes_the_entry_at_once(platform_clock, estate, committee, clause, decision,
+def test_r63_rectified_and_pledged_removes_the_entry_at_once(clock, estate, committee, clause, decision,
                                                              second_owner):
-    platform_clock.set(2026, 3, 1)
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
-    platform_clock.set(2026, 3, 10)
+    clock.set(2026, 3, 10)
     assert services.showing(estate, Board.BLACK) == [entry]
-    services.record_rectified(entry, on=clock.today(), actor=committee)
+    services.record_rectified(entry, on=platform.today(), actor=committee)
     db.session.commit()
     assert services.showing(estate, Board.BLACK) == [entry]  # rectified, no pledge yet
     services.pledge(entry, second_owner)
@@ -164,13 +164,13 @@ def test_r63_rectified_and_pledged_removes_the_entry_at_once(platform_clock, est
     _refused("removed", services.pledge, entry, second_owner)
 
 
-def test_r61_no_audit_event_carries_the_persons_name(platform_clock, estate, committee, clause, decision,
+def test_r61_no_audit_event_carries_the_persons_name(clock, estate, committee, clause, decision,
                                                      second_owner):
-    platform_clock.set(2026, 3, 1)
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
     services.object_to(entry, reasons="异议", content=None, actor=second_owner)
     services.decide_objection(entry, upheld=False, answer="驳回", decision_id=decision.id, actor=committee)
-    services.record_rectified(entry, on=clock.today(), actor=committee)
+    services.record_rectified(entry, on=platform.today(), actor=committee)
     services.pledge(entry, second_owner)
     db.session.commit()
     board_events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("board.%"))))
@@ -183,8 +183,8 @@ def test_r61_no_audit_event_carries_the_persons_name(platform_clock, estate, com
 
 
 def test_red_board_committee_nominations_show_at_once_and_owners_wait_for_approval(
-        platform_clock, estate, committee, clause, owner):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, clause, owner):
+    clock.set(2026, 3, 1)
     by_committee = services.nominate(estate, unit_label="2-101", deed=Deed.VOLUNTEERING, clause_id=None,
                                      reason="组织楼道清洁志愿活动", service_eligible=True, actor=committee)
     by_owner = services.nominate(estate, unit_label="1-102", deed=Deed.NEIGHBOUR_HELP, clause_id=None,
@@ -198,21 +198,21 @@ def test_red_board_committee_nominations_show_at_once_and_owners_wait_for_approv
     services.approve_nomination(by_owner, approve=True, actor=committee)
     db.session.commit()
     assert set(services.showing(estate, Board.RED)) == {by_committee, by_owner}
-    platform_clock.set(2027, 2, 28, hour=23)
+    clock.set(2027, 2, 28, hour=23)
     assert len(services.showing(estate, Board.RED)) == 2
-    platform_clock.set(2027, 3, 1, hour=0)  # shown for 1 year by default
+    clock.set(2027, 3, 1, hour=0)  # shown for 1 year by default
     assert services.showing(estate, Board.RED) == []
 
 
-def test_r65_the_export_lists_eligible_red_board_owners_only(platform_clock, estate, committee, clause, decision):
-    platform_clock.set(2026, 3, 1)
+def test_r65_the_export_lists_eligible_red_board_owners_only(clock, estate, committee, clause, decision):
+    clock.set(2026, 3, 1)
     services.nominate(estate, unit_label="2-101", deed=Deed.CLAUSE_KEPT, clause_id=clause.id, reason="保持楼道整洁",
                       service_eligible=True, actor=committee)
     services.nominate(estate, unit_label="1-101", deed=Deed.MEDIATION, clause_id=None, reason="调解邻里纠纷",
                       service_eligible=False, actor=committee)
     notified(estate, clause, committee, decision)
     db.session.commit()
-    platform_clock.set(2026, 3, 20)
+    clock.set(2026, 3, 20)
     rows = services.red_export_rows(estate)
     assert [(r["name"], r["unit"], r["deed"], r["clause"]) for r in rows] == [("赵敏", "2-101", "clause_kept",
                                                                               "梅园居民公约 2")]
@@ -232,12 +232,12 @@ def test_an_owner_of_another_estate_cannot_sign(estate, convention, other_owner)
     _refused("not_an_owner", services.sign, convention, other_owner)
 
 
-def test_duties_report_the_objection_window_and_the_expiry(platform_clock, estate, committee, clause, decision):
+def test_duties_report_the_objection_window_and_the_expiry(clock, estate, committee, clause, decision):
     from governance_app.core.duties import gather
 
-    platform_clock.set(2026, 3, 1)
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
-    found = {(d.kind, d.due) for d in gather([estate.id], clock.today())}
+    found = {(d.kind, d.due) for d in gather([estate.id], platform.today())}
     assert ("pledges.objection_window", dt.date(2026, 3, 8)) in found
     assert ("pledges.expiry", entry.expires_on) in found
 

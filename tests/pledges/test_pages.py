@@ -33,15 +33,15 @@ def test_r60_the_board_is_for_the_estates_owners_and_authorised_staff(
 
 
 def test_r62_not_shown_before_the_window_has_passed_then_masked(
-        platform_clock, estate, committee, clause, decision, owner, other_owner, browser_of):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, clause, decision, owner, other_owner, browser_of):
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
-    platform_clock.set(2026, 3, 8, hour=23)
+    clock.set(2026, 3, 8, hour=23)
     page = browser_of(owner, "zh_CN").get(_board(estate))
     assert "楼道堆放纸箱" not in text(page)
     entry_url = f"/estates/{estate.id}/board/entries/{entry.id}"
     assert browser_of(owner).get(entry_url).status_code == 404  # a neighbour never opens an entry
-    platform_clock.set(2026, 3, 9, hour=0)
+    clock.set(2026, 3, 9, hour=0)
     page = text(browser_of(owner, "zh_CN").get(_board(estate)))
     assert "楼道堆放纸箱" in page and "李某" in page and "1-102" in page
     assert "李娜" not in page and "310101198001012222" not in page
@@ -49,8 +49,8 @@ def test_r62_not_shown_before_the_window_has_passed_then_masked(
 
 
 def test_the_person_is_told_in_the_app_objects_and_sees_the_answer(
-        platform_clock, estate, committee, clause, decision, second_owner, browser_of):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, clause, decision, second_owner, browser_of):
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
     person = browser_of(second_owner)
     assert "Concerning you" in text(person.get(_board(estate)))
@@ -69,10 +69,10 @@ def test_the_person_is_told_in_the_app_objects_and_sees_the_answer(
 
 
 def test_r63_a_removed_entry_leaves_no_trace_on_owners_pages(
-        platform_clock, estate, committee, clause, decision, owner, second_owner, browser_of):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, clause, decision, owner, second_owner, browser_of):
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
-    platform_clock.set(2026, 3, 10)
+    clock.set(2026, 3, 10)
     url = f"/estates/{estate.id}/board/entries/{entry.id}"
     assert browser_of(committee).post(url + "/rectified", data={"on": "2026-03-10"}).status_code == 302
     assert browser_of(second_owner).post(url + "/pledge").status_code == 302
@@ -97,13 +97,13 @@ def test_a_step_refused_keeps_what_was_typed(estate, committee, clause, browser_
 
 
 def test_r65_staff_export_the_red_board_and_nothing_else(
-        platform_clock, estate, committee, staff, owner, clause, decision, browser_of):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, staff, owner, clause, decision, browser_of):
+    clock.set(2026, 3, 1)
     services.nominate(estate, unit_label="2-101", deed=Deed.VOLUNTEERING, clause_id=None, reason="志愿者",
                       service_eligible=True, actor=committee)
     notified(estate, clause, committee, decision)
     db.session.commit()
-    platform_clock.set(2026, 3, 20)
+    clock.set(2026, 3, 20)
     csv_file = browser_of(staff).get(f"/estates/{estate.id}/board/red-board.csv")
     assert csv_file.status_code == 200
     content = csv_file.get_data().decode("utf-8-sig")
@@ -116,13 +116,13 @@ def test_r65_staff_export_the_red_board_and_nothing_else(
 
 
 def test_the_notice_pdf_is_the_committees_and_the_persons(
-        platform_clock, estate, committee, clause, decision, second_owner, owner, browser_of, monkeypatch):
+        clock, estate, committee, clause, decision, second_owner, owner, browser_of, monkeypatch):
     from governance_app.documents import services as documents
 
     drawn = {}
     monkeypatch.setattr(documents, "one_pdf", lambda kind, template, estate_id, object_type, object_id, data, actor,
                         **context: drawn.setdefault("data", data) and b"%PDF-1.7 notice")
-    platform_clock.set(2026, 3, 1)
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
     url = f"/estates/{estate.id}/board/entries/{entry.id}/notice.pdf"
     assert browser_of(owner).get(url).status_code == 404

@@ -7,6 +7,6 @@ from tests.proposals.support import World
 
 
 @pytest.fixture
-def world(app, make_estate, make_user, login, platform_clock) -> World:
-    platform_clock.set(2026, 7, 15, hour=10)
-    return World(app, make_estate, make_user, login, platform_clock)
+def world(app, make_estate, make_user, login, clock) -> World:
+    clock.set(2026, 7, 15, hour=10)
+    return World(app, make_estate, make_user, login, clock)

@@ -1,5 +1,5 @@
 """An estate with a small roll and a committee whose term ends on 2027-06-30, the people of each
-role around it, and the platform's clock (``platform_clock``) set to 2026-12-01."""
+role around it, and the platform's clock (``clock``) set to 2026-12-01."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +18,9 @@ TERM_END = dt.date(2027, 6, 30)
 
 
 @pytest.fixture
-def clock(platform_clock):
-    platform_clock.set(2026, 12, 1)
-    return platform_clock
+def clock(clock):
+    clock.set(2026, 12, 1)
+    return clock
 
 
 @pytest.fixture

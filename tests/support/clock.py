@@ -1,4 +1,4 @@
-"""One fixture to move the platform's clock (``governance_app.core.clock``).
+"""One fixture, ``clock``, to move the platform's clock (``governance_app.core.clock``).
 
     def test_deadline(clock):
         clock.set(2026, 3, 1, hour=9)         # 09:00 in the estate's zone
@@ -18,9 +18,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Clock:
-    """The tests' one clock: call it for the time. Patched where a test wants time to move: the
-    platform's (``platform_clock``), or one package's ``services.now`` where a test should not age
-    its sessions (the voting world's ``clock``, the funds world's)."""
+    """The tests' one clock: call it for the time. The ``clock`` fixture puts it in place of the
+    platform's ``now``; a package's conftest may override ``clock`` to start at its own moment."""
 
     def __init__(self, at: dt.datetime | None = None, *, local: dt.datetime | None = None):
         self.at = at or dt.datetime.now(dt.timezone.utc)
@@ -50,7 +49,7 @@ class Clock:
 
 
 @pytest.fixture
-def platform_clock(monkeypatch):
+def clock(monkeypatch):
     """The platform's one clock, frozen at the real now until the test moves it."""
     from governance_app.core import clock as platform
 

@@ -1,4 +1,4 @@
-"""The voting world many packages' tests share: an estate with a small roll, its committee and owners, a draft and an open vote, and a clock the tests can move (voting.services.now)."""
+"""The voting world many packages' tests share: an estate with a small roll, its committee and owners, a draft and an open vote, on the platform's one clock (the ``clock`` fixture)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,6 @@ from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
 from tests.conftest import owner_row, roll_csv
-from tests.support.clock import Clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 9 voters over 10 units: 1-101 and 1-102 belong to one buyer; 2-101 is co-owned;
@@ -31,13 +30,6 @@ ROLL = [
     owner_row("3", "3-102", "150.00", "真景置业有限公司", "91310000DEMO00001X", developer="是"),
     owner_row("3", "3-103", "65.00", "周涛", "310101198001019999"),
 ]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(services, "now", clock)
-    return clock
 
 
 @pytest.fixture

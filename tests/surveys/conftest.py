@@ -13,7 +13,6 @@ from governance_app.estates import services as estate_services
 from governance_app.estates.models import Owner
 from governance_app.extensions import db
 from tests.conftest import owner_row, roll_csv
-from tests.support.clock import platform_clock  # noqa: F401 (a fixture)
 
 WANG, LI, ZHANG, DEVELOPER = "310101199001011234", "310101198001012222", "310101198001013333", "91310000MA1234567X"
 ROLL = [
@@ -69,9 +68,9 @@ def owner_account(make_user, estate):
 
 
 @pytest.fixture
-def clock(platform_clock):  # noqa: F811
-    platform_clock.set(2026, 5, 10, hour=10)
-    return platform_clock
+def clock(clock):
+    clock.set(2026, 5, 10, hour=10)
+    return clock
 
 
 def local(day: dt.date, hour: int = 0) -> dt.datetime:

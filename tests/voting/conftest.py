@@ -1,5 +1,5 @@
 """The voting world (tests/support/voting_world.py: an estate with a small roll, its committee and
-owners, a draft and an open vote), and drafts built on the platform's clock (``platform_clock``)
+owners, a draft and an open vote), and drafts built on the platform's clock (``clock``)
 for the pages of issue 14 (home, drafts, confirmations, participation)."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from governance_app.core import clock as platform
 from governance_app.extensions import db
 from governance_app.voting import services
 from governance_app.voting.models import ItemKind, NominationSource
-from tests.support.voting_world import clock, committee, draft_vote, estate, open_vote, owner_of  # noqa: F401  (fixtures)
+from tests.support.voting_world import committee, draft_vote, estate, open_vote, owner_of  # noqa: F401  (fixtures)
 from tests.support.site import page_client
 
 
@@ -30,12 +30,12 @@ def make_draft(estate, committee, *, title="加装电梯与选举", opening: dt.
     return vote
 
 
-def open_it(vote, committee, platform_clock) -> None:
+def open_it(vote, committee, clock) -> None:
     """Publish the notice, then move the platform's clock to 09:00 of the opening day."""
     services.publish_notice(vote, committee)
     db.session.commit()
     opening = platform.local_date(vote.opens_at)
-    platform_clock.set(opening.year, opening.month, opening.day, hour=9)
+    clock.set(opening.year, opening.month, opening.day, hour=9)
     services.advance(vote)
     assert vote.state.value == "open"
 

@@ -23,10 +23,10 @@ def _rows(page) -> list[tuple[str, bool]]:
             re.findall(r'<li id="b\d+" class="([^"]*)">.*?<code>([0-9a-f]{64})</code>', body, re.S)]
 
 
-def test_an_owner_finds_their_tracker_and_sees_their_own_row_marked(estate, committee, owner_of, platform_clock,
+def test_an_owner_finds_their_tracker_and_sees_their_own_row_marked(estate, committee, owner_of, clock,
                                                                     browser):
     vote = make_draft(estate, committee)
-    open_it(vote, committee, platform_clock)
+    open_it(vote, committee, clock)
     li, zhao = owner_of("1-103"), owner_of("1-104")
     mine, theirs = _cast(vote, li), _cast(vote, zhao)
     client = browser(li)
@@ -38,10 +38,10 @@ def test_an_owner_finds_their_tracker_and_sees_their_own_row_marked(estate, comm
                                                                          (theirs.tracker, False)]
 
 
-def test_a_search_that_is_no_tracker_is_explained_and_shows_every_row(estate, committee, owner_of, platform_clock,
+def test_a_search_that_is_no_tracker_is_explained_and_shows_every_row(estate, committee, owner_of, clock,
                                                                       browser):
     vote = make_draft(estate, committee)
-    open_it(vote, committee, platform_clock)
+    open_it(vote, committee, clock)
     li = owner_of("1-103")
     mine = _cast(vote, li)
     page = browser(li).get(f"/votes/{vote.id}/board", query_string={"tracker": "房号3-502"})

@@ -21,7 +21,7 @@ def _candidate_form(photo: bytes | None, name="戊") -> dict:
 
 
 def test_a_candidate_with_a_photo_and_a_statement_is_shown_on_the_vote_page_and_the_ballot(
-        estate, committee, owner_of, platform_clock, browser):
+        estate, committee, owner_of, clock, browser):
     vote = make_draft(estate, committee)
     client = browser(committee)
     response = client.post(f"/votes/{vote.id}/items/2/candidates", **multipart_in_memory(_candidate_form(PNG)))
@@ -34,7 +34,7 @@ def test_a_candidate_with_a_photo_and_a_statement_is_shown_on_the_vote_page_and_
     photo = client.get(photo_url)
     assert (photo.status_code, photo.mimetype, photo.data) == (200, "image/png", PNG)
 
-    open_it(db.session.get(type(vote), vote.id), committee, platform_clock)
+    open_it(db.session.get(type(vote), vote.id), committee, clock)
     owner = owner_of("1-103")
     voter = services.mandates(owner, vote)[0].voter
     ballot = browser(owner).get(f"/votes/{vote.id}/ballot", query_string={"voter": voter}).get_data(as_text=True)
@@ -43,7 +43,7 @@ def test_a_candidate_with_a_photo_and_a_statement_is_shown_on_the_vote_page_and_
 
 
 @pytest.mark.parametrize("content", [PDF, b"GIF89a" + b"\x00" * 32, b"<svg onload=alert(1)>"])
-def test_a_photo_that_is_no_jpeg_or_png_is_refused_and_nothing_is_added(estate, committee, platform_clock, browser,
+def test_a_photo_that_is_no_jpeg_or_png_is_refused_and_nothing_is_added(estate, committee, clock, browser,
                                                                        content):
     vote = make_draft(estate, committee)
     page = browser(committee).post(f"/votes/{vote.id}/items/2/candidates",
@@ -56,7 +56,7 @@ def test_a_photo_that_is_no_jpeg_or_png_is_refused_and_nothing_is_added(estate, 
 @pytest.mark.parametrize(("size", "refused"), [(services.PHOTO_MAX_BYTES - 1, False),
                                                (services.PHOTO_MAX_BYTES, False),
                                                (services.PHOTO_MAX_BYTES + 1, True)])
-def test_a_photo_is_at_most_2_mb(estate, committee, platform_clock, size, refused):
+def test_a_photo_is_at_most_2_mb(estate, committee, clock, size, refused):
     vote = make_draft(estate, committee)
     photo = JPEG[:-2] + b"\x00" * (size - len(JPEG)) + b"\xff\xd9"
     assert len(photo) == size
@@ -72,7 +72,7 @@ def test_a_photo_is_at_most_2_mb(estate, committee, platform_clock, size, refuse
         assert added.photo_id is not None
 
 
-def test_a_photo_is_replaced_or_removed_while_drafting(estate, committee, platform_clock, browser):
+def test_a_photo_is_replaced_or_removed_while_drafting(estate, committee, clock, browser):
     vote = make_draft(estate, committee)
     client = browser(committee)
     url = f"/votes/{vote.id}/items/2/candidates/1/edit"

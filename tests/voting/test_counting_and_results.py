@@ -88,6 +88,7 @@ def test_only_the_committee_counts_and_only_after_closing(app, login, open_vote,
     assert pages.get(f"/votes/{open_vote.id}/result").status_code == 404
 
     close_vote(open_vote, clock)
+    login(committee, client=pages)  # days later: signed in again
     counted = pages.post(f"/votes/{open_vote.id}/count", follow_redirects=True)
     assert "计票完成。请核对结果，并在 3 日内公布（R-42）。" in text(counted)
     fresh()
@@ -203,10 +204,10 @@ def test_r42_an_unpublished_result_is_flagged_after_3_days(app, login, open_vote
     services.count(open_vote, committee)
     db.session.commit()
     counted_on = local_now(clock).date()
-    pages = page_client(app)
-    login(committee, client=pages)
     overdue = "公布已逾期：表决结果应在 3 日内公布（R-42）。"
     clock.move_to(dt.datetime.combine(counted_on + dt.timedelta(days=3), dt.time(23, 59)))
+    pages = page_client(app)
+    login(committee, client=pages)
     assert overdue not in text(pages.get(f"/votes/{open_vote.id}/result"))
     clock.move_to(dt.datetime.combine(counted_on + dt.timedelta(days=4), dt.time(0, 0)))
     assert overdue in text(pages.get(f"/votes/{open_vote.id}/result"))

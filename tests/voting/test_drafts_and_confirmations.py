@@ -22,9 +22,9 @@ def _dates(opening: dt.date) -> dict:
 # --- a draft whose notice was refused is corrected, then published after the confirmation page ---------
 
 def test_a_draft_refused_for_its_dates_is_moved_and_published_after_the_confirmation(
-        estate, committee, platform_clock, browser):
+        estate, committee, clock, browser):
     vote = make_draft(estate, committee)
-    platform_clock.advance(days=3)  # too late now for the opening day chosen (R-40)
+    clock.advance(days=3)  # too late now for the opening day chosen (R-40)
     client = browser(committee)
     refused = client.post(f"/votes/{vote.id}/notice", follow_redirects=True)
     assert "公告须在投票开始前至少 15 日发布" in text(refused) or "R-40" in text(refused)
@@ -52,7 +52,7 @@ def test_a_draft_refused_for_its_dates_is_moved_and_published_after_the_confirma
     assert db.session.get(Vote, vote.id).state == VoteState.NOTICED
 
 
-def test_the_confirmation_lists_an_election_with_fewer_candidates_than_seats(estate, committee, platform_clock,
+def test_the_confirmation_lists_an_election_with_fewer_candidates_than_seats(estate, committee, clock,
                                                                           browser):
     vote = make_draft(estate, committee)
     client = browser(committee)
@@ -65,7 +65,7 @@ def test_the_confirmation_lists_an_election_with_fewer_candidates_than_seats(est
     assert db.session.get(Vote, vote.id).state == VoteState.DRAFT  # the service refuses it as well
 
 
-def test_a_choice_without_two_options_and_an_empty_scope_are_listed(estate, committee, platform_clock, browser):
+def test_a_choice_without_two_options_and_an_empty_scope_are_listed(estate, committee, clock, browser):
     vote = make_draft(estate, committee, items=False)
     client = browser(committee)
     services.add_item(vote, kind=services.ItemKind.CHOICE, matter=4, title="物业管理方式", options=["甲", "乙"])
@@ -80,7 +80,7 @@ def test_a_choice_without_two_options_and_an_empty_scope_are_listed(estate, comm
 
 # --- correcting and deleting items and candidates ----------------------------------------------------------
 
-def test_items_and_candidates_are_corrected_and_deleted_with_audit_events(estate, committee, platform_clock,
+def test_items_and_candidates_are_corrected_and_deleted_with_audit_events(estate, committee, clock,
                                                                          browser):
     vote = make_draft(estate, committee)
     client = browser(committee)
@@ -106,7 +106,7 @@ def test_items_and_candidates_are_corrected_and_deleted_with_audit_events(estate
     assert events("vote.item_deleted")[0].details == {"item": "i1", "title": "改正后的事项"}
 
 
-def test_a_draft_is_deleted_with_its_items_and_the_deletion_is_audited(estate, committee, platform_clock, browser):
+def test_a_draft_is_deleted_with_its_items_and_the_deletion_is_audited(estate, committee, clock, browser):
     vote = make_draft(estate, committee, title="写错的草稿")
     response = browser(committee).post(f"/votes/{vote.id}/delete")
     assert (response.status_code, response.location) == (302, f"/estates/{estate.id}/votes")
@@ -114,7 +114,7 @@ def test_a_draft_is_deleted_with_its_items_and_the_deletion_is_audited(estate, c
     assert events("vote.draft_deleted")[0].details == {"title": "写错的草稿", "items": 2}
 
 
-def test_nothing_can_be_corrected_or_deleted_once_the_notice_is_out(estate, committee, platform_clock, browser):
+def test_nothing_can_be_corrected_or_deleted_once_the_notice_is_out(estate, committee, clock, browser):
     vote = make_draft(estate, committee)
     services.publish_notice(vote, committee)
     db.session.commit()
@@ -128,7 +128,7 @@ def test_nothing_can_be_corrected_or_deleted_once_the_notice_is_out(estate, comm
 
 # --- a refused form keeps what was typed --------------------------------------------------------------------
 
-def test_an_item_refused_for_one_field_keeps_everything_else_typed(estate, committee, platform_clock, browser):
+def test_an_item_refused_for_one_field_keeps_everything_else_typed(estate, committee, clock, browser):
     vote = make_draft(estate, committee)
     typed = {"kind": "election", "matter": "3", "title": "补选业委会委员", "description": "因两名委员辞职",
              "seats": "4", "alternates": "1", "options": ""}
@@ -140,7 +140,7 @@ def test_an_item_refused_for_one_field_keeps_everything_else_typed(estate, commi
     assert count(VoteItem) == 2
 
 
-def test_a_candidate_refused_keeps_what_was_typed_in_that_items_form(estate, committee, platform_clock, browser):
+def test_a_candidate_refused_keeps_what_was_typed_in_that_items_form(estate, committee, clock, browser):
     vote = make_draft(estate, committee)
     typed = {"name": "戊", "nomination": "self", "statement": "在小区居住十五年"}  # no pledge (R-44)
     page = browser(committee).post(f"/votes/{vote.id}/items/2/candidates", data=typed)
@@ -150,7 +150,7 @@ def test_a_candidate_refused_keeps_what_was_typed_in_that_items_form(estate, com
     assert count(Candidate) == 3
 
 
-def test_a_refused_correction_keeps_what_was_typed(estate, committee, platform_clock, browser):
+def test_a_refused_correction_keeps_what_was_typed(estate, committee, clock, browser):
     vote = make_draft(estate, committee)
     opening = platform.today() + dt.timedelta(days=15)
     typed = _dates(opening) | {"last_day": (opening - dt.timedelta(days=1)).isoformat()}
@@ -163,13 +163,13 @@ def test_a_refused_correction_keeps_what_was_typed(estate, committee, platform_c
 
 # --- counting and publishing: confirmation pages ----------------------------------------------------------------
 
-def test_counting_and_publishing_go_through_their_confirmation_pages(estate, committee, owner_of, platform_clock,
+def test_counting_and_publishing_go_through_their_confirmation_pages(estate, committee, owner_of, clock,
                                                                      browser):
     vote = make_draft(estate, committee)
-    open_it(vote, committee, platform_clock)
+    open_it(vote, committee, clock)
     client = browser(committee)
     assert f'href="/votes/{vote.id}/count"' not in client.get(f"/votes/{vote.id}").get_data(as_text=True)
-    platform_clock.set(*(platform.local_date(vote.closes_at).timetuple()[:3]), hour=9)
+    clock.set(*(platform.local_date(vote.closes_at).timetuple()[:3]), hour=9)
     client = browser(committee)  # a new session: the old one ended while voting went on
     page = client.get(f"/votes/{vote.id}")
     assert f'href="/votes/{vote.id}/count"' in page.get_data(as_text=True)
@@ -186,10 +186,10 @@ def test_counting_and_publishing_go_through_their_confirmation_pages(estate, com
 
 # --- participation so far ------------------------------------------------------------------------------------
 
-def test_an_open_votes_page_shows_participation_so_far_totals_only(estate, committee, owner_of, platform_clock,
+def test_an_open_votes_page_shows_participation_so_far_totals_only(estate, committee, owner_of, clock,
                                                                   browser):
     vote = make_draft(estate, committee)
-    open_it(vote, committee, platform_clock)
+    open_it(vote, committee, clock)
     owner = owner_of("1-103")
     mandate = services.mandates(owner, vote)[0]
     assert services.cast_online(vote, owner, mandate, {"i1": "approve", "i2": None})

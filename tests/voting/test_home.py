@@ -23,9 +23,9 @@ def waiting(page) -> list[str]:
 
 
 def test_an_owner_sees_the_open_vote_they_have_not_voted_in_and_reaches_its_ballot_in_one_tap(
-        estate, committee, owner_of, platform_clock, browser):
+        estate, committee, owner_of, clock, browser):
     vote = make_draft(estate, committee, title="加装电梯")
-    open_it(vote, committee, platform_clock)
+    open_it(vote, committee, clock)
     owner = owner_of("1-103")
     page = browser(owner).get("/")
     assert waiting(page) == ["voting.ballot"]
@@ -36,9 +36,9 @@ def test_an_owner_sees_the_open_vote_they_have_not_voted_in_and_reaches_its_ball
     assert last_day in text(page)
 
 
-def test_a_vote_already_voted_in_is_no_longer_waiting(estate, committee, owner_of, platform_clock, browser):
+def test_a_vote_already_voted_in_is_no_longer_waiting(estate, committee, owner_of, clock, browser):
     vote = make_draft(estate, committee)
-    open_it(vote, committee, platform_clock)
+    open_it(vote, committee, clock)
     owner = owner_of("1-103")
     mandate = services.mandates(owner, vote)[0]
     assert services.cast_online(vote, owner, mandate, {"i1": "approve", "i2": None})
@@ -46,14 +46,14 @@ def test_a_vote_already_voted_in_is_no_longer_waiting(estate, committee, owner_o
     assert "voting.ballot" not in waiting(browser(owner).get("/"))
 
 
-def test_a_noticed_vote_not_yet_open_is_not_offered_for_voting(estate, committee, owner_of, platform_clock, browser):
+def test_a_noticed_vote_not_yet_open_is_not_offered_for_voting(estate, committee, owner_of, clock, browser):
     vote = make_draft(estate, committee)
     services.publish_notice(vote, committee)
     db.session.commit()
     assert "voting.ballot" not in waiting(browser(owner_of("1-103")).get("/"))
 
 
-def test_unread_notices_wait_until_read(estate, committee, owner_of, platform_clock, browser):
+def test_unread_notices_wait_until_read(estate, committee, owner_of, clock, browser):
     notice = disclosure_services.publish_notice(
         estate, kind=NoticeKind.ANNOUNCEMENT, title="停水通知", body="明天停水。",
         starts_at=platform.now() - dt.timedelta(hours=1), ends_at=None, pinned=False, attachments=[],
@@ -66,7 +66,7 @@ def test_unread_notices_wait_until_read(estate, committee, owner_of, platform_cl
 
 
 def test_the_committee_sees_its_drafts_and_its_duties_most_urgent_first(
-        estate, make_estate, committee, platform_clock, browser, monkeypatch):
+        estate, make_estate, committee, clock, browser, monkeypatch):
     """Duties come only from core.duties: a source registered here shows on the home page of the
     estate's committee (its own duties), not of another estate's."""
     today = platform.today()
@@ -88,7 +88,7 @@ def test_the_committee_sees_its_drafts_and_its_duties_most_urgent_first(
 
 
 def test_staff_see_the_duties_of_the_estates_in_their_scope_only(
-        estate, make_estate, make_user, platform_clock, browser, monkeypatch):
+        estate, make_estate, make_user, clock, browser, monkeypatch):
     today = platform.today()
     elsewhere = make_estate("西园小区", "西园居民区", "西街道")
     monkeypatch.setitem(duties._sources, "test.duties", lambda ids, day: [

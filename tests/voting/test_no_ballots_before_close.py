@@ -174,4 +174,5 @@ def test_supervisors_do_not_check_paper_entries_and_see_no_scan_before_the_close
     close(vote, clock)
     db.session.commit()
     fresh()
+    login(people["subdistrict_supervisor"], client=pages)  # days later: signed in again
     assert pages.get(f"/votes/{vote.id}/paper/{first.id}/scan").status_code == 200

@@ -109,8 +109,8 @@ def _closing(vote) -> dt.datetime:
 def test_r40_before_opens_at_the_vote_stays_noticed_and_the_ballot_page_refuses(
         app, login, draft_vote, committee, owner_of, clock):
     vote = _noticed(draft_vote, committee)
-    _owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
     clock.move_to(_opening(vote) - dt.timedelta(seconds=1))
+    _owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)  # signed in at the new time
 
     page = pages.get(f"/votes/{vote.id}")
     ballot = pages.get(f"/votes/{vote.id}/ballot?voter={voter}")
@@ -138,8 +138,8 @@ def test_r40_at_opens_at_the_vote_opens_through_the_service(draft_vote, committe
 
 def test_r40_at_opens_at_the_vote_opens_when_its_page_is_visited(app, login, draft_vote, committee, owner_of, clock):
     vote = _noticed(draft_vote, committee)
-    _owner, _voter, pages = _signed_in_owner(app, login, owner_of, vote)
     clock.move_to(_opening(vote))
+    _owner, _voter, pages = _signed_in_owner(app, login, owner_of, vote)
 
     page = pages.get(f"/votes/{vote.id}")
 
@@ -153,14 +153,15 @@ def test_r31_the_vote_closes_at_24_00_of_its_last_day(app, login, draft_vote, co
     closing = _closing(vote)
     last_day = closing.date() - dt.timedelta(days=1)
     assert local(vote.closes_at) == closing
-    _owner, _voter, pages = _signed_in_owner(app, login, owner_of, vote)
 
     clock.move_to(dt.datetime.combine(last_day, dt.time(23, 59, 59)))
+    owner, _voter, pages = _signed_in_owner(app, login, owner_of, vote)
     assert "投票中" in text(pages.get(f"/votes/{vote.id}"))
     fresh()
     assert vote.state.value == "open"
 
     clock.move_to(closing)
+    login(owner, client=pages)  # a day later: signed in again
     page = text(pages.get(f"/votes/{vote.id}"))
     assert "已截止，尚未计票" in page
     assert f"{last_day.isoformat()} 24:00" in page
@@ -183,13 +184,13 @@ def test_r40_r31_a_cast_sent_as_the_vote_opens_or_closes_records_the_change_firs
     before the ballot, as any page of the vote would. A ballot received at the deadline is kept
     and marked late (R-31)."""
     vote = _noticed(draft_vote, committee)
-    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
     if moment == "closing":
         clock.move_to(_opening(vote))
         services.advance(vote)
         clock.move_to(_closing(vote))
     else:
         clock.move_to(_opening(vote))
+    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
 
     response = _send_cast(pages, vote, owner, voter)
 
@@ -204,8 +205,8 @@ def test_r40_r31_a_cast_sent_as_the_vote_opens_or_closes_records_the_change_firs
 def test_r40_a_cast_sent_before_the_opening_time_is_refused_and_changes_nothing(
         app, login, draft_vote, committee, owner_of, clock):
     vote = _noticed(draft_vote, committee)
-    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
     clock.move_to(_opening(vote) - dt.timedelta(seconds=1))
+    owner, voter, pages = _signed_in_owner(app, login, owner_of, vote)
 
     response = _send_cast(pages, vote, owner, voter)
 

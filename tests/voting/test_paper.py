@@ -142,6 +142,7 @@ def test_r31_paper_ballots_are_entered_only_between_opening_and_counting(app, lo
     close_vote(draft_vote, clock)  # opens and closes at once
     services.count(draft_vote, committee)
     db.session.commit()
+    login(staff, client=pages)  # days later: signed in again
     after = enter(pages, draft_vote, "1-104", local_now(clock) - dt.timedelta(days=2))
     assert after.status_code == 400 and "本次表决现在不接受投票。" in text(after)
     assert count(PaperEntry) == 0 and count(StoredFile) == 0
