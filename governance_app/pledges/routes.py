@@ -199,14 +199,16 @@ def manage(estate_id: int):
 
 # --- one entry and its steps ----------------------------------------------------------------------------
 
+# The forms of an entry's page; one given to the page (as typed) takes the place of its empty one.
+ENTRY_FORMS = {"evidence_form": EvidenceForm, "approve_form": DecisionChoiceForm, "notify_form": NotifyForm,
+               "objection_form": ObjectionForm, "answer_form": ObjectionDecisionForm, "rectified_form": RectifiedForm,
+               "approval_form": ApprovalForm, "action_form": ActionForm}
+
+
 def _entry_page(estate, entry, status: int = 200, **forms):
-    forms.setdefault("evidence_form", EvidenceForm(formdata=None))
-    forms.setdefault("approve_form", DecisionChoiceForm(formdata=None))
-    forms.setdefault("notify_form", NotifyForm(formdata=None))
-    forms.setdefault("objection_form", ObjectionForm(formdata=None))
-    forms.setdefault("answer_form", ObjectionDecisionForm(formdata=None))
-    forms.setdefault("rectified_form", RectifiedForm(formdata=None))
-    forms.setdefault("approval_form", ApprovalForm(formdata=None))
+    for name, form_class in ENTRY_FORMS.items():
+        if name not in forms:  # made in this order, so that each field keeps its id on the page
+            forms[name] = form_class(formdata=None)
     for name in ("approve_form", "answer_form"):
         forms[name].decision.choices = _decision_choices(estate)
     manager = can(current_user, "board.manage", entry)
@@ -216,8 +218,7 @@ def _entry_page(estate, entry, status: int = 200, **forms):
                            clause=services.clause_title(entry.clause_id), showing=services.is_showing(entry),
                            window_open=services.window_open(entry),
                            objections_until=services.objections_until(entry), has_account=services.has_account(entry),
-                           act=lambda action: can_act_on(current_user, action, entry),
-                           action_form=ActionForm(formdata=None), **forms), status
+                           act=lambda action: can_act_on(current_user, action, entry), **forms), status
 
 
 @bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>")
