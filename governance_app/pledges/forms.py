@@ -66,6 +66,10 @@ class EvidenceForm(FlaskForm):
     label = StringField(_l("What it shows"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Add the evidence"))
 
+    def values(self) -> dict:
+        upload = self.file.data
+        return {"content": upload.read() if upload else b"", "label": self.label.data or ""}
+
 
 class DecisionChoiceForm(FlaskForm):
     decision = SelectField(_l("Committee decision (R-45)"),
@@ -84,6 +88,10 @@ class ObjectionForm(FlaskForm):
                                                             Length(max=5000)])
     file = FileField(_l("Evidence (optional: PDF, JPEG or PNG)"))
     submit = SubmitField(_l("Send the objection"))
+
+    def values(self) -> dict:
+        upload = self.file.data
+        return {"reasons": self.reasons.data, "content": upload.read() if upload else None}
 
 
 class ObjectionDecisionForm(FlaskForm):

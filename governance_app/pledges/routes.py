@@ -245,11 +245,8 @@ def _step(estate_id: int, entry_id: int, action: str, form_name: str, form, act,
 @bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence")
 @login_required
 def evidence(estate_id: int, entry_id: int):
-    def act(entry, form):
-        upload = form.file.data
-        services.add_evidence(entry, content=upload.read() if upload else b"", label=form.label.data or "",
-                              actor=current_user)
-    return _step(estate_id, entry_id, "board.add_evidence", "evidence_form", EvidenceForm(), act,
+    return _step(estate_id, entry_id, "board.add_evidence", "evidence_form", EvidenceForm(),
+                 lambda entry, form: services.add_evidence(entry, **form.values(), actor=current_user),
                  _("Evidence added."))
 
 
@@ -286,11 +283,8 @@ def notice_pdf(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/objection")
 @login_required
 def objection(estate_id: int, entry_id: int):
-    def act(entry, form):
-        upload = form.file.data
-        services.object_to(entry, reasons=form.reasons.data, content=upload.read() if upload else None,
-                           actor=current_user)
-    return _step(estate_id, entry_id, "board.object", "objection_form", ObjectionForm(), act,
+    return _step(estate_id, entry_id, "board.object", "objection_form", ObjectionForm(),
+                 lambda entry, form: services.object_to(entry, **form.values(), actor=current_user),
                  _("Your objection is sent; the committee will decide and answer you."))
 
 
@@ -343,18 +337,26 @@ def evidence_file(estate_id: int, entry_id: int, evidence_id: int):
 
 # --- R-65: the red board for community services ------------------------------------------------------
 
+def _red_board_cells(estate) -> list[list[str]]:
+    headers = {"name": _("Name"), "unit": _("Unit"), "deed": _("Recognised for"), "clause": _("Clause"),
+               "reason": _("What they did"), "from": _("Shown from"), "until": _("Shown until")}
+    return export.table(services.red_export_rows(estate), headers, {k: str(v) for k, v in DEED_TITLES.items()})
+
+
+def _spreadsheet(cells, extension: str, filename: str) -> Response:
+    content = export.as_csv(cells) if extension == "csv" else export.as_xlsx(cells)
+    mimetype = "text/csv" if extension == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={filename}.{extension}"})
+
+
 @bp.get("/estates/<int:estate_id>/board/red-board.<any(csv, xlsx):extension>")
 @login_required
 def red_export(estate_id: int, extension: str):
     """Only the red board is ever exported (R-64, R-65)."""
     estate = load_or_404(Estate, estate_id, "board.export")
-    headers = {"name": _("Name"), "unit": _("Unit"), "deed": _("Recognised for"), "clause": _("Clause"),
-               "reason": _("What they did"), "from": _("Shown from"), "until": _("Shown until")}
-    cells = export.table(services.red_export_rows(estate), headers, {k: str(v) for k, v in DEED_TITLES.items()})
+    cells = _red_board_cells(estate)
     services.record_export(estate, extension, len(cells) - 1, current_user)
     db.session.commit()
-    content = export.as_csv(cells) if extension == "csv" else export.as_xlsx(cells)
-    mimetype = "text/csv" if extension == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=red-board-{estate.id}.{extension}"})
+    return _spreadsheet(cells, extension, f"red-board-{estate.id}")
