@@ -6,6 +6,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import FlaskForm  # the platform's: refuses control characters
+from .models import Deed, Severity
+
+
+def chosen_id(value: str | None) -> int | None:
+    """The id a select field chose, None for its empty choice."""
+    return int(value) if value and value.isdigit() else None
 
 
 class ClauseForm(FlaskForm):
@@ -26,6 +32,11 @@ class NominationForm(FlaskForm):
     service_eligible = BooleanField(_l("Eligible for priority in community services (R-65)"))
     submit = SubmitField(_l("Nominate"))
 
+    def values(self) -> dict:
+        """The nomination as the service takes it."""
+        return {"unit_label": self.unit.data, "deed": Deed(self.deed.data), "clause_id": chosen_id(self.clause.data),
+                "reason": self.reason.data, "service_eligible": self.service_eligible.data}
+
 
 class WarningForm(FlaskForm):
     unit = StringField(_l("Unit (building-room, e.g. 3-502)"),
@@ -42,11 +53,22 @@ class WarningForm(FlaskForm):
     subject_member = SelectField(_l("The person concerned sits on the committee"), validators=[Optional()])
     submit = SubmitField(_l("Record the warning"))
 
+    def values(self) -> dict:
+        """The warning as the service takes it."""
+        return {"unit_label": self.unit.data, "clause_id": chosen_id(self.clause.data),
+                "severity": Severity(self.severity.data), "reason": self.reason.data,
+                "warned_on": self.warned_on.data, "warned_by": self.warned_by.data,
+                "warned_how": self.warned_how.data, "subject_member_id": chosen_id(self.subject_member.data)}
+
 
 class EvidenceForm(FlaskForm):
     file = FileField(_l("Photo or document (PDF, JPEG or PNG)"))
     label = StringField(_l("What it shows"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Add the evidence"))
+
+    def values(self) -> dict:
+        upload = self.file.data
+        return {"content": upload.read() if upload else b"", "label": self.label.data or ""}
 
 
 class DecisionChoiceForm(FlaskForm):
@@ -66,6 +88,10 @@ class ObjectionForm(FlaskForm):
                                                             Length(max=5000)])
     file = FileField(_l("Evidence (optional: PDF, JPEG or PNG)"))
     submit = SubmitField(_l("Send the objection"))
+
+    def values(self) -> dict:
+        upload = self.file.data
+        return {"reasons": self.reasons.data, "content": upload.read() if upload else None}
 
 
 class ObjectionDecisionForm(FlaskForm):

@@ -10,23 +10,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, permitted_or_404
-from ..core.refusals import message
+from ..auth.permissions import can, load_or_404
+from ..core.refusals import done, message
 from ..disclosure import services as disclosure
-from ..disclosure.messages import disclosure_error_message
 from ..disclosure.models import DisclosureError
 from ..documents import services as documents
 from ..documents.responses import pdf_response
-from ..estates.services import get_estate
+from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from . import export, printing, services
 from .forms import (
     ActionForm, ApprovalForm, ClauseForm, DecisionChoiceForm, EvidenceForm, NominationForm, NotifyForm,
-    ObjectionDecisionForm, ObjectionForm, RectifiedForm, WarningForm,
+    ObjectionDecisionForm, ObjectionForm, RectifiedForm, WarningForm, chosen_id,
 )
 from .messages import DEED_TITLES, REMOVAL_TITLES, SEVERITY_TITLES, STEP_TITLES
-from .models import Board, BoardEntry, BoardError, BoardEvidence, Deed, Severity, Step
+from .models import Board, BoardEntry, BoardError, BoardEvidence, Step
 from .permissions import can_act_on, is_subject
 
 bp = Blueprint("pledges", __name__)
@@ -38,10 +37,6 @@ def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-def _estate(estate_id: int, action: str):
-    return permitted_or_404(get_estate(estate_id), action)
 
 
 def _entry(estate, entry_id: int, *actions: str) -> BoardEntry:
@@ -72,8 +67,21 @@ def _decision_choices(estate) -> list[SelectChoice]:
         for d in services.decisions(estate)]
 
 
-def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _saved(form, act, refusal: type[Exception] = BoardError):
+    """What ``act()`` made once ``form`` is valid; None when the form is not valid or ``act`` is refused
+    (rolled back and said), so that the page shows the form again with what was typed."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return act()
+    except refusal as error:
+        db.session.rollback()
+        flash(message(error), "error")
+        return None
+
+
+def _form_page(template: str, estate, form):
+    return render_template(template, estate=estate, form=form), 400 if form.is_submitted() else 200
 
 
 # --- conventions ------------------------------------------------------------------------------------
@@ -96,32 +104,25 @@ def _conventions_page(estate, clause_form=None, clause_for: int | None = None, s
 @bp.get("/estates/<int:estate_id>/conventions")
 @login_required
 def conventions(estate_id: int):
-    return _conventions_page(_estate(estate_id, "convention.view"))
+    return _conventions_page(load_or_404(Estate, estate_id, "convention.view"))
 
 
 @bp.post("/estates/<int:estate_id>/conventions/<int:document_id>/clauses")
 @login_required
 def add_clause(estate_id: int, document_id: int):
-    estate = _estate(estate_id, "convention.manage")
+    estate = load_or_404(Estate, estate_id, "convention.manage")
     document = services.convention(estate, document_id) or abort(404)
     form = _clause_form(document.id, submitted=True)
-    if not form.validate_on_submit():
+    if _saved(form, lambda: disclosure.add_clause(document, number=form.number.data, text=form.text.data,
+                                                  actor=current_user), DisclosureError) is None:
         return _conventions_page(estate, form, document.id, 400)
-    try:
-        disclosure.add_clause(document, number=form.number.data, text=form.text.data, actor=current_user)
-    except DisclosureError as error:
-        db.session.rollback()
-        flash(disclosure_error_message(error), "error")
-        return _conventions_page(estate, form, document.id, 400)
-    db.session.commit()
-    flash(_("Clause %(number)s added.", number=form.number.data), "success")
-    return redirect(url_for(".conventions", estate_id=estate.id))
+    return done(_("Clause %(number)s added.", number=form.number.data), url_for(".conventions", estate_id=estate.id))
 
 
 @bp.post("/estates/<int:estate_id>/conventions/<int:document_id>/sign")
 @login_required
 def sign(estate_id: int, document_id: int):
-    estate = _estate(estate_id, "convention.sign")
+    estate = load_or_404(Estate, estate_id, "convention.sign")
     document = services.convention(estate, document_id) or abort(404)
     if ActionForm().validate_on_submit():
         services.sign(document, current_user)
@@ -137,7 +138,7 @@ def sign(estate_id: int, document_id: int):
 def board(estate_id: int):
     """R-60 to R-64: the red and the black board side by side, names masked, with the year's
     rectified and removed entries as the headline."""
-    estate = _estate(estate_id, "board.view")
+    estate = load_or_404(Estate, estate_id, "board.view")
     return render_template("pledges/board.html", estate=estate, red=services.showing(estate, Board.RED),
                            black=services.showing(estate, Board.BLACK), repairs=services.repairs(estate),
                            mine=services.my_entries(estate, current_user), clause_title=services.clause_title,
@@ -147,75 +148,67 @@ def board(estate_id: int):
 
 # --- nominations and warnings ----------------------------------------------------------------------------
 
-@bp.route("/estates/<int:estate_id>/board/nominate", methods=["GET", "POST"])
-@login_required
-def nominate(estate_id: int):
-    estate = _estate(estate_id, "board.nominate")
+def _nomination_form(estate) -> NominationForm:
     form = NominationForm()
     form.deed.choices = [SelectChoice(k, str(t)) for k, t in DEED_TITLES.items()]
     form.clause.choices = _clause_choices(estate, optional=True)
-    if form.validate_on_submit():
-        try:
-            entry = services.nominate(estate, unit_label=form.unit.data, deed=Deed(form.deed.data),
-                                      clause_id=_id(form.clause.data), reason=form.reason.data,
-                                      service_eligible=form.service_eligible.data, actor=current_user)
-        except BoardError as error:
-            db.session.rollback()
-            flash(message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Recognised on the red board.") if entry.step == Step.SHOWN else
-                  _("Thank you: the committee will consider your nomination."), "success")
-            return redirect(url_for(".board", estate_id=estate.id))
-    return render_template("pledges/nominate.html", estate=estate, form=form), 400 if form.is_submitted() else 200
+    return form
+
+
+@bp.route("/estates/<int:estate_id>/board/nominate", methods=["GET", "POST"])
+@login_required
+def nominate(estate_id: int):
+    estate = load_or_404(Estate, estate_id, "board.nominate")
+    form = _nomination_form(estate)
+    entry = _saved(form, lambda: services.nominate(estate, **form.values(), actor=current_user))
+    if entry is None:
+        return _form_page("pledges/nominate.html", estate, form)
+    return done(_("Recognised on the red board.") if entry.step == Step.SHOWN else
+                _("Thank you: the committee will consider your nomination."), url_for(".board", estate_id=estate.id))
+
+
+def _warning_form(estate) -> WarningForm:
+    form = WarningForm()
+    form.clause.choices = _clause_choices(estate, optional=False)
+    form.severity.choices = [SelectChoice(k, str(t)) for k, t in SEVERITY_TITLES.items()]
+    form.subject_member.choices = [SelectChoice("", _("— no —"))] + [
+        SelectChoice(str(m.id), m.name) for m in disclosure.current_members(estate)]
+    return form
 
 
 @bp.route("/estates/<int:estate_id>/board/breaches/new", methods=["GET", "POST"])
 @login_required
 def new_breach(estate_id: int):
     """R-62 step 1: the warning (劝阻) that was ignored starts a black-board entry."""
-    estate = _estate(estate_id, "board.warn")
-    form = WarningForm()
-    form.clause.choices = _clause_choices(estate, optional=False)
-    form.severity.choices = [SelectChoice(k, str(t)) for k, t in SEVERITY_TITLES.items()]
-    form.subject_member.choices = [SelectChoice("", _("— no —"))] + [
-        SelectChoice(str(m.id), m.name) for m in disclosure.current_members(estate)]
-    if form.validate_on_submit():
-        try:
-            entry = services.record_warning(
-                estate, unit_label=form.unit.data, clause_id=_id(form.clause.data),
-                severity=Severity(form.severity.data), reason=form.reason.data, warned_on=form.warned_on.data,
-                warned_by=form.warned_by.data, warned_how=form.warned_how.data,
-                subject_member_id=_id(form.subject_member.data), actor=current_user)
-        except BoardError as error:
-            db.session.rollback()
-            flash(message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The warning is recorded. Next: add the evidence."), "success")
-            return redirect(url_for(".entry", estate_id=estate.id, entry_id=entry.id))
-    return render_template("pledges/new_breach.html", estate=estate, form=form), \
-        400 if form.is_submitted() else 200
+    estate = load_or_404(Estate, estate_id, "board.warn")
+    form = _warning_form(estate)
+    entry = _saved(form, lambda: services.record_warning(estate, **form.values(), actor=current_user))
+    if entry is None:
+        return _form_page("pledges/new_breach.html", estate, form)
+    return done(_("The warning is recorded. Next: add the evidence."),
+                url_for(".entry", estate_id=estate.id, entry_id=entry.id))
 
 
 @bp.get("/estates/<int:estate_id>/board/manage")
 @login_required
 def manage(estate_id: int):
-    estate = _estate(estate_id, "board.manage")
+    estate = load_or_404(Estate, estate_id, "board.manage")
     return render_template("pledges/manage.html", estate=estate, entries=services.in_progress(estate),
                            step_titles=STEP_TITLES, showing=services.is_showing, removal_titles=REMOVAL_TITLES)
 
 
 # --- one entry and its steps ----------------------------------------------------------------------------
 
+# The forms of an entry's page; one given to the page (as typed) takes the place of its empty one.
+ENTRY_FORMS = {"evidence_form": EvidenceForm, "approve_form": DecisionChoiceForm, "notify_form": NotifyForm,
+               "objection_form": ObjectionForm, "answer_form": ObjectionDecisionForm, "rectified_form": RectifiedForm,
+               "approval_form": ApprovalForm, "action_form": ActionForm}
+
+
 def _entry_page(estate, entry, status: int = 200, **forms):
-    forms.setdefault("evidence_form", EvidenceForm(formdata=None))
-    forms.setdefault("approve_form", DecisionChoiceForm(formdata=None))
-    forms.setdefault("notify_form", NotifyForm(formdata=None))
-    forms.setdefault("objection_form", ObjectionForm(formdata=None))
-    forms.setdefault("answer_form", ObjectionDecisionForm(formdata=None))
-    forms.setdefault("rectified_form", RectifiedForm(formdata=None))
-    forms.setdefault("approval_form", ApprovalForm(formdata=None))
+    for name, form_class in ENTRY_FORMS.items():
+        if name not in forms:  # made in this order, so that each field keeps its id on the page
+            forms[name] = form_class(formdata=None)
     for name in ("approve_form", "answer_form"):
         forms[name].decision.choices = _decision_choices(estate)
     manager = can(current_user, "board.manage", entry)
@@ -225,47 +218,35 @@ def _entry_page(estate, entry, status: int = 200, **forms):
                            clause=services.clause_title(entry.clause_id), showing=services.is_showing(entry),
                            window_open=services.window_open(entry),
                            objections_until=services.objections_until(entry), has_account=services.has_account(entry),
-                           act=lambda action: can_act_on(current_user, action, entry),
-                           action_form=ActionForm(formdata=None), **forms), status
+                           act=lambda action: can_act_on(current_user, action, entry), **forms), status
 
 
 @bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>")
 @login_required
 def entry(estate_id: int, entry_id: int):
-    estate = _estate(estate_id, "board.view")
+    estate = load_or_404(Estate, estate_id, "board.view")
     return _entry_page(estate, _entry(estate, entry_id, "board.manage", "subject"))
 
 
-def _step(estate_id: int, entry_id: int, action: str, form_name: str, form, act, done: str):
+def _step(estate_id: int, entry_id: int, action: str, form_name: str, form, act, said: str):
     """One step of an entry: validate, act, commit; a refusal or a bad form shows the entry again
     with what was typed."""
-    estate = _estate(estate_id, "board.view")
+    estate = load_or_404(Estate, estate_id, "board.view")
     found = _entry(estate, entry_id, action)
     if form_name in ("approve_form", "answer_form"):
         form.decision.choices = _decision_choices(estate)
-    if form.validate_on_submit():
-        try:
-            act(found, form)
-        except BoardError as error:
-            db.session.rollback()
-            flash(message(error), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
-            if found.removed_at is not None:
-                return redirect(url_for(".board", estate_id=estate.id))
-            return redirect(url_for(".entry", estate_id=estate.id, entry_id=found.id))
-    return _entry_page(estate, found, 400, **{form_name: form})
+    if _saved(form, lambda: act(found, form) or found) is None:  # the entry, whatever act returns
+        return _entry_page(estate, found, 400, **{form_name: form})
+    if found.removed_at is not None:
+        return done(said, url_for(".board", estate_id=estate.id))
+    return done(said, url_for(".entry", estate_id=estate.id, entry_id=found.id))
 
 
 @bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence")
 @login_required
 def evidence(estate_id: int, entry_id: int):
-    def act(entry, form):
-        upload = form.file.data
-        services.add_evidence(entry, content=upload.read() if upload else b"", label=form.label.data or "",
-                              actor=current_user)
-    return _step(estate_id, entry_id, "board.add_evidence", "evidence_form", EvidenceForm(), act,
+    return _step(estate_id, entry_id, "board.add_evidence", "evidence_form", EvidenceForm(),
+                 lambda entry, form: services.add_evidence(entry, **form.values(), actor=current_user),
                  _("Evidence added."))
 
 
@@ -273,7 +254,8 @@ def evidence(estate_id: int, entry_id: int):
 @login_required
 def approve(estate_id: int, entry_id: int):
     return _step(estate_id, entry_id, "board.approve", "approve_form", DecisionChoiceForm(),
-                 lambda entry, form: services.approve(entry, decision_id=_id(form.decision.data), actor=current_user),
+                 lambda entry, form: services.approve(entry, decision_id=chosen_id(form.decision.data),
+                                                      actor=current_user),
                  _("Approved by the committee's decision. Next: notify the person."))
 
 
@@ -288,7 +270,7 @@ def notify(estate_id: int, entry_id: int):
 @bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>/notice.pdf")
 @login_required
 def notice_pdf(estate_id: int, entry_id: int):
-    estate = _estate(estate_id, "board.view")
+    estate = load_or_404(Estate, estate_id, "board.view")
     found = _entry(estate, entry_id, "board.notify", "subject")
     if found.step != Step.NOTIFIED:
         abort(404)
@@ -301,11 +283,8 @@ def notice_pdf(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/objection")
 @login_required
 def objection(estate_id: int, entry_id: int):
-    def act(entry, form):
-        upload = form.file.data
-        services.object_to(entry, reasons=form.reasons.data, content=upload.read() if upload else None,
-                           actor=current_user)
-    return _step(estate_id, entry_id, "board.object", "objection_form", ObjectionForm(), act,
+    return _step(estate_id, entry_id, "board.object", "objection_form", ObjectionForm(),
+                 lambda entry, form: services.object_to(entry, **form.values(), actor=current_user),
                  _("Your objection is sent; the committee will decide and answer you."))
 
 
@@ -315,7 +294,7 @@ def decide_objection(estate_id: int, entry_id: int):
     return _step(estate_id, entry_id, "board.decide_objection", "answer_form", ObjectionDecisionForm(),
                  lambda entry, form: services.decide_objection(entry, upheld=form.outcome.data == "upheld",
                                                                answer=form.answer.data,
-                                                               decision_id=_id(form.decision.data),
+                                                               decision_id=chosen_id(form.decision.data),
                                                                actor=current_user),
                  _("The decision on the objection is recorded."))
 
@@ -348,7 +327,7 @@ def recognition(estate_id: int, entry_id: int):
 @bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(estate_id: int, entry_id: int, evidence_id: int):
-    estate = _estate(estate_id, "board.manage")
+    estate = load_or_404(Estate, estate_id, "board.manage")
     found = _entry(estate, entry_id, "board.manage")
     item = db.session.get(BoardEvidence, evidence_id)
     if item is None or item.entry_id != found.id:
@@ -358,18 +337,26 @@ def evidence_file(estate_id: int, entry_id: int, evidence_id: int):
 
 # --- R-65: the red board for community services ------------------------------------------------------
 
-@bp.get("/estates/<int:estate_id>/board/red-board.<any(csv, xlsx):extension>")
-@login_required
-def red_export(estate_id: int, extension: str):
-    """Only the red board is ever exported (R-64, R-65)."""
-    estate = _estate(estate_id, "board.export")
+def _red_board_cells(estate) -> list[list[str]]:
     headers = {"name": _("Name"), "unit": _("Unit"), "deed": _("Recognised for"), "clause": _("Clause"),
                "reason": _("What they did"), "from": _("Shown from"), "until": _("Shown until")}
-    cells = export.table(services.red_export_rows(estate), headers, {k: str(v) for k, v in DEED_TITLES.items()})
-    services.record_export(estate, extension, len(cells) - 1, current_user)
-    db.session.commit()
+    return export.table(services.red_export_rows(estate), headers, {k: str(v) for k, v in DEED_TITLES.items()})
+
+
+def _spreadsheet(cells, extension: str, filename: str) -> Response:
     content = export.as_csv(cells) if extension == "csv" else export.as_xlsx(cells)
     mimetype = "text/csv" if extension == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=red-board-{estate.id}.{extension}"})
+                    headers={"Content-Disposition": f"attachment; filename={filename}.{extension}"})
+
+
+@bp.get("/estates/<int:estate_id>/board/red-board.<any(csv, xlsx):extension>")
+@login_required
+def red_export(estate_id: int, extension: str):
+    """Only the red board is ever exported (R-64, R-65)."""
+    estate = load_or_404(Estate, estate_id, "board.export")
+    cells = _red_board_cells(estate)
+    services.record_export(estate, extension, len(cells) - 1, current_user)
+    db.session.commit()
+    return _spreadsheet(cells, extension, f"red-board-{estate.id}")

@@ -83,6 +83,15 @@ class PlanForm(FlaskForm):
                             validators=[Optional()])
     submit = SubmitField(_l("Save a new version of the plan"))
 
+    def values(self) -> dict:
+        """A version of the plan as the service takes it: amounts in fen, the document's bytes or None."""
+        document = self.subsidy_document.data.read() if self.subsidy_document.data else None
+        return {"total_cost": self.total_cost.fen_or_zero(), "apportion_by": self.apportion_by.data,
+                "owners_amount": self.owners_amount.fen_or_zero(), "subsidy_amount": self.subsidy_amount.fen_or_zero(),
+                "subsidy_programme": self.subsidy_programme.data or "", "subsidy_status": self.subsidy_status.data,
+                "common_income_amount": self.common_income_amount.fen_or_zero(),
+                "fund_amount": self.fund_amount.fen_or_zero(), "subsidy_document": document or None}
+
 
 class VoteForm(FlaskForm):
     opening_date = DateField(_l("Voting opens on"), validators=[InputRequired(_l("Choose the opening day."))])

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, permitted_or_404
+from ..auth.permissions import can, load_or_404, permitted_or_404
 from ..core import clock
-from ..core.refusals import message
-from ..estates.services import get_estate
+from ..core.refusals import done, message
+from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..funds import rules as fund_rules
@@ -53,12 +53,29 @@ def _choices(mapping) -> list[SelectChoice]:
     return [SelectChoice(key, str(title)) for key, title in mapping.items()]
 
 
+def _saved(form, act):
+    """What ``act()`` made once ``form`` is valid; None when the form is not valid or ``act`` is refused
+    (rolled back and said), so that the page shows the form again with what was typed."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return act()
+    except ProposalError as refused:
+        db.session.rollback()
+        flash(message(refused), "error")
+        return None
+
+
+def _form_page(template: str, form, **context):
+    return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
+
+
 # --- the list and raising ---------------------------------------------------------------------------
 
 @bp.get("/estates/<int:estate_id>/proposals")
 @login_required
 def index(estate_id: int):
-    estate = permitted_or_404(get_estate(estate_id), "proposals.view")
+    estate = load_or_404(Estate, estate_id, "proposals.view")
     state, category = request.args.get("state") or None, request.args.get("category") or None
     found = services.listing(estate, current_user, state=state, category=category)
     return render_template("proposals/index.html", estate=estate, proposals=found, state=state, category=category,
@@ -70,26 +87,29 @@ def index(estate_id: int):
 @login_required
 def settings(estate_id: int):
     """The estate's R-70 threshold and periods; refused, the page shows again with what was typed."""
-    estate = permitted_or_404(get_estate(estate_id), "proposals.manage")
+    estate = load_or_404(Estate, estate_id, "proposals.manage")
     form = SettingsForm(obj=None if request.method == "POST" else services.settings(estate))
-    if form.validate_on_submit():
-        try:
-            changed = services.change_settings(estate, answer_percent=form.answer_percent.data,
-                                               answer_days=form.answer_days.data, vote_days=form.vote_days.data,
-                                               actor=current_user)
-        except ProposalError as refused:
-            db.session.rollback()
-            flash(message(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("The settings are saved.") if changed else _("Nothing changed."), "success")
-            return redirect(url_for(".index", estate_id=estate.id))
-    return render_template("proposals/settings.html", estate=estate, form=form), 400 if form.is_submitted() else 200
+    changed = _saved(form, lambda: services.change_settings(
+        estate, answer_percent=form.answer_percent.data, answer_days=form.answer_days.data,
+        vote_days=form.vote_days.data, actor=current_user))
+    if changed is None:
+        return _form_page("proposals/settings.html", form, estate=estate)
+    return done(_("The settings are saved.") if changed else _("Nothing changed."),
+                url_for(".index", estate_id=estate.id))
 
 
 def _proposal_form(estate, form: ProposalForm) -> ProposalForm:
     form.category.choices = _choices(CATEGORY_TITLES)
     form.buildings.choices = [SelectChoice(label, label) for label in voting.estate_buildings(estate)]
+    return form
+
+
+def _draft_form(proposal: Proposal) -> ProposalForm:
+    """The draft's form: as saved on the first showing, as typed once sent."""
+    form = _proposal_form(proposal.estate, ProposalForm(obj=None if request.method == "POST" else proposal))
+    if request.method == "GET":
+        form.estimated_cost.data = fund_rules.plain_yuan(proposal.estimated_cost)
+        form.buildings.data = proposal.buildings or []
     return form
 
 
@@ -103,20 +123,13 @@ def _proposal_fields(form: ProposalForm) -> dict:
 @bp.route("/estates/<int:estate_id>/proposals/new", methods=["GET", "POST"])
 @login_required
 def new(estate_id: int):
-    estate = permitted_or_404(get_estate(estate_id), "proposals.raise")
+    estate = load_or_404(Estate, estate_id, "proposals.raise")
     form = _proposal_form(estate, ProposalForm())
-    if form.validate_on_submit():
-        try:
-            proposal = services.create(estate, current_user, **_proposal_fields(form))
-        except ProposalError as refused:
-            db.session.rollback()
-            flash(message(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("The draft is saved. Only you can see it until you submit it."), "success")
-            return redirect(url_for(".show", proposal_id=proposal.id))
-    return render_template("proposals/edit.html", estate=estate, form=form, proposal=None), \
-        400 if form.is_submitted() else 200
+    proposal = _saved(form, lambda: services.create(estate, current_user, **_proposal_fields(form)))
+    if proposal is None:
+        return _form_page("proposals/edit.html", form, estate=estate, proposal=None)
+    return done(_("The draft is saved. Only you can see it until you submit it."),
+                url_for(".show", proposal_id=proposal.id))
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -125,22 +138,10 @@ def edit(proposal_id: int):
     proposal = _proposal(proposal_id, "proposals.raise")
     if proposal.author_id != current_user.id or proposal.state != ProposalState.DRAFT:
         abort(404)
-    form = _proposal_form(proposal.estate, ProposalForm(obj=None if request.method == "POST" else proposal))
-    if request.method == "GET":
-        form.estimated_cost.data = fund_rules.plain_yuan(proposal.estimated_cost)
-        form.buildings.data = proposal.buildings or []
-    if form.validate_on_submit():
-        try:
-            services.edit(proposal, current_user, **_proposal_fields(form))
-        except ProposalError as refused:
-            db.session.rollback()
-            flash(message(refused), "error")
-        else:
-            db.session.commit()
-            flash(_("The draft is saved."), "success")
-            return redirect(url_for(".show", proposal_id=proposal.id))
-    return render_template("proposals/edit.html", estate=proposal.estate, form=form, proposal=proposal), \
-        400 if form.is_submitted() else 200
+    form = _draft_form(proposal)
+    if _saved(form, lambda: services.edit(proposal, current_user, **_proposal_fields(form)) or proposal) is None:
+        return _form_page("proposals/edit.html", form, estate=proposal.estate, proposal=proposal)
+    return done(_("The draft is saved."), url_for(".show", proposal_id=proposal.id))
 
 
 # --- the proposal's page ------------------------------------------------------------------------------
@@ -240,39 +241,34 @@ def file(proposal_id: int, file_id: int):
     return file_responses.inline(file_id, None, f"proposal-{proposal.id}-{file_id}")
 
 
-def _done(proposal: Proposal, said: str):
-    db.session.commit()
-    flash(said, "success")
-    return redirect(url_for(".show", proposal_id=proposal.id))
-
-
 def _button(proposal_id: int, action: str, act, said: str):
-    """A button with nothing typed: a refusal escapes to the central handler (flash, back)."""
+    """A button with nothing typed, ``act(proposal, user)``: a refusal escapes to the central handler
+    (flash, back)."""
     proposal = _proposal(proposal_id, action)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".show", proposal_id=proposal.id))
-    act(proposal)
-    return _done(proposal, said)
+    act(proposal, current_user)
+    return done(said, url_for(".show", proposal_id=proposal.id))
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
 @login_required
 def submit(proposal_id: int):
-    return _button(proposal_id, "proposals.raise", lambda p: services.submit(p, current_user),
+    return _button(proposal_id, "proposals.raise", services.submit,
                    _("The proposal is submitted: the owners in its scope can now co-sign it."))
 
 
 @bp.post("/proposals/<int:proposal_id>/cosign")
 @login_required
 def cosign(proposal_id: int):
-    return _button(proposal_id, "proposals.cosign", lambda p: services.cosign(p, current_user),
+    return _button(proposal_id, "proposals.cosign", services.cosign,
                    _("You co-signed the proposal."))
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 @login_required
 def withdraw(proposal_id: int):
-    return _button(proposal_id, "proposals.cosign", lambda p: services.withdraw_signature(p, current_user),
+    return _button(proposal_id, "proposals.cosign", services.withdraw_signature,
                    _("Your co-signature is withdrawn."))
 
 
@@ -281,16 +277,9 @@ def _form_step(proposal_id: int, action: str, form_class, name: str, act, said: 
     proposal = _proposal(proposal_id, action)
     form = form_class()
     _forms(proposal, {name: form})  # gives the select fields their choices, for validation
-    if form.validate_on_submit():
-        try:
-            act(proposal, form)
-        except ProposalError as refused:
-            db.session.rollback()
-            flash(message(refused), "error")
-            proposal = services.get(proposal_id)
-        else:
-            return _done(proposal, said)
-    return _page(proposal, 400, **{name: form})
+    if _saved(form, lambda: act(proposal, form) or proposal) is None:  # the proposal, whatever act returns
+        return _page(services.get(proposal_id), 400, **{name: form})
+    return done(said, url_for(".show", proposal_id=proposal.id))
 
 
 @bp.post("/proposals/<int:proposal_id>/answer")
@@ -314,23 +303,15 @@ def coordinate(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/plan")
 @login_required
 def plan(proposal_id: int):
-    def act(proposal, form):
-        document = form.subsidy_document.data.read() if form.subsidy_document.data else None
-        services.save_plan(proposal, current_user, total_cost=form.total_cost.fen_or_zero(),
-                           apportion_by=form.apportion_by.data, owners_amount=form.owners_amount.fen_or_zero(),
-                           subsidy_amount=form.subsidy_amount.fen_or_zero(),
-                           subsidy_programme=form.subsidy_programme.data or "",
-                           subsidy_status=form.subsidy_status.data,
-                           common_income_amount=form.common_income_amount.fen_or_zero(),
-                           fund_amount=form.fund_amount.fen_or_zero(), subsidy_document=document or None)
-    return _form_step(proposal_id, "proposals.manage", PlanForm, "plan_form", act,
+    return _form_step(proposal_id, "proposals.manage", PlanForm, "plan_form",
+                      lambda p, f: services.save_plan(p, current_user, **f.values()),
                       _("A new version of the funding plan is saved."))
 
 
 @bp.post("/proposals/<int:proposal_id>/plan/approve")
 @login_required
 def approve_plan(proposal_id: int):
-    return _button(proposal_id, "proposals.manage", lambda p: services.approve_plan(p, current_user),
+    return _button(proposal_id, "proposals.manage", services.approve_plan,
                    _("The funding plan is approved; the common income it uses is reserved."))
 
 
@@ -386,7 +367,7 @@ def payment(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/complete")
 @login_required
 def complete(proposal_id: int):
-    return _button(proposal_id, "proposals.manage", lambda p: services.complete(p, current_user),
+    return _button(proposal_id, "proposals.manage", services.complete,
                    _("The project is complete: owners may rate it for 30 days."))
 
 

@@ -167,17 +167,14 @@ def duty_kind_title(kind: str) -> str:
 
 # --- an estate's process ----------------------------------------------------------------------------
 
-def _estate(estate_id: int, action: str = "supervision.view") -> Estate:
-    return load_or_404(Estate, estate_id, action)
+# The forms of the estate's page, each under its name as the prefix of its fields.
+STEP_FORMS = {"start": StartForm, "stage": StageForm, "plan": PlanForm, "member": MemberForm, "nominee": NomineeForm,
+              "objection": ObjectionForm, "election": ElectionForm, "filing": FilingForm, "return": ReturnForm,
+              "handover": HandoverForm}
 
 
 def _forms(process) -> dict:
-    forms = {"start": StartForm(prefix="start"), "stage": StageForm(prefix="stage"), "plan": PlanForm(prefix="plan"),
-             "member": MemberForm(prefix="member"), "nominee": NomineeForm(prefix="nominee"),
-             "objection": ObjectionForm(prefix="objection"), "election": ElectionForm(prefix="election"),
-             "filing": FilingForm(prefix="filing"), "return": ReturnForm(prefix="return"),
-             "handover": HandoverForm(prefix="handover")}
-    return forms
+    return {name: form_class(prefix=name) for name, form_class in STEP_FORMS.items()}
 
 
 def _choices(forms: dict) -> dict:
@@ -227,7 +224,7 @@ def _page(estate: Estate, status: int = 200, **typed):
 @bp.get("/supervision/estates/<int:estate_id>")
 @login_required
 def estate(estate_id: int):
-    return _page(_estate(estate_id))
+    return _page(load_or_404(Estate, estate_id, "supervision.view"))
 
 
 def _process(estate: Estate):
@@ -250,16 +247,23 @@ def _act(estate: Estate, form_name: str, form, act, done: str):
         db.session.rollback()
         flash(message(error) if isinstance(error, SupervisionError) else str(FILE_REASONS.get(error.reason, "")),
               "error")
-        return _page(_estate(estate.id), 200, **{form_name: form})
+        return _page(load_or_404(Estate, estate.id, "supervision.view"), 200, **{form_name: form})
     db.session.commit()
     flash(done, "success")
     return redirect(url_for(".estate", estate_id=estate.id))
 
 
+def _on_process(estate_id: int, action: str, form_name: str, act, done: str):
+    """A form of the page that acts on the open process: ``act(process, form)`` once it is valid."""
+    estate = load_or_404(Estate, estate_id, action)
+    form = _choices({form_name: STEP_FORMS[form_name](prefix=form_name)})[form_name]
+    return _act(estate, form_name, form, lambda: act(_process(estate), form), done)
+
+
 @bp.post("/supervision/estates/<int:estate_id>/start")
 @login_required
 def start(estate_id: int):
-    estate = _estate(estate_id, "supervision.supervise")
+    estate = load_or_404(Estate, estate_id, "supervision.supervise")
     form = _choices({"start": StartForm(prefix="start")})["start"]
     return _act(estate, "start", form, lambda: services.start(estate, ProcessKind(form.kind.data), current_user),
                 _("The process has started."))
@@ -275,24 +279,24 @@ STAGE_SERVICES = {
 }
 
 
+def _document(form) -> bytes | None:
+    upload = form.document.data
+    return upload.read() if upload and getattr(upload, "filename", "") else None
+
+
 @bp.post("/supervision/estates/<int:estate_id>/stages/<any(report, group, nominations, review, posting, closed):stage>")
 @login_required
 def record_stage(estate_id: int, stage: str):
-    estate = _estate(estate_id, permissions.STAGE_ACTIONS[stage])
-    form = StageForm(prefix="stage")
-    upload = form.document.data
-    document = upload.read() if upload and getattr(upload, "filename", "") else None
-    return _act(estate, "stage", form, lambda: STAGE_SERVICES[stage](_process(estate), form, document),
-                _("Stage recorded."))
+    return _on_process(estate_id, permissions.STAGE_ACTIONS[stage], "stage",
+                       lambda process, form: STAGE_SERVICES[stage](process, form, _document(form)),
+                       _("Stage recorded."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/plan")
 @login_required
 def plan(estate_id: int):
-    estate = _estate(estate_id, "supervision.run")
-    form = PlanForm(prefix="plan")
-    return _act(estate, "plan", form, lambda: services.record_plan(
-        _process(estate), seats=form.seats.data, structure=form.structure.data or "",
+    return _on_process(estate_id, "supervision.run", "plan", lambda process, form: services.record_plan(
+        process, seats=form.seats.data, structure=form.structure.data or "",
         structure_by_community=form.structure_by_community.data, posting_days=form.posting_days.data,
         happened_on=form.happened_on.data, actor=current_user), _("Stage recorded."))
 
@@ -300,19 +304,15 @@ def plan(estate_id: int):
 @bp.post("/supervision/estates/<int:estate_id>/members")
 @login_required
 def add_member(estate_id: int):
-    estate = _estate(estate_id, "supervision.supervise")
-    form = _choices({"member": MemberForm(prefix="member")})["member"]
-    return _act(estate, "member", form, lambda: services.add_member(
-        _process(estate), form.name.data, GroupRole(form.role.data), current_user), _("Member added."))
+    return _on_process(estate_id, "supervision.supervise", "member", lambda process, form: services.add_member(
+        process, form.name.data, GroupRole(form.role.data), current_user), _("Member added."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/nominees")
 @login_required
 def nominate(estate_id: int):
-    estate = _estate(estate_id, "supervision.run")
-    form = _choices({"nominee": NomineeForm(prefix="nominee")})["nominee"]
-    return _act(estate, "nominee", form, lambda: services.nominate(
-        _process(estate), name=form.name.data, unit=form.unit.data or "", source=Nomination(form.source.data),
+    return _on_process(estate_id, "supervision.run", "nominee", lambda process, form: services.nominate(
+        process, name=form.name.data, unit=form.unit.data or "", source=Nomination(form.source.data),
         nominated_by=form.nominated_by.data or "", actor=current_user), _("Candidate added."))
 
 
@@ -327,7 +327,7 @@ def _in_process(model, ident: int, estate: Estate):
 @bp.post("/supervision/estates/<int:estate_id>/nominees/<int:nominee_id>/review")
 @login_required
 def review(estate_id: int, nominee_id: int):
-    estate = _estate(estate_id, "supervision.run")
+    estate = load_or_404(Estate, estate_id, "supervision.run")
     process, nominee = _in_process(Nominee, nominee_id, estate)
     form = review_form(nominee, formdata=request.form)
     return _act(estate, f"review{nominee.id}", form, lambda: services.review(
@@ -339,16 +339,14 @@ def review(estate_id: int, nominee_id: int):
 @bp.post("/supervision/estates/<int:estate_id>/objections")
 @login_required
 def object_to(estate_id: int):
-    estate = _estate(estate_id, "supervision.run")
-    form = ObjectionForm(prefix="objection")
-    return _act(estate, "objection", form, lambda: services.object_to(
-        _process(estate), form.text.data, form.received_on.data, current_user), _("Objection recorded."))
+    return _on_process(estate_id, "supervision.run", "objection", lambda process, form: services.object_to(
+        process, form.text.data, form.received_on.data, current_user), _("Objection recorded."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/objections/<int:objection_id>/answer")
 @login_required
 def answer(estate_id: int, objection_id: int):
-    estate = _estate(estate_id, "supervision.run")
+    estate = load_or_404(Estate, estate_id, "supervision.run")
     process, objection = _in_process(Objection, objection_id, estate)
     form = AnswerForm(prefix=f"answer{objection.id}")
     return _act(estate, f"answer{objection.id}", form, lambda: services.answer_objection(
@@ -358,45 +356,37 @@ def answer(estate_id: int, objection_id: int):
 @bp.post("/supervision/estates/<int:estate_id>/vote")
 @login_required
 def build_vote(estate_id: int):
-    estate = _estate(estate_id, "supervision.run")
-    form = ElectionForm(prefix="election")
-    return _act(estate, "election", form, lambda: services.build_vote(
-        _process(estate), opening_date=form.opening_date.data, last_day=form.last_day.data, actor=current_user),
+    return _on_process(estate_id, "supervision.run", "election", lambda process, form: services.build_vote(
+        process, opening_date=form.opening_date.data, last_day=form.last_day.data, actor=current_user),
         _("The election vote is drafted: the committee publishes its notice (R-40)."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/filing")
 @login_required
 def accept_filing(estate_id: int):
-    estate = _estate(estate_id, "supervision.supervise")
-    form = FilingForm(prefix="filing")
-    return _act(estate, "filing", form, lambda: services.accept_filing(
-        _process(estate), form.receipt.data, form.happened_on.data, current_user), _("Filing accepted."))
+    return _on_process(estate_id, "supervision.supervise", "filing", lambda process, form: services.accept_filing(
+        process, form.receipt.data, form.happened_on.data, current_user), _("Filing accepted."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/filing/return")
 @login_required
 def return_filing(estate_id: int):
-    estate = _estate(estate_id, "supervision.supervise")
-    form = ReturnForm(prefix="return")
-    return _act(estate, "return", form, lambda: services.return_filing(_process(estate), form.reasons.data,
-                                                                       current_user), _("Filing returned."))
+    return _on_process(estate_id, "supervision.supervise", "return", lambda process, form: services.return_filing(
+        process, form.reasons.data, current_user), _("Filing returned."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/handover")
 @login_required
 def handover(estate_id: int):
-    estate = _estate(estate_id, "supervision.handover")
-    form = _choices({"handover": HandoverForm(prefix="handover")})["handover"]
-    return _act(estate, "handover", form, lambda: services.record_handover(
-        _process(estate), done=form.items.data or [], signed=form.signed.data or [],
+    return _on_process(estate_id, "supervision.handover", "handover", lambda process, form: services.record_handover(
+        process, done=form.items.data or [], signed=form.signed.data or [],
         happened_on=form.happened_on.data, actor=current_user), _("Handover recorded."))
 
 
 @bp.get("/supervision/estates/<int:estate_id>/stages/<int:record_id>/document")
 @login_required
 def stage_document(estate_id: int, record_id: int):
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "supervision.view")
     record = db.session.get(StageRecord, record_id)
     if record is None or record.file_id is None or record.process.estate_id != estate.id:
         abort(404)
@@ -409,25 +399,25 @@ def pdf_response(content: bytes, filename: str) -> Response:
                              "Cache-Control": "private, no-store"})
 
 
+def _process_pdf(estate_id: int, has, make, name: str) -> Response:
+    """The PDF ``make`` writes of the latest process of the estate that ``has`` what it shows; 404 if none."""
+    estate = load_or_404(Estate, estate_id, "supervision.view")
+    process = next((p for p in services.processes_of(estate) if has(p)), None)
+    if process is None:
+        abort(404)
+    content = make(process, current_user)
+    db.session.commit()
+    return pdf_response(content, f"{name}-{process.id}.pdf")
+
+
 @bp.get("/supervision/estates/<int:estate_id>/candidates.pdf")
 @login_required
 def candidates_pdf(estate_id: int):
-    estate = _estate(estate_id)
-    process = next((p for p in services.processes_of(estate) if documents.candidate_list_data(p.id)), None)
-    if process is None:
-        abort(404)
-    content = documents.candidate_list_pdf(process, current_user)
-    db.session.commit()
-    return pdf_response(content, f"candidates-{process.id}.pdf")
+    return _process_pdf(estate_id, lambda p: documents.candidate_list_data(p.id), documents.candidate_list_pdf,
+                        "candidates")
 
 
 @bp.get("/supervision/estates/<int:estate_id>/handover.pdf")
 @login_required
 def handover_pdf(estate_id: int):
-    estate = _estate(estate_id)
-    process = next((p for p in services.processes_of(estate) if p.handover), None)
-    if process is None:
-        abort(404)
-    content = documents.handover_pdf(process, current_user)
-    db.session.commit()
-    return pdf_response(content, f"handover-{process.id}.pdf")
+    return _process_pdf(estate_id, lambda p: p.handover, documents.handover_pdf, "handover")

@@ -128,3 +128,15 @@ def test_the_notice_pdf_is_the_committees_and_the_persons(
     assert browser_of(owner).get(url).status_code == 404
     assert browser_of(second_owner).get(url).status_code == 200
     assert drawn["data"]["person"] == "李某" and drawn["data"]["objections_until"] == "2026-03-08"
+
+
+def test_r63_a_second_pledge_is_refused_on_the_entry_page(
+        platform_clock, estate, committee, clause, decision, second_owner, browser_of):
+    platform_clock.set(2026, 3, 1)
+    entry = notified(estate, clause, committee, decision)
+    url = f"/estates/{estate.id}/board/entries/{entry.id}"
+    person = browser_of(second_owner)
+    assert person.post(url + "/pledge").status_code == 302
+    again = person.post(url + "/pledge")
+    assert again.status_code == 400
+    assert flashes(again, "error") == ["Your pledge is already recorded."]
