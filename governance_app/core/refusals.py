@@ -86,6 +86,20 @@ def done(message: str | None, to: str) -> Response:
     return redirect(to)
 
 
+def saved(form, act: Callable[[], object], refusal: type[Refusal] = Refusal):
+    """For a page that shows its form again with what was typed: what ``act()`` made once
+    ``form`` is valid; None when the form is not valid or ``act`` is refused (rolled back and
+    said in the reader's language)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return act()
+    except refusal as error:
+        db.session.rollback()
+        flash(message(error), "error")
+        return None
+
+
 def invalid(message: str, to: str) -> Response:
     """The form was not filled in as it must be: say what is missing and go back (the request
     wrote nothing, and its session is discarded uncommitted)."""

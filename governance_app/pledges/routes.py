@@ -11,10 +11,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, load_or_404
-from ..core.refusals import done, message
+from ..core.refusals import done, saved
 from ..disclosure import services as disclosure
 from ..disclosure.models import DisclosureError
-from ..documents import services as documents
 from ..documents.responses import pdf_response
 from ..estates.models import Estate
 from ..extensions import db
@@ -67,19 +66,6 @@ def _decision_choices(estate) -> list[SelectChoice]:
         for d in services.decisions(estate)]
 
 
-def _saved(form, act, refusal: type[Exception] = BoardError):
-    """What ``act()`` made once ``form`` is valid; None when the form is not valid or ``act`` is refused
-    (rolled back and said), so that the page shows the form again with what was typed."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        return act()
-    except refusal as error:
-        db.session.rollback()
-        flash(message(error), "error")
-        return None
-
-
 def _form_page(template: str, estate, form):
     return render_template(template, estate=estate, form=form), 400 if form.is_submitted() else 200
 
@@ -113,7 +99,7 @@ def add_clause(estate_id: int, document_id: int):
     estate = load_or_404(Estate, estate_id, "convention.manage")
     document = services.convention(estate, document_id) or abort(404)
     form = _clause_form(document.id, submitted=True)
-    if _saved(form, lambda: disclosure.add_clause(document, number=form.number.data, text=form.text.data,
+    if saved(form, lambda: disclosure.add_clause(document, number=form.number.data, text=form.text.data,
                                                   actor=current_user), DisclosureError) is None:
         return _conventions_page(estate, form, document.id, 400)
     return done(_("Clause %(number)s added.", number=form.number.data), url_for(".conventions", estate_id=estate.id))
@@ -160,7 +146,7 @@ def _nomination_form(estate) -> NominationForm:
 def nominate(estate_id: int):
     estate = load_or_404(Estate, estate_id, "board.nominate")
     form = _nomination_form(estate)
-    entry = _saved(form, lambda: services.nominate(estate, **form.values(), actor=current_user))
+    entry = saved(form, lambda: services.nominate(estate, **form.values(), actor=current_user), BoardError)
     if entry is None:
         return _form_page("pledges/nominate.html", estate, form)
     return done(_("Recognised on the red board.") if entry.step == Step.SHOWN else
@@ -182,7 +168,7 @@ def new_breach(estate_id: int):
     """R-62 step 1: the warning (劝阻) that was ignored starts a black-board entry."""
     estate = load_or_404(Estate, estate_id, "board.warn")
     form = _warning_form(estate)
-    entry = _saved(form, lambda: services.record_warning(estate, **form.values(), actor=current_user))
+    entry = saved(form, lambda: services.record_warning(estate, **form.values(), actor=current_user), BoardError)
     if entry is None:
         return _form_page("pledges/new_breach.html", estate, form)
     return done(_("The warning is recorded. Next: add the evidence."),
@@ -235,7 +221,7 @@ def _step(estate_id: int, entry_id: int, action: str, form_name: str, form, act,
     found = _entry(estate, entry_id, action)
     if form_name in ("approve_form", "answer_form"):
         form.decision.choices = _decision_choices(estate)
-    if _saved(form, lambda: act(found, form) or found) is None:  # the entry, whatever act returns
+    if saved(form, lambda: act(found, form) or found, BoardError) is None:  # the entry, whatever act returns
         return _entry_page(estate, found, 400, **{form_name: form})
     if found.removed_at is not None:
         return done(said, url_for(".board", estate_id=estate.id))

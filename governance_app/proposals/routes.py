@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, load_or_404, permitted_or_404
 from ..core import clock
-from ..core.refusals import done, message
+from ..core.refusals import done, saved
 from ..estates.models import Estate
-from ..extensions import db
 from ..files import responses as file_responses
 from ..funds import rules as fund_rules
 from ..funds.messages import account_title, category_title
@@ -53,19 +52,6 @@ def _choices(mapping) -> list[SelectChoice]:
     return [SelectChoice(key, str(title)) for key, title in mapping.items()]
 
 
-def _saved(form, act):
-    """What ``act()`` made once ``form`` is valid; None when the form is not valid or ``act`` is refused
-    (rolled back and said), so that the page shows the form again with what was typed."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        return act()
-    except ProposalError as refused:
-        db.session.rollback()
-        flash(message(refused), "error")
-        return None
-
-
 def _form_page(template: str, form, **context):
     return render_template(template, form=form, **context), 400 if form.is_submitted() else 200
 
@@ -89,9 +75,9 @@ def settings(estate_id: int):
     """The estate's R-70 threshold and periods; refused, the page shows again with what was typed."""
     estate = load_or_404(Estate, estate_id, "proposals.manage")
     form = SettingsForm(obj=None if request.method == "POST" else services.settings(estate))
-    changed = _saved(form, lambda: services.change_settings(
+    changed = saved(form, lambda: services.change_settings(
         estate, answer_percent=form.answer_percent.data, answer_days=form.answer_days.data,
-        vote_days=form.vote_days.data, actor=current_user))
+        vote_days=form.vote_days.data, actor=current_user), ProposalError)
     if changed is None:
         return _form_page("proposals/settings.html", form, estate=estate)
     return done(_("The settings are saved.") if changed else _("Nothing changed."),
@@ -125,7 +111,7 @@ def _proposal_fields(form: ProposalForm) -> dict:
 def new(estate_id: int):
     estate = load_or_404(Estate, estate_id, "proposals.raise")
     form = _proposal_form(estate, ProposalForm())
-    proposal = _saved(form, lambda: services.create(estate, current_user, **_proposal_fields(form)))
+    proposal = saved(form, lambda: services.create(estate, current_user, **_proposal_fields(form)), ProposalError)
     if proposal is None:
         return _form_page("proposals/edit.html", form, estate=estate, proposal=None)
     return done(_("The draft is saved. Only you can see it until you submit it."),
@@ -139,7 +125,8 @@ def edit(proposal_id: int):
     if proposal.author_id != current_user.id or proposal.state != ProposalState.DRAFT:
         abort(404)
     form = _draft_form(proposal)
-    if _saved(form, lambda: services.edit(proposal, current_user, **_proposal_fields(form)) or proposal) is None:
+    edited = lambda: services.edit(proposal, current_user, **_proposal_fields(form)) or proposal  # noqa: E731
+    if saved(form, edited, ProposalError) is None:
         return _form_page("proposals/edit.html", form, estate=proposal.estate, proposal=proposal)
     return done(_("The draft is saved."), url_for(".show", proposal_id=proposal.id))
 
@@ -277,7 +264,8 @@ def _form_step(proposal_id: int, action: str, form_class, name: str, act, said: 
     proposal = _proposal(proposal_id, action)
     form = form_class()
     _forms(proposal, {name: form})  # gives the select fields their choices, for validation
-    if _saved(form, lambda: act(proposal, form) or proposal) is None:  # the proposal, whatever act returns
+    # the proposal, whatever act returns
+    if saved(form, lambda: act(proposal, form) or proposal, ProposalError) is None:
         return _page(services.get(proposal_id), 400, **{name: form})
     return done(said, url_for(".show", proposal_id=proposal.id))
 

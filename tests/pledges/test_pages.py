@@ -131,8 +131,8 @@ def test_the_notice_pdf_is_the_committees_and_the_persons(
 
 
 def test_r63_a_second_pledge_is_refused_on_the_entry_page(
-        platform_clock, estate, committee, clause, decision, second_owner, browser_of):
-    platform_clock.set(2026, 3, 1)
+        clock, estate, committee, clause, decision, second_owner, browser_of):
+    clock.set(2026, 3, 1)
     entry = notified(estate, clause, committee, decision)
     url = f"/estates/{estate.id}/board/entries/{entry.id}"
     person = browser_of(second_owner)
