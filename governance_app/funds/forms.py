@@ -129,3 +129,9 @@ class FilterForm(FlaskForm):
     until = DateField(_l("To"), validators=[Optional()])
     text = StringField(_l("Text"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Filter"))
+
+
+def chosen_categories(data) -> dict[int, str]:
+    """The category chosen for each imported line of a DraftsForm's post (``draft-<id>``: its
+    category), by the line's id."""
+    return {int(name[6:]): value for name, value in data.items() if name[6:].isdigit() and name.startswith("draft-")}
