@@ -129,3 +129,24 @@ class ProxyForm(FlaskForm):
     document = FileField(_l("Signed authority (JPEG, PNG or PDF)"),
                          validators=[FileRequired(_l("Attach the signed authority."))])
     submit = SubmitField(_l("Record proxy authority"))
+
+
+# --- what a sent form says, as plain values for the services ----------------------------------------
+
+def split_buildings(text: str | None) -> list[str] | None:
+    """Building labels separated by commas (ASCII or full-width); None for all buildings."""
+    return [b.strip() for b in (text or "").replace("，", ",").split(",") if b.strip()] or None
+
+
+def vote_values(form: VoteForm) -> dict:
+    """A vote's fields (creating and correcting a draft share them)."""
+    return {"title": form.title.data, "description": form.description.data or "",
+            "opening_date": form.opening_date.data, "last_day": form.last_day.data,
+            "buildings": split_buildings(form.buildings.data)}
+
+
+def item_values(form: ItemForm | EditItemForm) -> dict:
+    """An item's fields that adding and correcting share (its kind is chosen once, when added)."""
+    return {"matter": form.matter.data or 0, "title": form.title.data, "description": form.description.data or "",
+            "seats": form.seats.data or 0, "alternates": form.alternates.data or 0,
+            "options": (form.options.data or "").splitlines()}

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import contextmanager
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,13 +15,13 @@ from wtforms.fields.choices import SelectChoice
 
 from ..audit.services import record
 from ..auth import services as auth_services
-from ..auth.permissions import can
+from ..auth.permissions import can, load_or_404
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
-from ..core.refusals import message
+from ..core.refusals import done, message, returning_to
 from ..core.templating import rule_sentence
 from ..disclosure.services import committee_seats
-from ..estates.services import get_estate
+from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
@@ -29,10 +31,10 @@ from . import duties  # noqa: F401 (registers the package's duties with core.dut
 from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
-    MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm, EditVoteForm, ItemForm,
-    PaperForm, ProxyForm, VoteForm, VotingSettingsForm,
+    MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm,
+    EditVoteForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm, item_values, vote_values,
 )
-from .messages import FILE_REASONS, vote_error_message
+from .messages import FILE_REASONS
 from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts, VoteState
 
 bp = Blueprint("voting", __name__)
@@ -68,29 +70,42 @@ def _vote_or_404(vote_id: int, action: str = "vote.view"):
     return vote
 
 
-def _refused(error: VoteError) -> None:
-    """Nothing of a refused action is kept; the user is told why."""
-    db.session.rollback()
-    flash(vote_error_message(error), "error")
-
-
 def _holds_proxy(vote, action: str) -> bool:
     """R-33: the proxy need not own anything in the estate; a live authority for this vote
     lets them see it, so that they can vote through its pages."""
     return action == "vote.view" and any(m.proxy is not None for m in services.mandates(current_user, vote))
 
 
-def _estate_or_404(estate_id: int, action: str):
-    estate = get_estate(estate_id)
-    if estate is None or not can(current_user, action, estate):
-        abort(404)
-    return estate
+@contextmanager
+def _form_again_if_refused():
+    """Inside, a refusal (or a refused file) keeps nothing and is said; the route then goes on to
+    show its form again with what was typed, instead of returning to the page before."""
+    try:
+        yield
+    except (VoteError, files.FileRefused) as error:
+        db.session.rollback()
+        flash(message(error) if isinstance(error, VoteError) else str(FILE_REASONS[error.reason]), "error")
+
+
+def _form_page(template: str, form, **context):
+    """A form's page: 200 when first shown, 400 when it comes back sent (invalid or refused)."""
+    return render_template(template, form=form, **context), 200 if not form.is_submitted() else 400
+
+
+def _button(act: Callable[[], object], said: str, to: str, refused_to: str | None = None):
+    """A button that only needs its CSRF token: ``act()``, commit, say ``said`` and go on to ``to``;
+    a refusal keeps nothing and returns to ``refused_to`` (else ``to``). A stale token only goes on."""
+    returning_to(refused_to or to)
+    if not ActionForm().validate_on_submit():
+        return redirect(to)
+    act()
+    return done(said, to)
 
 
 @bp.get("/estates/<int:estate_id>/votes")
 @login_required
 def votes(estate_id: int):
-    estate = _estate_or_404(estate_id, "vote.view")
+    estate = load_or_404(Estate, estate_id, "vote.view")
     manage = can(current_user, "vote.manage", estate)
     shown = [v for v in services.votes_of(estate) if manage or v.state != VoteState.DRAFT]
     for vote in shown:
@@ -101,41 +116,29 @@ def votes(estate_id: int):
 @bp.route("/estates/<int:estate_id>/votes/new", methods=["GET", "POST"])
 @login_required
 def new_vote(estate_id: int):
-    estate = _estate_or_404(estate_id, "vote.manage")
+    estate = load_or_404(Estate, estate_id, "vote.manage")
     form = VoteForm()
     if form.validate_on_submit():
-        buildings = [b.strip() for b in (form.buildings.data or "").replace("，", ",").split(",") if b.strip()]
-        try:
-            vote = services.create_vote(estate, title=form.title.data, description=form.description.data or "",
-                                        opening_date=form.opening_date.data, last_day=form.last_day.data,
-                                        buildings=buildings or None, actor=current_user)
-        except VoteError as error:
-            flash(vote_error_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Draft created. Add its items, then publish the notice."), "success")
-            return redirect(url_for(".vote", vote_id=vote.id))
-    return render_template("voting/new.html", estate=estate, form=form, settings=services.settings(estate)), \
-        200 if not form.is_submitted() else 400
+        with _form_again_if_refused():
+            vote = services.create_vote(estate, **vote_values(form), actor=current_user)
+            return done(_("Draft created. Add its items, then publish the notice."), url_for(".vote", vote_id=vote.id))
+    return _form_page("voting/new.html", form, estate=estate, settings=services.settings(estate))
 
 
 @bp.route("/estates/<int:estate_id>/votes/settings", methods=["GET", "POST"])
 @login_required
 def voting_settings(estate_id: int):
     """The committee chooses how paper ballots are entered in the estate's votes from now on."""
-    estate = _estate_or_404(estate_id, "vote.manage")
-    current = services.settings(estate)
-    form = VotingSettingsForm(obj=current)
+    estate = load_or_404(Estate, estate_id, "vote.manage")
+    form = VotingSettingsForm(obj=services.settings(estate))
     if form.validate_on_submit():
-        if services.change_settings(estate, two_staff_paper=form.two_staff_paper.data, actor=current_user):
-            flash(_("Saved. Votes created from now on take this setting; votes already created keep theirs."),
-                  "success")
-        else:
+        if not services.change_settings(estate, two_staff_paper=form.two_staff_paper.data, actor=current_user):
             flash(_("Nothing was changed."), "info")
-        db.session.commit()
-        return redirect(url_for(".votes", estate_id=estate.id))
+            return done(None, url_for(".votes", estate_id=estate.id))
+        return done(_("Saved. Votes created from now on take this setting; votes already created keep theirs."),
+                    url_for(".votes", estate_id=estate.id))
     db.session.rollback()  # nothing of a page view is kept
-    return render_template("voting/settings.html", estate=estate, form=form), 200 if not form.is_submitted() else 400
+    return _form_page("voting/settings.html", form, estate=estate)
 
 
 @bp.get("/votes/<int:vote_id>")
@@ -154,6 +157,21 @@ def _candidate_form(form_class=CandidateForm, **kwargs) -> CandidateForm:
     form = form_class(**kwargs)
     form.nomination.choices = _nomination_choices()
     return form
+
+
+def _candidate_values(form: CandidateForm) -> dict:
+    """A candidate's fields (adding and correcting share them), as plain values for the services."""
+    return {"name": form.name.data, "nomination": NominationSource(form.nomination.data),
+            "statement": form.statement.data or "", "pledge_signed": form.pledge_signed.data, "photo": _photo(form)}
+
+
+def _still_a_draft(vote):
+    """R-40: nothing else can be voted on after the notice; adding to a vote past its draft is
+    refused, back to the vote's page."""
+    returning_to(url_for(".vote", vote_id=vote.id))
+    if vote.state != VoteState.DRAFT:
+        raise VoteError("wrong_state", state=vote.state.value)
+    return vote
 
 
 def _vote_page(vote, *, item_form=None, candidate_form=None, candidate_position=None, status=200):
@@ -175,27 +193,17 @@ def _vote_page(vote, *, item_form=None, candidate_form=None, candidate_position=
 @login_required
 def add_item(vote_id: int):
     """A refused item keeps everything typed: the page comes back with the form filled in."""
-    vote = _vote_or_404(vote_id, "vote.manage")
-    if vote.state != VoteState.DRAFT:  # R-40: nothing else can be voted on after the notice
-        _refused(VoteError("wrong_state", state=vote.state.value))
-        return redirect(url_for(".vote", vote_id=vote.id))
+    vote = _still_a_draft(_vote_or_404(vote_id, "vote.manage"))
     form = _item_form()
     if not form.validate_on_submit():
         flash(_("Check the item: %(problems)s", problems="; ".join(
             f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())), "error")
         return _vote_page(vote, item_form=form, status=400)
-    try:
-        services.add_item(vote, kind=ItemKind(form.kind.data), matter=form.matter.data or 0, title=form.title.data,
-                          description=form.description.data or "", seats=form.seats.data or 0,
-                          alternates=form.alternates.data or 0, options=(form.options.data or "").splitlines(),
-                          by_election=form.by_election.data, major_or_fee=form.major_or_fee.data,
-                          committee=committee_seats(vote.estate))
-    except VoteError as error:
-        _refused(error)
-        return _vote_page(vote, item_form=form, status=400)
-    db.session.commit()
-    flash(_("Item added."), "success")
-    return redirect(url_for(".vote", vote_id=vote.id))
+    with _form_again_if_refused():
+        services.add_item(vote, kind=ItemKind(form.kind.data), **item_values(form), by_election=form.by_election.data,
+                          major_or_fee=form.major_or_fee.data, committee=committee_seats(vote.estate))
+        return done(_("Item added."), url_for(".vote", vote_id=vote.id))
+    return _vote_page(vote, item_form=form, status=400)
 
 
 @bp.post("/votes/<int:vote_id>/items/<int:position>/candidates")
@@ -203,23 +211,15 @@ def add_item(vote_id: int):
 def add_candidate(vote_id: int, position: int):
     vote = _vote_or_404(vote_id, "vote.manage")
     item = _item_or_404(vote, position)
-    if vote.state != VoteState.DRAFT:
-        _refused(VoteError("wrong_state", state=vote.state.value))
-        return redirect(url_for(".vote", vote_id=vote.id))
+    _still_a_draft(vote)
     form = _candidate_form()
     if not form.validate_on_submit():
         flash(_("Enter the candidate's name and how they were nominated."), "error")
         return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
-    try:
-        services.add_candidate(item, name=form.name.data, nomination=NominationSource(form.nomination.data),
-                               statement=form.statement.data or "", pledge_signed=form.pledge_signed.data,
-                               photo=_photo(form))
-    except VoteError as error:
-        _refused(error)
-        return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
-    db.session.commit()
-    flash(_("Candidate added."), "success")
-    return redirect(url_for(".vote", vote_id=vote.id))
+    with _form_again_if_refused():
+        services.add_candidate(item, **_candidate_values(form))
+        return done(_("Candidate added."), url_for(".vote", vote_id=vote.id))
+    return _vote_page(vote, candidate_form=form, candidate_position=position, status=400)
 
 
 # --- correcting a draft (until its notice is published, R-40) ---------------------------------------
@@ -246,30 +246,34 @@ def _draft_or_404(vote_id: int):
     return vote
 
 
-def _split_buildings(text: str | None) -> list[str] | None:
-    return [b.strip() for b in (text or "").replace("，", ",").split(",") if b.strip()] or None
+# What a correcting form starts with when its page is first shown (on a POST it reads what was sent).
+
+def _vote_data(vote) -> dict:
+    return {"title": vote.title, "description": vote.description, "opening_date": services.local_date(vote.opens_at),
+            "last_day": services.local_date(vote.closes_at) - dt.timedelta(days=1),
+            "buildings": ", ".join(vote.buildings or [])}
+
+
+def _item_data(item) -> dict:
+    return {"matter": item.matter, "title": item.title, "description": item.description, "seats": item.seats or None,
+            "alternates": item.alternates, "options": "\n".join(o.title for o in item.options)}
+
+
+def _candidate_data(candidate) -> dict:
+    return {"name": candidate.name, "nomination": candidate.nomination.value, "statement": candidate.statement,
+            "pledge_signed": candidate.pledge_signed}
 
 
 @bp.route("/votes/<int:vote_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_vote(vote_id: int):
     vote = _draft_or_404(vote_id)
-    form = EditVoteForm(data=None if request.method == "POST" else {
-        "title": vote.title, "description": vote.description, "opening_date": services.local_date(vote.opens_at),
-        "last_day": services.local_date(vote.closes_at) - dt.timedelta(days=1),
-        "buildings": ", ".join(vote.buildings or [])})
+    form = EditVoteForm(data=None if request.method == "POST" else _vote_data(vote))
     if form.validate_on_submit():
-        try:
-            services.update_vote(vote, title=form.title.data, description=form.description.data or "",
-                                 opening_date=form.opening_date.data, last_day=form.last_day.data,
-                                 buildings=_split_buildings(form.buildings.data), actor=current_user)
-        except VoteError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("The draft is saved."), "success")
-            return redirect(url_for(".vote", vote_id=vote.id))
-    return render_template("voting/edit.html", vote=vote, form=form), 200 if not form.is_submitted() else 400
+        with _form_again_if_refused():
+            services.update_vote(vote, **vote_values(form), actor=current_user)
+            return done(_("The draft is saved."), url_for(".vote", vote_id=vote.id))
+    return _form_page("voting/edit.html", form, vote=vote)
 
 
 @bp.post("/votes/<int:vote_id>/delete")
@@ -290,25 +294,13 @@ def delete_vote(vote_id: int):
 def edit_item(vote_id: int, position: int):
     vote = _draft_or_404(vote_id)
     item = _item_or_404(vote, position)
-    form = EditItemForm(data=None if request.method == "POST" else {
-        "matter": item.matter, "title": item.title, "description": item.description, "seats": item.seats or None,
-        "alternates": item.alternates, "options": "\n".join(o.title for o in item.options)})
+    form = EditItemForm(data=None if request.method == "POST" else _item_data(item))
     form.matter.choices = _matter_choices()
     if form.validate_on_submit():
-        try:
-            services.update_item(item, matter=form.matter.data or 0, title=form.title.data,
-                                 description=form.description.data or "", seats=form.seats.data or 0,
-                                 alternates=form.alternates.data or 0,
-                                 options=(form.options.data or "").splitlines(), actor=current_user,
-                                 committee=committee_seats(vote.estate))
-        except VoteError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("The item is saved."), "success")
-            return redirect(url_for(".vote", vote_id=vote.id))
-    return render_template("voting/edit_item.html", vote=vote, item=item, form=form, kind_titles=KIND_TITLES), \
-        200 if not form.is_submitted() else 400
+        with _form_again_if_refused():
+            services.update_item(item, **item_values(form), actor=current_user, committee=committee_seats(vote.estate))
+            return done(_("The item is saved."), url_for(".vote", vote_id=vote.id))
+    return _form_page("voting/edit_item.html", form, vote=vote, item=item, kind_titles=KIND_TITLES)
 
 
 @bp.post("/votes/<int:vote_id>/items/<int:position>/delete")
@@ -316,11 +308,8 @@ def edit_item(vote_id: int, position: int):
 def delete_item(vote_id: int, position: int):
     vote = _draft_or_404(vote_id)
     item = _item_or_404(vote, position)
-    if ActionForm().validate_on_submit():
-        services.delete_item(item, current_user)
-        db.session.commit()
-        flash(_("The item is deleted."), "success")
-    return redirect(url_for(".vote", vote_id=vote.id))
+    return _button(lambda: services.delete_item(item, current_user), _("The item is deleted."),
+                   url_for(".vote", vote_id=vote.id))
 
 
 @bp.route("/votes/<int:vote_id>/items/<int:position>/candidates/<int:number>/edit", methods=["GET", "POST"])
@@ -328,23 +317,13 @@ def delete_item(vote_id: int, position: int):
 def edit_candidate(vote_id: int, position: int, number: int):
     vote = _draft_or_404(vote_id)
     candidate = _candidate_or_404(_item_or_404(vote, position), number)
-    form = _candidate_form(EditCandidateForm, data=None if request.method == "POST" else {
-        "name": candidate.name, "nomination": candidate.nomination.value, "statement": candidate.statement,
-        "pledge_signed": candidate.pledge_signed})
+    form = _candidate_form(EditCandidateForm, data=None if request.method == "POST" else _candidate_data(candidate))
     if form.validate_on_submit():
-        try:
-            services.update_candidate(candidate, name=form.name.data,
-                                      nomination=NominationSource(form.nomination.data),
-                                      statement=form.statement.data or "", pledge_signed=form.pledge_signed.data,
-                                      photo=_photo(form), remove_photo=form.remove_photo.data, actor=current_user)
-        except VoteError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("The candidate is saved."), "success")
-            return redirect(url_for(".vote", vote_id=vote.id))
-    return render_template("voting/edit_candidate.html", vote=vote, candidate=candidate, form=form), \
-        200 if not form.is_submitted() else 400
+        with _form_again_if_refused():
+            services.update_candidate(candidate, **_candidate_values(form), remove_photo=form.remove_photo.data,
+                                      actor=current_user)
+            return done(_("The candidate is saved."), url_for(".vote", vote_id=vote.id))
+    return _form_page("voting/edit_candidate.html", form, vote=vote, candidate=candidate)
 
 
 def _photo(form) -> bytes | None:
@@ -368,11 +347,8 @@ def candidate_photo(vote_id: int, position: int, number: int):
 def delete_candidate(vote_id: int, position: int, number: int):
     vote = _draft_or_404(vote_id)
     candidate = _candidate_or_404(_item_or_404(vote, position), number)
-    if ActionForm().validate_on_submit():
-        services.delete_candidate(candidate, current_user)
-        db.session.commit()
-        flash(_("The candidate is deleted."), "success")
-    return redirect(url_for(".vote", vote_id=vote.id))
+    return _button(lambda: services.delete_candidate(candidate, current_user), _("The candidate is deleted."),
+                   url_for(".vote", vote_id=vote.id))
 
 
 @bp.get("/votes/<int:vote_id>/notice")
@@ -383,7 +359,7 @@ def confirm_notice(vote_id: int):
     vote = _draft_or_404(vote_id)
     preview = services.notice_preview(vote)
     return render_template("voting/confirm_notice.html", vote=vote, preview=preview, action_form=ActionForm(),
-                           problems=[vote_error_message(VoteError(reason, **details))
+                           problems=[message(VoteError(reason, **details))
                                      for reason, details in preview.problems])
 
 
@@ -391,15 +367,8 @@ def confirm_notice(vote_id: int):
 @login_required
 def publish_notice(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.manage")
-    if ActionForm().validate_on_submit():
-        try:
-            services.publish_notice(vote, current_user)
-        except VoteError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("The notice is published and the roll is frozen."), "success")
-    return redirect(url_for(".vote", vote_id=vote.id))
+    return _button(lambda: services.publish_notice(vote, current_user),
+                   _("The notice is published and the roll is frozen."), url_for(".vote", vote_id=vote.id))
 
 
 # --- casting online -----------------------------------------------------------------------------
@@ -419,8 +388,8 @@ def ballot(vote_id: int):
     if services.existing_ballot(vote, mandate.voter) is not None:
         return redirect(url_for(".receipt", vote_id=vote.id, voter=mandate.voter))
     if vote.state != VoteState.OPEN:
-        flash(message(VoteError("not_open")), "error")
-        return redirect(url_for(".vote", vote_id=vote.id))
+        returning_to(url_for(".vote", vote_id=vote.id))
+        raise VoteError("not_open")
     if request.method == "POST" and ActionForm().validate_on_submit():
         return _confirmation_or_ballot(vote, mandate)
     return _ballot_page(vote, mandate)
@@ -525,31 +494,36 @@ def paper(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.record_paper")
     form = PaperForm()
     if form.validate_on_submit():
-        try:
-            choices = services.read_choices(vote, request.form.to_dict(flat=False), strict=False)
-            received = form.received_at.data.replace(tzinfo=services.zone())
-            entry, recorded = services.record_paper(
-                vote, current_user, unit=form.unit.data, received_at=received, signed=form.signed.data,
-                signer_matches=form.signer_matches.data, choices=choices, scan=form.scan.data.read())
-        except VoteError as error:
-            _refused(error)
-        except files.FileRefused as error:
-            db.session.rollback()
-            flash(str(FILE_REASONS[error.reason]), "error")
-        else:
-            db.session.commit()
-            if recorded is not None:
-                CASTS.labels("paper").inc()
-            if recorded is None:
-                flash(_("Paper ballot for %(unit)s entered; a second staff member must confirm it.",
-                        unit=form.unit.data), "success")
-            else:
-                flash(_("Paper ballot for %(unit)s recorded (%(status)s). Tracker %(tracker)s.", unit=form.unit.data,
-                        status=_("valid") if recorded.status.value == "valid" else _("invalid"),
-                        tracker=recorded.tracker[:12]), "success")
-            return redirect(url_for(".paper", vote_id=vote.id))
-    return render_template("voting/paper.html", vote=vote, form=form, pending=services.pending_paper(vote),
-                           selected=request.form), 200 if not form.is_submitted() else 400
+        with _form_again_if_refused():
+            recorded = services.record_paper(vote, current_user, **_paper_ballot(vote, form))[1]
+            return _paper_recorded(vote, form.unit.data, recorded)
+    return _form_page("voting/paper.html", form, vote=vote, pending=services.pending_paper(vote),
+                      selected=request.form)
+
+
+def _paper_ballot(vote, form: PaperForm) -> dict:
+    """The paper form as plain values for ``services.record_paper``: the choices as marked (an
+    item marked for too many is spoiled, not refused), the time received in the estate's zone."""
+    return {"choices": services.read_choices(vote, request.form.to_dict(flat=False), strict=False),
+            "unit": form.unit.data, "received_at": form.received_at.data.replace(tzinfo=services.zone()),
+            "signed": form.signed.data, "signer_matches": form.signer_matches.data, "scan": form.scan.data.read()}
+
+
+def _paper_recorded(vote, unit: str, recorded):
+    """Commit a paper ballot entered and say what became of it: waiting for a second staff member
+    (``recorded`` is None), or recorded (then counted for the metrics)."""
+    if recorded is None:
+        return done(_("Paper ballot for %(unit)s entered; a second staff member must confirm it.", unit=unit),
+                    url_for(".paper", vote_id=vote.id))
+    said = _("Paper ballot for %(unit)s recorded (%(status)s). Tracker %(tracker)s.", unit=unit,
+             status=_("valid") if recorded.status.value == "valid" else _("invalid"), tracker=recorded.tracker[:12])
+    return _paper_cast(done(said, url_for(".paper", vote_id=vote.id)))
+
+
+def _paper_cast(response):
+    """A paper ballot is recorded and ``response`` has committed it: count it for the metrics."""
+    CASTS.labels("paper").inc()
+    return response
 
 
 def _entry_or_404(vote, entry_id: int) -> PaperEntry:
@@ -578,20 +552,14 @@ def paper_entry(vote_id: int, entry_id: int):
 def decide_paper(vote_id: int, entry_id: int, decision: str):
     vote = _vote_or_404(vote_id, "vote.record_paper")
     entry = _entry_or_404(vote, entry_id)
-    if ActionForm().validate_on_submit():
-        try:
-            if decision == "confirm":
-                services.confirm_paper(vote, entry, current_user)
-            else:
-                services.reject_paper(vote, entry, current_user)
-        except VoteError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            if decision == "confirm":
-                CASTS.labels("paper").inc()
-            flash(_("Paper ballot confirmed.") if decision == "confirm" else _("Paper ballot rejected."), "success")
-    return redirect(url_for(".paper", vote_id=vote.id))
+    back = returning_to(url_for(".paper", vote_id=vote.id))
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    if decision != "confirm":
+        services.reject_paper(vote, entry, current_user)
+        return done(_("Paper ballot rejected."), back)
+    services.confirm_paper(vote, entry, current_user)
+    return _paper_cast(done(_("Paper ballot confirmed."), back))
 
 
 @bp.get("/votes/<int:vote_id>/paper/<int:entry_id>/scan")
@@ -614,25 +582,22 @@ def proxies(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.record_paper")
     form = ProxyForm()
     if form.validate_on_submit():
-        proxy_user = auth_services.find_user(form.proxy_login.data)
-        items = [item.key for item in vote.items if request.form.get(f"matter-{item.key}")]
-        try:
-            if proxy_user is None:
-                raise VoteError("unknown_proxy")
-            services.record_proxy(vote, current_user, unit=form.unit.data, proxy_user=proxy_user, items=items,
-                                  scope=form.scope.data or "", valid_from=form.valid_from.data,
-                                  valid_until=form.valid_until.data, document=form.document.data.read())
-        except VoteError as error:
-            _refused(error)
-        except files.FileRefused as error:
-            db.session.rollback()
-            flash(str(FILE_REASONS[error.reason]), "error")
-        else:
-            db.session.commit()
-            flash(_("Proxy authority recorded. The proxy can now vote online for %(unit)s.", unit=form.unit.data),
-                  "success")
-            return redirect(url_for(".proxies", vote_id=vote.id))
-    return render_template("voting/proxies.html", vote=vote, form=form), 200 if not form.is_submitted() else 400
+        with _form_again_if_refused():
+            services.record_proxy(vote, current_user, **_proxy_authority(vote, form))
+            return done(_("Proxy authority recorded. The proxy can now vote online for %(unit)s.", unit=form.unit.data),
+                        url_for(".proxies", vote_id=vote.id))
+    return _form_page("voting/proxies.html", form, vote=vote)
+
+
+def _proxy_authority(vote, form: ProxyForm) -> dict:
+    """The proxy form as plain values for ``services.record_proxy``; a login of no account is refused."""
+    proxy_user = auth_services.find_user(form.proxy_login.data)
+    if proxy_user is None:
+        raise VoteError("unknown_proxy")
+    return {"unit": form.unit.data, "proxy_user": proxy_user,
+            "items": [item.key for item in vote.items if request.form.get(f"matter-{item.key}")],
+            "scope": form.scope.data or "", "valid_from": form.valid_from.data, "valid_until": form.valid_until.data,
+            "document": form.document.data.read()}
 
 
 # --- counting, results, bundle ----------------------------------------------------------------------
@@ -665,15 +630,9 @@ def confirm_publish(vote_id: int):
 @login_required
 def count(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.manage")
-    if ActionForm().validate_on_submit():
-        try:
-            services.count(vote, current_user)
-        except VoteError as error:
-            _refused(error)
-            return redirect(url_for(".vote", vote_id=vote.id))
-        db.session.commit()
-        flash(_("Counted. Check the result, then publish it within 3 days (R-42)."), "success")
-    return redirect(url_for(".result", vote_id=vote.id))
+    return _button(lambda: services.count(vote, current_user),
+                   _("Counted. Check the result, then publish it within 3 days (R-42)."),
+                   url_for(".result", vote_id=vote.id), refused_to=url_for(".vote", vote_id=vote.id))
 
 
 def _managed_vote_or_404(vote_id: int):
@@ -685,15 +644,8 @@ def _managed_vote_or_404(vote_id: int):
 @fresh_second_factor(may=_managed_vote_or_404)
 def publish(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.manage")
-    if ActionForm().validate_on_submit():
-        try:
-            services.publish_result(vote, current_user)
-        except VoteError as error:
-            _refused(error)
-        else:
-            db.session.commit()
-            flash(_("The result is published and the estate has been notified."), "success")
-    return redirect(url_for(".result", vote_id=vote.id))
+    return _button(lambda: services.publish_result(vote, current_user),
+                   _("The result is published and the estate has been notified."), url_for(".result", vote_id=vote.id))
 
 
 @bp.get("/votes/<int:vote_id>/result")
