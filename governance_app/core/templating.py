@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import Flask
 from flask_login import current_user
 from flask_babel import get_locale
-from markupsafe import Markup
 
 from . import clock, display
 from ..auth.messages import role_title, scope_title

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..core.refusals import register_messages
+from ..voting.messages import COMMITTEE_SIZE_REASONS
 from .models import SupervisionError
 
 REASONS = {
@@ -35,18 +36,7 @@ REASONS = {
     "handover_incomplete": _l("Every item must be handed over and signed by both chairs and the group."),
     "r47_forbidden": _l("While a re-election group exists, this vote cannot be noticed: item(s) %(items)s change "
                         "the property company, fees or major works (R-47)."),
-    "committee_even": _l("A committee has an odd number of members (R-43); %(seats)s is even."),
-    "committee_too_many": _l("A committee has at most 11 members (R-43)."),
-    "committee_too_few": _l("A committee has at least 5 members, or 3 in an estate of at most 10,000 m² (R-43)."),
-    "by_election_no_seats": _l("A by-election fills at least one seat (R-43)."),
-    "by_election_more_than_vacancies": _l("A by-election fills at most the vacant seats (R-43): "
-                                          "%(vacancies)s vacant, %(seats)s asked."),
-    "by_election_after_even": _l("After this by-election the committee would have %(after)s members, "
-                                 "an even number (R-43)."),
-    "by_election_after_too_many": _l("After this by-election the committee would have %(after)s members, "
-                                     "more than 11 (R-43)."),
-    "by_election_after_too_few": _l("After this by-election the committee would have %(after)s members, "
-                                    "too few (R-43)."),
+    **COMMITTEE_SIZE_REASONS,
 }
 register_messages(SupervisionError, REASONS)
 

@@ -14,12 +14,9 @@ from ..core.refusals import register_messages
 from . import rules, services
 from .models import ItemKind, VoteError, VoteState
 
-REASONS = {
-    "wrong_state": _l("This cannot be done while the vote is in its current stage."),
-    "no_items": _l("Add at least one item before publishing the notice."),
-    "no_candidates": _l("The election “%(item)s” has no candidate yet."),
-    "closes_before_opening": _l("The last day of voting must not be before the opening day."),
-    "unknown_building": _l("There is no building “%(building)s” in this estate."),
+# The committee's size: refused alike when a vote's election is set and when a re-election
+# is planned (supervision).
+COMMITTEE_SIZE_REASONS = {
     "committee_even": _l("A committee has an odd number of members (R-43); %(seats)s is even."),
     "committee_too_many": _l("A committee has at most 11 members (R-43)."),
     "by_election_no_seats": _l("A by-election fills at least one seat (R-43)."),
@@ -32,6 +29,15 @@ REASONS = {
     "by_election_after_too_few": _l("After this by-election the committee would have %(after)s members, "
                                     "too few (R-43)."),
     "committee_too_few": _l("A committee has at least 5 members, or 3 in an estate of at most 10,000 m² (R-43)."),
+}
+
+REASONS = {
+    "wrong_state": _l("This cannot be done while the vote is in its current stage."),
+    "no_items": _l("Add at least one item before publishing the notice."),
+    "no_candidates": _l("The election “%(item)s” has no candidate yet."),
+    "closes_before_opening": _l("The last day of voting must not be before the opening day."),
+    "unknown_building": _l("There is no building “%(building)s” in this estate."),
+    **COMMITTEE_SIZE_REASONS,
     "bad_alternates": _l("The number of alternates cannot be negative."),
     "bad_matter": _l("Choose the matter of the item (1 to 9)."),
     "too_few_options": _l("A choice needs at least two options, one per line."),

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -19,7 +18,6 @@ from ..auth.permissions import can, load_or_404
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
 from ..core.refusals import done, message, returning_to
-from ..core.templating import rule_sentence
 from ..disclosure.services import committee_seats
 from ..estates.models import Estate
 from ..extensions import db
@@ -29,7 +27,6 @@ from ..jobs import services as jobs
 from . import casting, services, tasks
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import home  # noqa: F401  (registers what waits on the home page)
-from . import rules, services
 from .forms import (
     MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm,
     EditVoteForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm, item_values, vote_values,
