@@ -1,19 +1,16 @@
 """Notices, estate documents, the committee and its meetings."""
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can
-from ..core import clock
+from ..auth.permissions import can, load_or_404
+from ..core.refusals import done, invalid, message, returning_to
 from ..documents import services as printed
 from ..documents.responses import pdf_response
-from ..core.clock import end_of_local_day
-from ..estates.services import get_estate
+from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
@@ -23,30 +20,47 @@ from ..voting.services import votes_of
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
-from .forms import ActionForm, AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm
-from .messages import DOCUMENT_TITLES, KIND_TITLES, ROLE_TITLES, disclosure_error_message
-from .models import (
-    CommitteeMember, DisclosureError, DocumentKind, DocumentVersion, Meeting, MemberRole, Notice, NoticeAttachment,
-    NoticeKind,
+from .forms import (
+    ActionForm, AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm, document_values,
+    meeting_values, member_values, notice_values, ticked_ids,
 )
+from .messages import DOCUMENT_TITLES, KIND_TITLES, ROLE_TITLES
+from .models import CommitteeMember, DisclosureError, DocumentVersion, Meeting, Notice, NoticeAttachment
 
 bp = Blueprint("disclosure", __name__)
 
 
-def _estate(estate_id: int, action: str = "disclosure.view"):
-    estate = get_estate(estate_id)
-    if estate is None or not can(current_user, action, estate):
+def _committee_form(estate, form_class, field: str, titles: dict):
+    """The committee's form on a page every reader of the estate sees: None for the readers."""
+    if not can(current_user, "disclosure.manage", estate):
+        return None
+    form = form_class()
+    form[field].choices = [SelectChoice(key, str(title)) for key, title in titles.items()]
+    return form
+
+
+def _attempt(action):
+    """``action()``'s result; None when it is refused: a form shown on the page it was sent from
+    stays there, saying why (and nothing of the action is kept)."""
+    try:
+        return action()
+    except (DisclosureError, files.FileRefused) as error:
+        db.session.rollback()
+        flash(message(error) if isinstance(error, DisclosureError) else str(FILE_REASONS[error.reason]), "error")
+        return None
+
+
+def _in_estate(model, ident: int, estate, estate_id_of=lambda found: found.estate_id):
+    """The row of ``model`` if it belongs to ``estate``; 404 otherwise, like the estate itself."""
+    found = db.session.get(model, ident)
+    if found is None or estate_id_of(found) != estate.id:
         abort(404)
-    return estate
+    return found
 
 
-def _fail(message: str) -> None:
-    db.session.rollback()
-    flash(message, "error")
-
-
-def _zone():
-    return clock.zone()
+def _status(form) -> int:
+    """400 for a committee's form sent with errors, so the page shows them; else 200."""
+    return 400 if form is not None and form.is_submitted() and form.errors else 200
 
 
 # --- notices ---------------------------------------------------------------------------------------
@@ -54,40 +68,25 @@ def _zone():
 @bp.route("/estates/<int:estate_id>/notices", methods=["GET", "POST"])
 @login_required
 def notices(estate_id: int):
-    estate = _estate(estate_id)
-    manage = can(current_user, "disclosure.manage", estate)
-    form = NoticeForm() if manage else None
-    if form is not None:
-        form.kind.choices = [SelectChoice(k, str(t)) for k, t in KIND_TITLES.items()]
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
+    form = _committee_form(estate, NoticeForm, "kind", KIND_TITLES)
     if form is not None and form.validate_on_submit():
-        start = dt.datetime.combine(form.starts_on.data, dt.time(), _zone())
-        # R-31: the first day is not counted; the posting ends at 24:00 of its last day.
-        end = end_of_local_day(rules.posting_last_day(form.starts_on.data, form.days.data)) if form.days.data else None
-        uploads = [(f.read(), f.filename or "") for f in form.attachments.data or [] if f and f.filename]
-        try:
-            notice = services.publish_notice(estate, kind=NoticeKind(form.kind.data), title=form.title.data,
-                                             body=form.body.data, starts_at=start.astimezone(dt.timezone.utc),
-                                             ends_at=end.astimezone(dt.timezone.utc) if end else None,
-                                             pinned=form.pinned.data, attachments=uploads, actor=current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        except files.FileRefused as error:
-            _fail(str(FILE_REASONS[error.reason]))
-        else:
-            db.session.commit()
-            flash(_("The notice is published."), "success")
-            return redirect(url_for(".notice", estate_id=estate.id, notice_id=notice.id))
-    shown = services.notices(estate, include_hidden=manage)
+        notice = _attempt(lambda: services.publish_notice(estate, actor=current_user, **notice_values(form)))
+        if notice is not None:
+            return done(_("The notice is published."), url_for(".notice", estate_id=estate.id, notice_id=notice.id))
+    return _notices_page(estate, form)
+
+
+def _notices_page(estate, form: NoticeForm | None):
+    """The notices showing, with the committee's also those to come, ended or withdrawn."""
+    shown = services.notices(estate, include_hidden=form is not None)
     read = services.read_ids(current_user, [n.id for n in shown])
     return render_template("disclosure/notices.html", estate=estate, notices=shown, read=read, form=form,
-                           showing=services.is_showing, kind_titles=KIND_TITLES), \
-        400 if form is not None and form.is_submitted() and form.errors else 200
+                           showing=services.is_showing, kind_titles=KIND_TITLES), _status(form)
 
 
 def _notice(estate, notice_id: int) -> Notice:
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or notice.estate_id != estate.id:
-        abort(404)
+    notice = _in_estate(Notice, notice_id, estate)
     if not services.is_showing(notice) and not can(current_user, "disclosure.manage", estate):
         abort(404)
     return notice
@@ -96,7 +95,7 @@ def _notice(estate, notice_id: int) -> Notice:
 @bp.get("/estates/<int:estate_id>/notices/<int:notice_id>")
 @login_required
 def notice(estate_id: int, notice_id: int):
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
     found = _notice(estate, notice_id)
     services.mark_read(found, current_user)
     db.session.commit()
@@ -107,20 +106,19 @@ def notice(estate_id: int, notice_id: int):
 @bp.post("/estates/<int:estate_id>/notices/<int:notice_id>/withdraw")
 @login_required
 def withdraw(estate_id: int, notice_id: int):
-    estate = _estate(estate_id, "disclosure.manage")
+    estate = load_or_404(Estate, estate_id, "disclosure.manage")
     found = _notice(estate, notice_id)
+    back = url_for(".notices", estate_id=estate.id)
     if ActionForm().validate_on_submit() and found.withdrawn_at is None:
         services.withdraw_notice(found, current_user)
-        db.session.commit()
-        flash(_("The notice is withdrawn."), "success")
-    return redirect(url_for(".notices", estate_id=estate.id))
+        return done(_("The notice is withdrawn."), back)
+    return redirect(back)
 
 
 @bp.get("/estates/<int:estate_id>/notices/<int:notice_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(estate_id: int, notice_id: int, attachment_id: int):
-    estate = _estate(estate_id)
-    found = _notice(estate, notice_id)
+    found = _notice(load_or_404(Estate, estate_id, "disclosure.view"), notice_id)
     item = db.session.get(NoticeAttachment, attachment_id)
     if item is None or item.notice_id != found.id:
         abort(404)
@@ -132,43 +130,30 @@ def attachment(estate_id: int, notice_id: int, attachment_id: int):
 @bp.route("/estates/<int:estate_id>/documents", methods=["GET", "POST"])
 @login_required
 def documents(estate_id: int):
-    estate = _estate(estate_id)
-    manage = can(current_user, "disclosure.manage", estate)
-    form = DocumentForm() if manage else None
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
+    form = _document_form(estate)
+    if form is not None and form.validate_on_submit():
+        if _attempt(lambda: services.add_version(estate, actor=current_user, **document_values(form))):
+            return done(_("The new version is published."), url_for(".documents", estate_id=estate.id))
+    return render_template("disclosure/documents.html", estate=estate, documents=services.documents(estate),
+                           form=form, document_titles=DOCUMENT_TITLES), _status(form)
+
+
+def _document_form(estate) -> DocumentForm | None:
+    """The committee's form, offering the resolutions passed and published in the estate."""
+    form = _committee_form(estate, DocumentForm, "kind", DOCUMENT_TITLES)
     if form is not None:
-        form.kind.choices = [SelectChoice(k, str(t)) for k, t in DOCUMENT_TITLES.items()]
         form.resolution.choices = [SelectChoice("", _("— not adopted by a vote —"))] + [
             SelectChoice(f"{vote_id}:{item}", _("“%(item)s” of “%(vote)s”", item=item_title, vote=vote_title))
             for vote_id, item, vote_title, item_title in services.passed_resolutions(estate)]
-    if form is not None and form.validate_on_submit():
-        vote_id, _sep, item = (form.resolution.data or "").partition(":")
-        try:
-            if not form.file.data:
-                raise files.FileRefused("empty")
-            services.add_version(estate, kind=DocumentKind(form.kind.data), title=form.title.data,
-                                 content=form.file.data.read(), adopted_on=form.adopted_on.data,
-                                 vote_id=int(vote_id) if vote_id.isdigit() else None, item=item or None,
-                                 note=form.note.data or "", actor=current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        except files.FileRefused as error:
-            _fail(str(FILE_REASONS[error.reason]))
-        else:
-            db.session.commit()
-            flash(_("The new version is published."), "success")
-            return redirect(url_for(".documents", estate_id=estate.id))
-    return render_template("disclosure/documents.html", estate=estate, documents=services.documents(estate),
-                           form=form, document_titles=DOCUMENT_TITLES), \
-        400 if form is not None and form.is_submitted() and form.errors else 200
+    return form
 
 
 @bp.get("/estates/<int:estate_id>/documents/versions/<int:version_id>")
 @login_required
 def document_file(estate_id: int, version_id: int):
-    estate = _estate(estate_id)
-    version = db.session.get(DocumentVersion, version_id)
-    if version is None or version.document.estate_id != estate.id:
-        abort(404)
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
+    version = _in_estate(DocumentVersion, version_id, estate, lambda found: found.document.estate_id)
     return file_responses.inline(version.file_id, f"{version.document.title}-v{version.version}",
                                 f"document-{version_id}")
 
@@ -178,33 +163,22 @@ def document_file(estate_id: int, version_id: int):
 @bp.route("/estates/<int:estate_id>/committee", methods=["GET", "POST"])
 @login_required
 def committee(estate_id: int):
-    estate = _estate(estate_id)
-    manage = can(current_user, "disclosure.manage", estate)
-    form = MemberForm() if manage else None
-    if form is not None:
-        form.role.choices = [SelectChoice(k, str(t)) for k, t in ROLE_TITLES.items()]
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
+    form = _committee_form(estate, MemberForm, "role", ROLE_TITLES)
     if form is not None and form.validate_on_submit():
-        try:
-            pledge = form.pledge.data.read() if form.pledge.data else None
-            services.add_member(estate, name=form.name.data, role=MemberRole(form.role.data),
-                                term_start=form.term_start.data, term_end=form.term_end.data, pledge=pledge,
-                                pledge_signed_on=form.pledge_signed_on.data or form.term_start.data,
-                                actor=current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        except files.FileRefused as error:
-            _fail(str(FILE_REASONS[error.reason]))
-        else:
-            db.session.commit()
-            flash(_("Member added."), "success")
-            return redirect(url_for(".committee", estate_id=estate.id))
+        if _attempt(lambda: services.add_member(estate, actor=current_user, **member_values(form))):
+            return done(_("Member added."), url_for(".committee", estate_id=estate.id))
+    return _committee_page(estate, form)
+
+
+def _committee_page(estate, form: MemberForm | None):
+    manage = form is not None
     members = services.current_members(estate)
     term_end = min((m.term_end for m in members), default=None)
     return render_template("disclosure/committee.html", estate=estate, members=members, form=form,
                            role_titles=ROLE_TITLES, term_end=term_end, candidates=_candidates(estate),
                            meetings=services.meetings(estate, include_unposted=manage),
-                           meeting_form=MeetingForm() if manage else None), \
-        400 if form is not None and form.is_submitted() and form.errors else 200
+                           meeting_form=MeetingForm() if manage else None), _status(form)
 
 
 def _candidates(estate):
@@ -221,9 +195,9 @@ def _candidates(estate):
 @bp.get("/estates/<int:estate_id>/committee/<int:member_id>/pledge")
 @login_required
 def pledge(estate_id: int, member_id: int):
-    estate = _estate(estate_id)
-    member = db.session.get(CommitteeMember, member_id)
-    if member is None or member.estate_id != estate.id or member.pledge_file_id is None:
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
+    member = _in_estate(CommitteeMember, member_id, estate)
+    if member.pledge_file_id is None:
         abort(404)
     return file_responses.inline(member.pledge_file_id, None, f"pledge-{member_id}")
 
@@ -233,43 +207,41 @@ def pledge(estate_id: int, member_id: int):
 @bp.post("/estates/<int:estate_id>/meetings")
 @login_required
 def schedule(estate_id: int):
-    estate = _estate(estate_id, "disclosure.manage")
+    estate = load_or_404(Estate, estate_id, "disclosure.manage")
+    back = returning_to(url_for(".committee", estate_id=estate.id))
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            meeting = services.schedule_meeting(estate, title=form.title.data, place=form.place.data or "",
-                                                scheduled_at=form.scheduled_at.data.replace(tzinfo=_zone())
-                                                .astimezone(dt.timezone.utc), agenda=form.agenda.data,
-                                                actor=current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        else:
-            db.session.commit()
-            flash(_("The agenda is posted."), "success")
-            return redirect(url_for(".meeting", estate_id=estate.id, meeting_id=meeting.id))
-    else:
-        flash(_("Give the meeting a title, a time and an agenda."), "error")
-    return redirect(url_for(".committee", estate_id=estate.id))
+    if not form.validate_on_submit():
+        return invalid(_("Give the meeting a title, a time and an agenda."), back)
+    meeting = services.schedule_meeting(estate, actor=current_user, **meeting_values(form))
+    return done(_("The agenda is posted."), url_for(".meeting", estate_id=estate.id, meeting_id=meeting.id))
 
 
 def _meeting(estate, meeting_id: int) -> Meeting:
-    found = db.session.get(Meeting, meeting_id)
-    if found is None or found.estate_id != estate.id:
-        abort(404)
+    found = _in_estate(Meeting, meeting_id, estate)
     if found.present is not None and found.posted_at is None and not can(current_user, "disclosure.manage", estate):
         abort(404)
     return found
 
 
+def _managed_meeting(estate_id: int, meeting_id: int) -> tuple[Meeting, str]:
+    """The meeting the committee acts on, and its page, where a refusal of the action returns."""
+    estate = load_or_404(Estate, estate_id, "disclosure.manage")
+    found = _meeting(estate, meeting_id)
+    return found, returning_to(url_for(".meeting", estate_id=estate.id, meeting_id=found.id))
+
+
 @bp.get("/estates/<int:estate_id>/meetings/<int:meeting_id>")
 @login_required
 def meeting(estate_id: int, meeting_id: int):
-    estate = _estate(estate_id)
-    found = _meeting(estate, meeting_id)
-    members = services.members_by_id(estate)
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
+    return _meeting_page(estate, _meeting(estate, meeting_id))
+
+
+def _meeting_page(estate, found: Meeting):
     overdue = found.held_on is not None and rules.posting_overdue(found.held_on, found.posted_at is not None,
                                                                    services.today())
-    return render_template("disclosure/meeting.html", estate=estate, meeting=found, members=members,
+    return render_template("disclosure/meeting.html", estate=estate, meeting=found,
+                           members=services.members_by_id(estate),
                            manage=can(current_user, "disclosure.manage", estate), attendance_form=AttendanceForm(),
                            decision_form=DecisionForm(), action_form=ActionForm(), overdue=overdue,
                            needed=rules.signatures_needed(len(found.members)),
@@ -281,7 +253,7 @@ def meeting(estate_id: int, meeting_id: int):
 def minutes_pdf(estate_id: int, meeting_id: int):
     """The posted minutes as a PDF carrying a document number (the committee may draw a draft
     before posting)."""
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "disclosure.view")
     found = _meeting(estate, meeting_id)
     if found.present is None:
         abort(404)
@@ -294,61 +266,42 @@ def minutes_pdf(estate_id: int, meeting_id: int):
 @bp.post("/estates/<int:estate_id>/meetings/<int:meeting_id>/attendance")
 @login_required
 def attendance(estate_id: int, meeting_id: int):
-    estate = _estate(estate_id, "disclosure.manage")
-    found = _meeting(estate, meeting_id)
+    found, back = _managed_meeting(estate_id, meeting_id)
     form = AttendanceForm()
-    if form.validate_on_submit():
-        present = [int(v) for v in request.form.getlist("present") if v.isdigit()]
-        try:
-            services.record_attendance(found, present, form.held_on.data, form.minutes.data or "", current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        else:
-            db.session.commit()
-            flash(_("Attendance recorded."), "success")
-    else:
-        flash(_("Enter the day it was held."), "error")
-    return redirect(url_for(".meeting", estate_id=estate.id, meeting_id=found.id))
+    if not form.validate_on_submit():
+        return invalid(_("Enter the day it was held."), back)
+    services.record_attendance(found, ticked_ids("present"), form.held_on.data, form.minutes.data or "", current_user)
+    return done(_("Attendance recorded."), back)
 
 
 @bp.post("/estates/<int:estate_id>/meetings/<int:meeting_id>/decisions")
 @login_required
 def decision(estate_id: int, meeting_id: int):
-    estate = _estate(estate_id, "disclosure.manage")
-    found = _meeting(estate, meeting_id)
+    found, back = _managed_meeting(estate_id, meeting_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        signers = [int(v) for v in request.form.getlist("signers") if v.isdigit()]
-        try:
-            recorded = services.record_decision(found, form.text.data, signers, current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        else:
-            db.session.commit()
-            if recorded.valid:
-                flash(_("Decision recorded: signed by %(signed)d of %(members)d members, valid (R-45).",
-                        signed=len(recorded.signers), members=len(found.members)), "success")
-            else:
-                flash(_("Recorded as NOT valid: only %(signed)d of %(members)d members signed; a decision needs the "
-                        "signatures of more than half of all members, %(needed)d (R-45).",
-                        signed=len(recorded.signers), members=len(found.members),
-                        needed=rules.signatures_needed(len(found.members))), "error")
-    else:
-        flash(_("Write the decision."), "error")
-    return redirect(url_for(".meeting", estate_id=estate.id, meeting_id=found.id))
+    if not form.validate_on_submit():
+        return invalid(_("Write the decision."), back)
+    recorded = services.record_decision(found, form.text.data, ticked_ids("signers"), current_user)
+    db.session.commit()
+    flash(*_decision_said(len(recorded.signers), len(found.members), recorded.valid))
+    return redirect(back)
+
+
+def _decision_said(signed: int, members: int, valid: bool) -> tuple[str, str]:
+    """What the committee is told of a decision it recorded, and how (R-45)."""
+    if valid:
+        return _("Decision recorded: signed by %(signed)d of %(members)d members, valid (R-45).",
+                 signed=signed, members=members), "success"
+    return _("Recorded as NOT valid: only %(signed)d of %(members)d members signed; a decision needs the "
+             "signatures of more than half of all members, %(needed)d (R-45).",
+             signed=signed, members=members, needed=rules.signatures_needed(members)), "error"
 
 
 @bp.post("/estates/<int:estate_id>/meetings/<int:meeting_id>/post")
 @login_required
 def post(estate_id: int, meeting_id: int):
-    estate = _estate(estate_id, "disclosure.manage")
-    found = _meeting(estate, meeting_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.post_meeting(found, current_user)
-        except DisclosureError as error:
-            _fail(disclosure_error_message(error))
-        else:
-            db.session.commit()
-            flash(_("The minutes and decisions are posted to the estate."), "success")
-    return redirect(url_for(".meeting", estate_id=estate.id, meeting_id=found.id))
+    found, back = _managed_meeting(estate_id, meeting_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    services.post_meeting(found, current_user)
+    return done(_("The minutes and decisions are posted to the estate."), back)

@@ -18,8 +18,6 @@ from ..voting import printing as vote_printing
 from ..voting import services as voting
 from ..voting import tasks as vote_tasks
 from . import services
-from ..files.responses import attachment_headers
-from . import rules, services
 from .forms import CheckForm
 from .messages import KIND_TITLES, LOG_TEXTS, PRINTED_TEXTS, STATUS_TEXTS
 from .render import FontMissing
@@ -56,6 +54,12 @@ def _file_name(kind: str, vote) -> str:
     return f"{kind}-{vote.uid}.pdf"
 
 
+def _printed(content: bytes, name: str):
+    """A PDF just printed: the number it carries is kept (committed) before it is sent."""
+    db.session.commit()
+    return pdf_response(content, name)
+
+
 @bp.app_template_global()
 def announcement_as_job(vote) -> bool:
     return vote_tasks.announcement_as_job(vote)
@@ -69,9 +73,7 @@ def result_announcement(vote_id: int):
         flash(_("For an estate this large the announcement is printed in the background: press "
                 "“Print the result announcement (PDF)” and its page will show the progress."), "info")
         return redirect(url_for("voting.result", vote_id=vote.id))
-    content = vote_printing.result_announcement_pdf(vote, current_user)
-    db.session.commit()
-    return pdf_response(content, _file_name("result-announcement", vote))
+    return _printed(vote_printing.result_announcement_pdf(vote, current_user), _file_name("result-announcement", vote))
 
 
 @bp.post("/votes/<int:vote_id>/result-announcement")
@@ -91,9 +93,7 @@ def print_result_announcement(vote_id: int):
 @login_required
 def vote_minutes(vote_id: int):
     vote = _counted_vote_or_404(vote_id)
-    content = vote_printing.vote_minutes_pdf(vote, current_user)
-    db.session.commit()
-    return pdf_response(content, _file_name("minutes", vote))
+    return _printed(vote_printing.vote_minutes_pdf(vote, current_user), _file_name("minutes", vote))
 
 
 @bp.get("/votes/<int:vote_id>/filing-form.pdf")
@@ -105,9 +105,7 @@ def filing_form(vote_id: int):
     if not (can(current_user, "vote.manage", vote) or can(current_user, "vote.inspect", vote)) \
             or not vote_printing.has_election(vote):
         abort(404)
-    content = vote_printing.filing_form_pdf(vote, current_user)
-    db.session.commit()
-    return pdf_response(content, _file_name("filing-form", vote))
+    return _printed(vote_printing.filing_form_pdf(vote, current_user), _file_name("filing-form", vote))
 
 
 # --- fund statements ------------------------------------------------------------------------------------
@@ -119,10 +117,8 @@ def fund_statement(estate_id: int, statement_id: int):
     statement = db.session.get(Statement, statement_id)
     if statement is None or statement.estate_id != estate.id:
         abort(404)
-    content = fund_printing.fund_statement_pdf(statement, current_user)
-    db.session.commit()
-    name = f"statement-{statement.account.kind.value}-{statement.period_start}-{statement.period_end}.pdf"
-    return pdf_response(content, name)
+    return _printed(fund_printing.fund_statement_pdf(statement, current_user),
+                    f"statement-{statement.account.kind.value}-{statement.period_start}-{statement.period_end}.pdf")
 
 
 # --- checking a number ------------------------------------------------------------------------------------

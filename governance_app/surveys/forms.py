@@ -1,6 +1,9 @@
 """Survey and rating forms: input shape only; the rules are in rules.py and services.py."""
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField,
@@ -9,6 +12,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..core import clock
 from ..core.forms import FlaskForm  # the platform's: refuses control characters
 from .messages import DIMENSION_TITLES, KIND_TITLES
 from .rules import SCALE, SCORES
@@ -71,3 +75,34 @@ for _name in SCORES:
 class PublishForm(FlaskForm):
     period = SelectField(_l("Period"), validators=[InputRequired()])
     submit = SubmitField(_l("Publish as a notice with a PDF"))
+
+
+# --- what a filled-in form says, as the services take it ---------------------------------------------
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A time typed in the estate's zone, as aware UTC."""
+    return moment.replace(tzinfo=clock.zone()).astimezone(dt.timezone.utc)
+
+
+def survey_values(form: SurveyForm) -> dict:
+    return dict(title=form.title.data, description=form.description.data or "", opens_at=_local(form.opens_at.data),
+                closes_at=_local(form.closes_at.data), buildings=form.buildings.data, anonymous=form.anonymous.data)
+
+
+def question_values(form: QuestionForm) -> dict:
+    return dict(kind=form.kind.data, text=form.text.data, options=(form.options.data or "").splitlines(),
+                max_choices=form.max_choices.data or 1)
+
+
+def company_values(form: CompanyForm) -> dict:
+    return dict(name=form.name.data, contract_start=form.contract_start.data, contract_end=form.contract_end.data,
+                contract_version_id=int(form.contract.data) if form.contract.data else None)
+
+
+def rating_scores(form: RatingForm) -> dict[str, int]:
+    return {name: int(getattr(form, name).data) for name in SCORES}
+
+
+def answers_sent(questions) -> dict[str, list[str]]:
+    """What the owner sent for each question, as lists of strings (keyed by the question's key)."""
+    return {question.key: request.form.getlist(question.key) for question in questions}

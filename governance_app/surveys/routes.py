@@ -8,17 +8,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, permitted_or_404, visible_estates
-from ..core import clock
-from ..core.refusals import message as refusal_message
+from ..auth.permissions import can, load_or_404, visible_estates
+from ..core.refusals import done, invalid, message as refusal_message
 from ..documents.models import DocumentKind
 from ..documents.services import register_current_source
-from ..estates.services import get_estate
+from ..estates.models import Estate
 from ..proposals import permissions as proposal_permissions
 from ..proposals.models import Proposal
 from ..extensions import db
 from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
-from .forms import ActionForm, CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm
+from .forms import (
+    ActionForm, CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm, answers_sent, company_values,
+    question_values, rating_scores, survey_values,
+)
 from .messages import DIMENSION_TITLES, KIND_TITLES, STATE_TITLES
 from .models import Survey, SurveyError
 from .publish import publish_results
@@ -26,10 +28,6 @@ from .publish import publish_results
 bp = Blueprint("surveys", __name__)
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _estate(estate_id: int, action: str = "surveys.view"):
-    return permitted_or_404(get_estate(estate_id), action)
 
 
 def _survey(estate, survey_id: int) -> Survey:
@@ -42,12 +40,8 @@ def _survey(estate, survey_id: int) -> Survey:
     return survey
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    """A time typed in the estate's zone, as aware UTC."""
-    return moment.replace(tzinfo=clock.zone()).astimezone(dt.timezone.utc)
-
-
-def _download(content: bytes, fmt: str, name: str) -> Response:
+def _download(table: list[list], fmt: str, name: str, sheet: str) -> Response:
+    content = export.table_csv(table) if fmt == "csv" else export.table_xlsx(table, sheet)
     return Response(content, mimetype=FORMATS[fmt], headers={
         "Content-Disposition": f"attachment; filename={name}.{fmt}", "Cache-Control": "private, no-store"})
 
@@ -65,35 +59,50 @@ def _register_rating_source(state) -> None:
 @bp.route("/estates/<int:estate_id>/surveys", methods=["GET", "POST"])
 @login_required
 def surveys(estate_id: int):
-    estate = _estate(estate_id)
-    manage = can(current_user, "surveys.manage", estate)
-    form = SurveyForm() if manage else None
-    if form is not None:
-        form.buildings.choices = [SelectChoice(label, label) for label in services.estate_buildings(estate)]
-    origin = _origin_proposal(estate, form.proposal.data if form is not None and form.is_submitted()
-                              else request.args.get("proposal")) if form is not None else None
+    estate = load_or_404(Estate, estate_id, "surveys.view")
+    form, origin = _survey_form(estate)
+    if form is not None and form.validate_on_submit():
+        survey = _attempt(lambda: services.create_survey(
+            estate, actor=current_user, origin=("proposal", origin.id) if origin is not None else None,
+            **survey_values(form)))
+        if survey is not None:
+            return done(_("The survey is created as a draft: add its questions."),
+                        url_for(".survey", estate_id=estate.id, survey_id=survey.id))
+    return _surveys_page(estate, form)
+
+
+def _surveys_page(estate, form: SurveyForm | None):
+    """The estate's surveys, with the committee's also its drafts; 400 for a form sent back."""
+    found = services.surveys_of(estate, include_drafts=form is not None)
+    return render_template("surveys/list.html", estate=estate, surveys=found, form=form, state=services.state,
+                           state_titles=STATE_TITLES), \
+        400 if form is not None and form.is_submitted() else 200
+
+
+def _attempt(action):
+    """``action()``'s result; None when it is refused: the form is shown again where it was sent
+    from, saying why (and nothing of the action is kept)."""
+    try:
+        return action()
+    except SurveyError as error:
+        db.session.rollback()
+        flash(refusal_message(error), "error")
+        return None
+
+
+def _survey_form(estate) -> tuple[SurveyForm | None, Proposal | None]:
+    """The committee's form (None for the readers), and the residents' proposal the survey is
+    started from: on the first showing the form is filled in from it."""
+    if not can(current_user, "surveys.manage", estate):
+        return None, None
+    form = SurveyForm()
+    form.buildings.choices = [SelectChoice(label, label) for label in services.estate_buildings(estate)]
+    origin = _origin_proposal(estate, form.proposal.data if form.is_submitted() else request.args.get("proposal"))
     if origin is not None and not form.is_submitted():
         form.proposal.data = str(origin.id)
         form.title.data = _("About the proposal “%(title)s”", title=origin.title)
         form.buildings.data = origin.buildings or []
-    if form is not None and form.validate_on_submit():
-        try:
-            survey = services.create_survey(
-                estate, title=form.title.data, description=form.description.data or "",
-                opens_at=_local(form.opens_at.data), closes_at=_local(form.closes_at.data),
-                buildings=form.buildings.data, anonymous=form.anonymous.data, actor=current_user,
-                origin=("proposal", origin.id) if origin is not None else None)
-        except SurveyError as error:
-            db.session.rollback()
-            flash(refusal_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The survey is created as a draft: add its questions."), "success")
-            return redirect(url_for(".survey", estate_id=estate.id, survey_id=survey.id))
-    found = services.surveys_of(estate, include_drafts=manage)
-    return render_template("surveys/list.html", estate=estate, surveys=found, form=form, state=services.state,
-                           state_titles=STATE_TITLES), \
-        400 if form is not None and form.is_submitted() else 200
+    return form, origin
 
 
 def _origin_proposal(estate, given: str | None):
@@ -130,24 +139,20 @@ def _as_values(answers: dict) -> dict[str, list[str]]:
 @bp.get("/estates/<int:estate_id>/surveys/<int:survey_id>")
 @login_required
 def survey(estate_id: int, survey_id: int):
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "surveys.view")
     return _survey_page(estate, _survey(estate, survey_id))
 
 
 @bp.post("/estates/<int:estate_id>/surveys/<int:survey_id>/questions")
 @login_required
 def add_question(estate_id: int, survey_id: int):
-    estate = _estate(estate_id, "surveys.manage")
+    estate = load_or_404(Estate, estate_id, "surveys.manage")
     found = _survey(estate, survey_id)
     form = QuestionForm()
     if not form.validate_on_submit():
         return render_template("surveys/survey.html", **_question_page_context(estate, found, form)), 400
-    services.add_question(found, kind=form.kind.data, text=form.text.data,
-                          options=(form.options.data or "").splitlines(), max_choices=form.max_choices.data or 1,
-                          actor=current_user)
-    db.session.commit()
-    flash(_("The question is added."), "success")
-    return redirect(url_for(".survey", estate_id=estate.id, survey_id=found.id))
+    services.add_question(found, actor=current_user, **question_values(form))
+    return done(_("The question is added."), url_for(".survey", estate_id=estate.id, survey_id=found.id))
 
 
 def _question_page_context(estate, survey: Survey, form: QuestionForm) -> dict:
@@ -159,39 +164,38 @@ def _question_page_context(estate, survey: Survey, form: QuestionForm) -> dict:
 @bp.post("/estates/<int:estate_id>/surveys/<int:survey_id>/publish")
 @login_required
 def publish(estate_id: int, survey_id: int):
-    estate = _estate(estate_id, "surveys.manage")
+    estate = load_or_404(Estate, estate_id, "surveys.manage")
     found = _survey(estate, survey_id)
-    if ActionForm().validate_on_submit():
-        services.publish_survey(found, current_user)
-        db.session.commit()
-        flash(_("The survey is published: owners in its scope can answer it while it is open."), "success")
-    return redirect(url_for(".survey", estate_id=estate.id, survey_id=found.id))
+    back = url_for(".survey", estate_id=estate.id, survey_id=found.id)
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    services.publish_survey(found, current_user)
+    return done(_("The survey is published: owners in its scope can answer it while it is open."), back)
 
 
 @bp.post("/estates/<int:estate_id>/surveys/<int:survey_id>/answers")
 @login_required
 def answer(estate_id: int, survey_id: int):
     """An owner's answers, saved or changed. No second factor: a survey decides nothing (R-72)."""
-    estate = _estate(estate_id, "surveys.answer")
+    estate = load_or_404(Estate, estate_id, "surveys.answer")
     found = _survey(estate, survey_id)
-    sent = {question.key: request.form.getlist(question.key) for question in found.questions}
+    sent = answers_sent(found.questions)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         standing = services.standing_for(current_user, estate, found.buildings, request.form.get("voter"))
         services.answer_survey(found, standing, services.read_answers(found, sent), current_user)
-    except SurveyError as error:
+    except SurveyError as error:  # shown on the survey's page again, with what was chosen
         db.session.rollback()
         return _survey_page(estate, found, typed=sent, error=refusal_message(error), status=400)
-    db.session.commit()
-    flash(_("Your answers are saved. You may change them until the survey closes."), "success")
-    return redirect(url_for(".survey", estate_id=estate.id, survey_id=found.id))
+    return done(_("Your answers are saved. You may change them until the survey closes."),
+                url_for(".survey", estate_id=estate.id, survey_id=found.id))
 
 
 @bp.get("/estates/<int:estate_id>/surveys/<int:survey_id>/results")
 @login_required
 def results(estate_id: int, survey_id: int):
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "surveys.view")
     found = _survey(estate, survey_id)
     return render_template("surveys/results.html", estate=estate, survey=found, results=services.results(found),
                            state=services.state(found), state_titles=STATE_TITLES, kind_titles=KIND_TITLES)
@@ -201,15 +205,17 @@ def results(estate_id: int, survey_id: int):
 @login_required
 def results_file(estate_id: int, survey_id: int, fmt: str):
     """The totals only: by heads and area per option; no answer of any one owner (R-72)."""
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "surveys.view")
     found = _survey(estate, survey_id)
-    counted = services.results(found)
+    return _download(_results_table(found), fmt, f"survey-{found.id}", "Survey")
+
+
+def _results_table(survey: Survey) -> list[list]:
+    counted = services.results(survey)
     words = {"question": _("Question"), "answer": _("Answer"), "owners": _("Owners"), "area": _("Area (m²)"),
              "written": _("Written answers"), "answered": _("Answered"), "in_scope": _("Owners in scope")}
-    rows = export.survey_rows(counted.questions, {q.key: q.text for q in found.questions}, counted.heads,
+    return export.survey_rows(counted.questions, {q.key: q.text for q in survey.questions}, counted.heads,
                               counted.area, words)
-    content = export.table_csv(rows) if fmt == "csv" else export.table_xlsx(rows, "Survey")
-    return _download(content, fmt, f"survey-{found.id}")
 
 
 # --- the property-service company ---------------------------------------------------------------------
@@ -260,65 +266,62 @@ def _service_context(estate, *, company_form=None, publish_form=None) -> dict:
             SelectChoice(str(version_id), title) for version_id, title in services.service_contracts(estate)]
         if publish_form is None:
             publish_form = PublishForm(formdata=None)
-        publish_form.period.choices = [SelectChoice(p.isoformat(), services.period_label(p)) for p in closed]
+        publish_form.period.choices = _period_choices(closed)
     context.update(company_form=company_form, publish_form=publish_form)
     return context
+
+
+def _period_choices(periods) -> list[SelectChoice]:
+    return [SelectChoice(p.isoformat(), services.period_label(p)) for p in periods]
 
 
 @bp.get("/estates/<int:estate_id>/service")
 @login_required
 def service(estate_id: int):
-    estate = _estate(estate_id)
+    estate = load_or_404(Estate, estate_id, "surveys.view")
     return render_template("surveys/service.html", **_service_context(estate))
 
 
 @bp.post("/estates/<int:estate_id>/service/company")
 @login_required
 def record_company(estate_id: int):
-    estate = _estate(estate_id, "ratings.manage")
+    estate = load_or_404(Estate, estate_id, "ratings.manage")
     form = CompanyForm()
     form.contract.choices = [SelectChoice("", "")] + [SelectChoice(str(i), t)
                                                       for i, t in services.service_contracts(estate)]
-    if not form.validate_on_submit():
-        return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
-    try:
-        services.record_company(estate, name=form.name.data, contract_start=form.contract_start.data,
-                                contract_end=form.contract_end.data,
-                                contract_version_id=int(form.contract.data) if form.contract.data else None,
-                                actor=current_user)
-    except SurveyError as error:  # shown on the form again, with what was typed
-        db.session.rollback()
-        flash(refusal_message(error), "error")
-        return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
-    db.session.commit()
-    flash(_("The property-service company is recorded."), "success")
-    return redirect(url_for(".service", estate_id=estate.id))
+    if form.validate_on_submit():  # a refusal is shown on the form again, with what was typed
+        if _attempt(lambda: services.record_company(estate, actor=current_user, **company_values(form))):
+            return done(_("The property-service company is recorded."), url_for(".service", estate_id=estate.id))
+    return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
 
 
 @bp.route("/estates/<int:estate_id>/service/rate", methods=["GET", "POST"])
 @login_required
 def rate(estate_id: int):
     """An owner rates the company for the current period; no second factor (R-72)."""
-    estate = _estate(estate_id, "surveys.answer")
+    estate = load_or_404(Estate, estate_id, "surveys.answer")
+    back = url_for(".service", estate_id=estate.id)
     company = services.current_company(estate)
     if company is None:  # not a refusal: a GET would be sent back to itself
-        flash(refusal_message(SurveyError("no_company")), "error")
-        return redirect(url_for(".service", estate_id=estate.id))
-    mine = services.standings(current_user, estate)
+        return invalid(refusal_message(SurveyError("no_company")), back)
     form = RatingForm()
+    if form.validate_on_submit():
+        standing = services.standing_for(current_user, estate, None, form.voter.data or None)
+        services.rate(company, standing, rating_scores(form), form.comment.data or "", current_user)
+        return done(_("Your rating is saved. You may change it until the period ends."), back)
+    return _rating_page(estate, company, form)
+
+
+def _rating_page(estate, company, form: RatingForm):
+    """The rating form for the owner (or the proxy's voter) chosen, filled in with their rating of
+    the period when they come to change it."""
+    mine = services.standings(current_user, estate)
     chosen = next((one for one in mine if one.key == form.voter.data), mine[0] if mine else None)
     existing = services.my_rating(company, services.current_period(), chosen) if chosen else None
     if request.method == "GET" and existing is not None:
         for name in rules.SCORES:
             getattr(form, name).data = str(getattr(existing, name))
         form.comment.data = existing.comment
-    if form.validate_on_submit():
-        standing = services.standing_for(current_user, estate, None, form.voter.data or None)
-        services.rate(company, standing, {name: int(getattr(form, name).data) for name in rules.SCORES},
-                      form.comment.data or "", current_user)
-        db.session.commit()
-        flash(_("Your rating is saved. You may change it until the period ends."), "success")
-        return redirect(url_for(".service", estate_id=estate.id))
     return render_template("surveys/rate.html", estate=estate, company=company, form=form, standings=mine,
                            chosen=chosen, existing=existing, period=services.current_period(),
                            period_label=services.period_label, period_end=rules.period_end(
@@ -329,19 +332,17 @@ def rate(estate_id: int):
 @bp.post("/estates/<int:estate_id>/service/publish")
 @login_required
 def publish_period(estate_id: int):
-    estate = _estate(estate_id, "ratings.manage")
+    estate = load_or_404(Estate, estate_id, "ratings.manage")
     company = services.current_company(estate) or next(iter(services.companies(estate)), None)
     form = PublishForm()
-    closed = rules.closed_periods(services.today(), services.period_months(), 4)
-    form.period.choices = [SelectChoice(p.isoformat(), services.period_label(p)) for p in closed]
+    form.period.choices = _period_choices(rules.closed_periods(services.today(), services.period_months(), 4))
     if company is None:
         raise SurveyError("no_company")
     if not form.validate_on_submit():
         return render_template("surveys/service.html", **_service_context(estate, publish_form=form)), 400
     notice = publish_results(company, dt.date.fromisoformat(form.period.data), current_user)
-    db.session.commit()
-    flash(_("The results are published as a notice with a PDF."), "success")
-    return redirect(url_for("disclosure.notice", estate_id=estate.id, notice_id=notice.id))
+    return done(_("The results are published as a notice with a PDF."),
+                url_for("disclosure.notice", estate_id=estate.id, notice_id=notice.id))
 
 
 # --- the sub-district's ranking ---------------------------------------------------------------------------
@@ -372,6 +373,10 @@ def _sparkline(row, periods) -> str:
 @login_required
 def ranking_file(fmt: str):
     periods, rows = services.ranking(_supervised())
+    return _download(_ranking_table(periods, rows), fmt, "service-ranking", "Ranking")
+
+
+def _ranking_table(periods, rows) -> list[list]:
     table: list[list] = [[_("Rank"), _("Company"), _("Estate"), _("Raters"), _("Warning (公示警告)"),
                           _("Recognition")] + [services.period_label(p) for p in periods]]
     for row in rows:
@@ -379,5 +384,4 @@ def ranking_file(fmt: str):
                       _("yes") if row.warning else "", _("yes") if row.recognition else ""] +
                      [None if s is None else export.tenths_decimal(s.tenths) if s.shown else _("too few ratings")
                       for s in row.history])
-    content = export.table_csv(table) if fmt == "csv" else export.table_xlsx(table, "Ranking")
-    return _download(content, fmt, "service-ranking")
+    return table
