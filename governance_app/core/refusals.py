@@ -86,18 +86,22 @@ def done(message: str | None, to: str) -> Response:
     return redirect(to)
 
 
-def saved(form, act: Callable[[], object], refusal: type[Refusal] = Refusal):
-    """For a page that shows its form again with what was typed: what ``act()`` made once
-    ``form`` is valid; None when the form is not valid or ``act`` is refused (rolled back and
-    said in the reader's language)."""
-    if not form.validate_on_submit():
-        return None
+def attempted(act: Callable[[], object], refusal: type[Refusal] = Refusal):
+    """For a page that shows its form again with what was typed: what ``act()`` made; None when
+    it is refused (rolled back and said in the reader's language)."""
     try:
         return act()
     except refusal as error:
         db.session.rollback()
         flash(message(error), "error")
         return None
+
+
+def saved(form, act: Callable[[], object], refusal: type[Refusal] = Refusal):
+    """:func:`attempted` once ``form`` is valid; None when it is not."""
+    if not form.validate_on_submit():
+        return None
+    return attempted(act, refusal)
 
 
 def invalid(message: str, to: str) -> Response:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, load_or_404, visible_estates
-from ..core.refusals import done, invalid, message as refusal_message
+from ..core.refusals import attempted, done, invalid, message as refusal_message
 from ..documents.models import DocumentKind
 from ..documents.services import register_current_source
 from ..estates.models import Estate
@@ -62,9 +62,9 @@ def surveys(estate_id: int):
     estate = load_or_404(Estate, estate_id, "surveys.view")
     form, origin = _survey_form(estate)
     if form is not None and form.validate_on_submit():
-        survey = _attempt(lambda: services.create_survey(
+        survey = attempted(lambda: services.create_survey(
             estate, actor=current_user, origin=("proposal", origin.id) if origin is not None else None,
-            **survey_values(form)))
+            **survey_values(form)), SurveyError)
         if survey is not None:
             return done(_("The survey is created as a draft: add its questions."),
                         url_for(".survey", estate_id=estate.id, survey_id=survey.id))
@@ -77,17 +77,6 @@ def _surveys_page(estate, form: SurveyForm | None):
     return render_template("surveys/list.html", estate=estate, surveys=found, form=form, state=services.state,
                            state_titles=STATE_TITLES), \
         400 if form is not None and form.is_submitted() else 200
-
-
-def _attempt(action):
-    """``action()``'s result; None when it is refused: the form is shown again where it was sent
-    from, saying why (and nothing of the action is kept)."""
-    try:
-        return action()
-    except SurveyError as error:
-        db.session.rollback()
-        flash(refusal_message(error), "error")
-        return None
 
 
 def _survey_form(estate) -> tuple[SurveyForm | None, Proposal | None]:
@@ -290,7 +279,7 @@ def record_company(estate_id: int):
     form.contract.choices = [SelectChoice("", "")] + [SelectChoice(str(i), t)
                                                       for i, t in services.service_contracts(estate)]
     if form.validate_on_submit():  # a refusal is shown on the form again, with what was typed
-        if _attempt(lambda: services.record_company(estate, actor=current_user, **company_values(form))):
+        if attempted(lambda: services.record_company(estate, actor=current_user, **company_values(form)), SurveyError):
             return done(_("The property-service company is recorded."), url_for(".service", estate_id=estate.id))
     return render_template("surveys/service.html", **_service_context(estate, company_form=form)), 400
 
