@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -11,6 +13,7 @@ from markupsafe import Markup
 
 from ..core.metrics import SIGN_IN_FAILURES
 from ..core.inputs import safe_next
+from ..core.refusals import done
 from ..core.templating import local_datetime
 from ..estates.services import list_estates
 from ..extensions import db, limiter
@@ -29,6 +32,7 @@ bp = Blueprint("auth", __name__)
 PENDING_SECONDS = 600
 LOGIN_LIMIT = "10 per minute;60 per hour"
 ACTIVATION_LIMIT = "10 per minute;50 per hour"
+T = TypeVar("T")
 
 
 def _pending_user(*purposes: str) -> User | None:
@@ -67,6 +71,52 @@ def _complete_sign_in(user: User) -> str:
     return safe_next(next_url, url_for("core.index"))
 
 
+def _form_page(template: str, form, **context):
+    """The form's page; 400 when it came back refused or incomplete."""
+    return render_template(template, form=form, **context), 200 if not form.is_submitted() else 400
+
+
+def _attempt(step: Callable[[], T], after_refusal: Callable[[], None] | None = None) -> T | None:
+    """What ``step`` gives, or None once its refusal is said (the form is shown again).
+    ``after_refusal`` keeps what the refused try wrote (a wrong code counts) or drops it; these
+    pages answer a refusal with the form, never with a redirect, so they catch it themselves."""
+    try:
+        return step()
+    except services.AuthError as error:
+        if after_refusal is not None:
+            after_refusal()
+        flash(auth_error_message(error), "error")
+        return None
+
+
+def _start_again(message: str, endpoint: str):
+    """The step's session is gone, too old or used up: back to its first page."""
+    flash(message, "info")
+    return redirect(url_for(endpoint))
+
+
+def _to_enrolment(user: User, purpose: str):
+    """The password is chosen: the user is half signed in until their authenticator is set up."""
+    _set_pending(user, purpose, None)
+    db.session.commit()
+    return redirect(url_for("auth.enrol"))
+
+
+def _next_step(key: str, found, endpoint: str):
+    """A letter's or a reset code's details were right: a fresh session remembers which, for a while."""
+    session.clear()
+    session[key] = {"id": found.id, "at": time.time()}
+    return redirect(url_for(endpoint))
+
+
+def _opened(key: str, model):
+    """What the session's step opened (an activation letter, a staff reset), unless used or too old."""
+    pending = session.get(key)
+    found = db.session.get(model, pending["id"]) if pending and \
+        time.time() - pending["at"] <= PENDING_SECONDS else None
+    return None if found is None or found.used_at is not None else found
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
@@ -78,13 +128,17 @@ def login():
         if services.check_password(user, form.password.data):
             _set_pending(user, "login" if user.totp_enrolled else "enrol", request.args.get("next"))
             return redirect(url_for("auth.verify" if user.totp_enrolled else "auth.enrol"))
-        SIGN_IN_FAILURES.labels("password").inc()
-        if user is not None:
-            services.record("user.password_failed", object_type="user", object_id=user.id, actor=user,
-                            estate_id=user.owner.estate_id if user.owner else None)
-            db.session.commit()
-        flash(auth_error_message(services.AuthError("login_failed")), "error")
-    return render_template("auth/login.html", form=form), 200 if not form.is_submitted() else 400
+        _password_failed(user)
+    return _form_page("auth/login.html", form)
+
+
+def _password_failed(user: User | None) -> None:
+    SIGN_IN_FAILURES.labels("password").inc()
+    if user is not None:
+        services.record("user.password_failed", object_type="user", object_id=user.id, actor=user,
+                        estate_id=user.owner.estate_id if user.owner else None)
+        db.session.commit()
+    flash(auth_error_message(services.AuthError("login_failed")), "error")
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -92,23 +146,23 @@ def login():
 def verify():
     user = _pending_user("login")
     if user is None:
-        flash(_("Please sign in again."), "info")
-        return redirect(url_for("auth.login"))
+        return _start_again(_("Please sign in again."), "auth.login")
     form = SecondFactorForm()
     if form.validate_on_submit():
-        try:
-            kind = services.verify_second_factor(user, form.code.data)
-        except services.AuthError as error:
-            db.session.commit()
-            flash(auth_error_message(error), "error")
-        else:
-            target = _complete_sign_in(user)
-            db.session.commit()
-            if kind == "recovery":
-                flash(_("You signed in with a recovery code. %(left)d codes are left.",
-                        left=services.unused_recovery_codes(user)), "info")
-            return redirect(target)
-    return render_template("auth/verify.html", form=form), 200 if not form.is_submitted() else 400
+        # A wrong code is kept: it counts (audited) towards the lock.
+        kind = _attempt(lambda: services.verify_second_factor(user, form.code.data), db.session.commit)
+        if kind is not None:
+            return _signed_in(user, kind)
+    return _form_page("auth/verify.html", form)
+
+
+def _signed_in(user: User, kind: str):
+    target = _complete_sign_in(user)
+    db.session.commit()
+    if kind == "recovery":
+        flash(_("You signed in with a recovery code. %(left)d codes are left.",
+                left=services.unused_recovery_codes(user)), "info")
+    return redirect(target)
 
 
 @bp.route("/account/authenticator", methods=["GET", "POST"])
@@ -119,33 +173,41 @@ def enrol():
     password and an authenticator, nothing else; they then sign in with both."""
     user = _pending_user("enrol", "reset")
     if user is None or user.totp_enrolled:  # a replayed cookie must not replace a working authenticator
-        flash(_("Please sign in again."), "info")
-        return redirect(url_for("auth.login"))
+        return _start_again(_("Please sign in again."), "auth.login")
+    secret = _enrolment_secret(user)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = _attempt(lambda: services.confirm_totp(user, form.code.data), db.session.commit)
+        if codes is not None:
+            return _enrolled(user, codes)
+    return _enrol_page(user, secret, form)
+
+
+def _enrolment_secret(user: User) -> str:
     secret = services.pending_totp_secret(user)
     if secret is None:
         secret = services.start_totp_enrolment(user)
         db.session.commit()
-    form = EnrolForm()
-    if form.validate_on_submit():
-        try:
-            codes = services.confirm_totp(user, form.code.data)
-        except services.AuthError as error:
-            db.session.commit()
-            flash(auth_error_message(error), "error")
-        else:
-            if session["pending"]["purpose"] == "reset":
-                session.clear()
-                db.session.commit()
-                return render_template("auth/recovery_codes.html", codes=codes, first_time=True, sign_in=True)
-            _complete_sign_in(user)
-            db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
+    return secret
+
+
+def _enrolled(user: User, codes: list[str]):
+    """The authenticator works: show the recovery codes once; after a staff reset, sign in anew."""
+    if session["pending"]["purpose"] == "reset":
+        session.clear()
+        db.session.commit()
+        return render_template("auth/recovery_codes.html", codes=codes, first_time=True, sign_in=True)
+    _complete_sign_in(user)
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
+
+
+def _enrol_page(user: User, secret: str, form: EnrolForm):
     uri = services.Totp(secret).provisioning_uri(user.login, current_app.config["TOTP_ISSUER"])
     qr_svg = Markup(segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code for your authenticator app"),
                                                           dark="#000", light="#fff"))
     spaced = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return render_template("auth/enrol.html", form=form, qr_svg=qr_svg, secret=spaced), \
-        200 if not form.is_submitted() else 400
+    return _form_page("auth/enrol.html", form, qr_svg=qr_svg, secret=spaced)
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -153,59 +215,38 @@ def enrol():
 def activate():
     form = ActivationForm()
     if form.validate_on_submit():
-        try:
-            code = services.check_activation(form.unit.data, form.code.data, form.id_last4.data)
-        except services.AuthError as error:
-            flash(auth_error_message(error), "error")
-        else:
-            session.clear()
-            session["activation"] = {"id": code.id, "at": time.time()}
-            return redirect(url_for("auth.activate_account"))
-    return render_template("auth/activate.html", form=form), 200 if not form.is_submitted() else 400
+        code = _attempt(lambda: services.check_activation(form.unit.data, form.code.data, form.id_last4.data))
+        if code is not None:
+            return _next_step("activation", code, "auth.activate_account")
+    return _form_page("auth/activate.html", form)
 
 
 @bp.route("/activate/account", methods=["GET", "POST"])
 @limiter.limit(ACTIVATION_LIMIT, methods=["POST"])
 def activate_account():
-    pending = session.get("activation")
-    code = db.session.get(ActivationCode, pending["id"]) if pending and \
-        time.time() - pending["at"] <= PENDING_SECONDS else None
-    if code is None or code.used_at is not None:
-        flash(_("Please start again with your activation letter."), "info")
-        return redirect(url_for("auth.activate"))
+    code = _opened("activation", ActivationCode)
+    if code is None:
+        return _start_again(_("Please start again with your activation letter."), "auth.activate")
     if code.user_id is not None:
         return _reactivate(code)
     form = AccountForm()
     if form.validate_on_submit():
-        try:
-            user = services.activate_owner(code, form.login.data, form.password.data, code.owner.name)
-        except services.AuthError as error:
-            db.session.rollback()
-            flash(auth_error_message(error), "error")
-        else:
-            _set_pending(user, "enrol", None)
-            db.session.commit()
-            return redirect(url_for("auth.enrol"))
-    return render_template("auth/activate_account.html", form=form, owner=code.owner), \
-        200 if not form.is_submitted() else 400
+        user = _attempt(lambda: services.activate_owner(code, form.login.data, form.password.data, code.owner.name),
+                        db.session.rollback)
+        if user is not None:
+            return _to_enrolment(user, "enrol")
+    return _form_page("auth/activate_account.html", form, owner=code.owner)
 
 
 def _reactivate(code: ActivationCode):
     """A letter issued by a reset: the owner keeps their login and chooses a new password."""
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.reactivate_owner(code, form.password.data)
-        except services.AuthError as error:
-            db.session.rollback()
-            flash(auth_error_message(error), "error")
-        else:
-            _set_pending(user, "enrol", None)
-            db.session.commit()
-            return redirect(url_for("auth.enrol"))
+        user = _attempt(lambda: services.reactivate_owner(code, form.password.data), db.session.rollback)
+        if user is not None:
+            return _to_enrolment(user, "enrol")
     user = db.session.get(User, code.user_id)
-    return render_template("auth/reactivate.html", form=form, owner=code.owner, login=user.login), \
-        200 if not form.is_submitted() else 400
+    return _form_page("auth/reactivate.html", form, owner=code.owner, login=user.login)
 
 
 @bp.route("/account/reset", methods=["GET", "POST"])
@@ -214,67 +255,51 @@ def reset_code():
     """A staff account's one-time reset code, handed over in person after a reset."""
     form = ResetCodeForm()
     if form.validate_on_submit():
-        try:
-            found = services.check_reset_code(form.login.data, form.code.data)
-        except services.AuthError as error:
-            flash(auth_error_message(error), "error")
-        else:
-            session.clear()
-            session["reset"] = {"id": found.id, "at": time.time()}
-            return redirect(url_for("auth.reset_password"))
-    return render_template("auth/reset_code.html", form=form), 200 if not form.is_submitted() else 400
+        found = _attempt(lambda: services.check_reset_code(form.login.data, form.code.data))
+        if found is not None:
+            return _next_step("reset", found, "auth.reset_password")
+    return _form_page("auth/reset_code.html", form)
 
 
 @bp.route("/account/reset/password", methods=["GET", "POST"])
 @limiter.limit(ACTIVATION_LIMIT, methods=["POST"])
 def reset_password():
-    pending = session.get("reset")
-    found = db.session.get(AccountReset, pending["id"]) if pending and \
-        time.time() - pending["at"] <= PENDING_SECONDS else None
-    if found is None or found.used_at is not None:
-        flash(_("Please start again with your reset code."), "info")
-        return redirect(url_for("auth.reset_code"))
+    found = _opened("reset", AccountReset)
+    if found is None:
+        return _start_again(_("Please start again with your reset code."), "auth.reset_code")
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.complete_staff_reset(found, form.password.data)
-        except services.AuthError as error:
-            db.session.rollback()
-            flash(auth_error_message(error), "error")
-        else:
-            _set_pending(user, "reset", None)
-            db.session.commit()
-            return redirect(url_for("auth.enrol"))
-    return render_template("auth/reset_password.html", form=form, login=found.user.login), \
-        200 if not form.is_submitted() else 400
+        user = _attempt(lambda: services.complete_staff_reset(found, form.password.data), db.session.rollback)
+        if user is not None:
+            return _to_enrolment(user, "reset")
+    return _form_page("auth/reset_password.html", form, login=found.user.login)
+
+
+def _signed_out(message: str):
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(message, "info")
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         services.end_session(current_user.current_session)
         services.record("user.signed_out", object_type="user", object_id=current_user.id)
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash(_("You are signed out."), "info")
+        _signed_out(_("You are signed out."))
     return redirect(url_for("core.index"))
 
 
 @bp.post("/logout/everywhere")
 @login_required
 def logout_everywhere():
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         count = services.end_all_sessions(current_user)
         services.record("user.signed_out_everywhere", object_type="user", object_id=current_user.id,
                         details={"sessions": count})
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash(_("You are signed out on every device."), "info")
+        _signed_out(_("You are signed out on every device."))
     return redirect(url_for("core.index"))
 
 
@@ -300,10 +325,8 @@ def change_password():
         except services.AuthError as error:
             flash(auth_error_message(error), "error")
         else:
-            db.session.commit()
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/change_password.html", form=form), 200 if not form.is_submitted() else 400
+            return done(_("Your password has been changed."), url_for("auth.account"))
+    return _form_page("auth/change_password.html", form)
 
 
 @bp.post("/account/recovery-codes")

@@ -7,31 +7,24 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.permissions import can
+from ..auth.permissions import load_or_404
+from ..core.refusals import invalid
 from ..extensions import db, limiter
 from ..voting.services import notifications
 from ..files.responses import attachment_headers
 from ..jobs import services as jobs
 from . import services, tasks
 from .forms import ConfirmImportForm, RollUploadForm
-from .models import ImportStatus
+from .models import Estate, ImportStatus
 from .roll_file import COLUMNS, chinese_header
 
 bp = Blueprint("estates", __name__, url_prefix="/estates")
 
 
-def _estate_or_404(estate_id: int, action: str):
-    """The estate, if the user may do ``action`` there; 404 otherwise so ids cannot be probed."""
-    estate = services.get_estate(estate_id)
-    if estate is None or not can(current_user, action, estate):
-        abort(404)
-    return estate
-
-
 @bp.get("/<int:estate_id>")
 @login_required
 def overview(estate_id: int):
-    estate = _estate_or_404(estate_id, "estate.view")
+    estate = load_or_404(Estate, estate_id, "estate.view")
     return render_template("estates/overview.html", overview=services.estate_overview(estate),
                            notifications=notifications(estate.id))
 
@@ -40,19 +33,24 @@ def overview(estate_id: int):
 @login_required
 @limiter.limit("30 per minute", methods=["POST"])
 def import_roll(estate_id: int):
-    estate = _estate_or_404(estate_id, "estate.import_roll")
+    estate = load_or_404(Estate, estate_id, "estate.import_roll")
     form = RollUploadForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("estates/import.html", estate=estate, form=form), status
     upload = form.roll_file.data
-    content = upload.read()
-    report = services.check_roll_file(estate, content, upload.filename or "roll")
+    return _checked(estate, form, upload.read(), upload.filename or "roll")
+
+
+def _checked(estate: Estate, form: RollUploadForm, content: bytes, filename: str):
+    """The checks' report (422 when the file fails them); a file that would change the roll is kept
+    until it is confirmed."""
+    report = services.check_roll_file(estate, content, filename)
     if not report.ok:
         return render_template("estates/import.html", estate=estate, form=form, report=report), 422
     pending = None
     if report.changes_anything:
-        pending = services.store_checked_upload(estate, content, upload.filename or "roll", report)
+        pending = services.store_checked_upload(estate, content, filename, report)
         db.session.commit()
     return render_template("estates/import.html", estate=estate, form=form, report=report, pending=pending,
                            confirm_form=ConfirmImportForm())
@@ -61,27 +59,40 @@ def import_roll(estate_id: int):
 @bp.post("/<int:estate_id>/roll/import/<int:upload_id>")
 @login_required
 def confirm_import(estate_id: int, upload_id: int):
-    estate = _estate_or_404(estate_id, "estate.import_roll")
-    upload = services.pending_upload(estate, upload_id)
-    if upload is None:
-        abort(404)
+    estate = load_or_404(Estate, estate_id, "estate.import_roll")
+    upload = _pending_upload_or_404(estate, upload_id)
+    back = url_for(".import_roll", estate_id=estate.id)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
-        flash(_("The form expired. Please upload the file again."), "error")
-        return redirect(url_for(".import_roll", estate_id=estate.id))
+        return invalid(_("The form expired. Please upload the file again."), back)
     if form.cancel.data:
-        upload.status = ImportStatus.REJECTED
-        upload.content = None
-        db.session.commit()
-        flash(_("The upload was discarded; nothing was imported."), "info")
-        return redirect(url_for(".import_roll", estate_id=estate.id))
+        return _discarded(upload, back)
     if tasks.wants_job(upload):  # a large file: a job writes it, its page shows how far it is
         return _import_in_a_job(estate, upload)
     report = services.import_roll(estate, upload.content, upload.filename, roll_import=upload)
     if not report.ok:
         db.session.rollback()
-        flash(_("The file no longer passes the checks; nothing was imported."), "error")
-        return redirect(url_for(".import_roll", estate_id=estate.id))
+        return invalid(_("The file no longer passes the checks; nothing was imported."), back)
+    return _imported(estate, report)
+
+
+def _pending_upload_or_404(estate: Estate, upload_id: int):
+    """A checked upload of this estate, still waiting to be confirmed or discarded."""
+    upload = services.pending_upload(estate, upload_id)
+    if upload is None:
+        abort(404)
+    return upload
+
+
+def _discarded(upload, back: str):
+    upload.status = ImportStatus.REJECTED
+    upload.content = None
+    db.session.commit()
+    flash(_("The upload was discarded; nothing was imported."), "info")
+    return redirect(back)
+
+
+def _imported(estate: Estate, report: services.ImportReport):
     db.session.commit()
     if report.applied:
         flash(_("Roll imported: %(new)d new units, %(changed)d changed.", new=report.new_units,

@@ -12,14 +12,16 @@ from ..auth import printing, services, tasks
 from ..auth.forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
 from ..auth.messages import GRANTABLE, auth_error_message, role_title, scope_title
 from ..auth.models import ActivationCode, Role, RoleGrant, ScopeKind, User
-from ..auth.permissions import SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, supervised_sub_districts
+from ..auth.permissions import (
+    SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, load_or_404, supervised_sub_districts,
+)
 from ..auth.stepup import fresh_second_factor
+from ..core.refusals import done, returning_to
 from ..core.site import site_url
 from ..documents import services as documents
 from ..documents.render import require_font
 from ..documents.responses import pdf_response
 from ..estates.models import Community, Estate, SubDistrict
-from ..estates.services import get_estate
 from ..extensions import db
 from ..jobs import services as jobs
 
@@ -99,22 +101,28 @@ def new_user():
     if not can(current_user, "user.create"):
         abort(404)
     form = _with_choices(CreateUserForm())
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(form.login.data, form.display_name.data, form.password.data,
-                                        actor=current_user)
-            granted = _grant_from_form(user, form)
-        except services.AuthError as error:
-            db.session.rollback()
-            flash(auth_error_message(error), "error")
-        else:
-            if granted:
-                db.session.commit()
-                flash(_("Account %(login)s created. They set up their authenticator at first sign-in.",
-                        login=user.login), "success")
-                return redirect(url_for(".user", user_id=user.id))
-            db.session.rollback()
-    return render_template("auth/new_user.html", form=form), 200 if not form.is_submitted() else 400
+    user = _created_user(form) if form.validate_on_submit() else None
+    if user is None:
+        return render_template("auth/new_user.html", form=form), 200 if not form.is_submitted() else 400
+    return done(_("Account %(login)s created. They set up their authenticator at first sign-in.",
+                  login=user.login), url_for(".user", user_id=user.id))
+
+
+def _created_user(form: CreateUserForm) -> User | None:
+    """The account the form asks for, with its first role; None, nothing kept, if either is refused
+    (the form is shown again, so a refusal is caught here)."""
+    try:
+        user = services.create_user(form.login.data, form.display_name.data, form.password.data,
+                                    actor=current_user)
+        granted = _grant_from_form(user, form)
+    except services.AuthError as error:
+        db.session.rollback()
+        flash(auth_error_message(error), "error")
+        return None
+    if not granted:
+        db.session.rollback()
+        return None
+    return user
 
 
 @bp.get("/admin/users/<int:user_id>")
@@ -133,9 +141,8 @@ def grant(user_id: int):
     target = _managed_user_or_404(user_id)
     form = _with_choices(GrantForm())
     if form.validate_on_submit() and _grant_from_form(target, form):
-        db.session.commit()
-        flash(_("Role granted."), "success")
-    elif form.errors:
+        return done(_("Role granted."), url_for(".user", user_id=target.id))
+    if form.errors:
         flash(_("Choose a role and a scope from the lists."), "error")
     return redirect(url_for(".user", user_id=target.id))
 
@@ -157,11 +164,10 @@ def _revocable_grant_or_404(user_id: int, grant_id: int) -> RoleGrant:
 @fresh_second_factor(may=_revocable_grant_or_404)
 def revoke(user_id: int, grant_id: int):
     found = _revocable_grant_or_404(user_id, grant_id)
-    if ConfirmForm().validate_on_submit():
-        services.revoke_grant(found, actor=current_user)
-        db.session.commit()
-        flash(_("Role revoked."), "success")
-    return redirect(url_for(".user", user_id=found.user_id))
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".user", user_id=found.user_id))
+    services.revoke_grant(found, actor=current_user)
+    return done(_("Role revoked."), url_for(".user", user_id=found.user_id))
 
 
 @bp.post("/admin/users/<int:user_id>/reset")
@@ -171,38 +177,35 @@ def reset(user_id: int):
     """After the person's identity was checked in person: an owner gets a new activation letter,
     a staff account a one-time reset code; either is shown once, to print or hand over."""
     target = _managed_user_or_404(user_id)
+    user_page = returning_to(url_for(".user", user_id=target.id))  # where a refused reset returns
     if not ConfirmForm().validate_on_submit():
-        return redirect(url_for(".user", user_id=target.id))
+        return redirect(user_page)
     if target.owner is None:
-        code, expires_at = services.reset_staff_account(target, actor=current_user)
-        db.session.commit()
-        return render_template("auth/reset_done.html", target=target, code=code, expires_at=expires_at,
-                               site_url=site_url())
-    try:
-        letter = services.reset_owner_account(target, actor=current_user)
-    except services.AuthError as error:
-        db.session.rollback()
-        flash(auth_error_message(error), "error")
-        return redirect(url_for(".user", user_id=target.id))
+        return _staff_reset(target)
+    letter = services.reset_owner_account(target, actor=current_user)
     db.session.commit()
+    return _printed_letters(letter.estate, [letter])
+
+
+def _staff_reset(target: User):
+    """A staff account gets a one-time reset code, shown once to hand over."""
+    code, expires_at = services.reset_staff_account(target, actor=current_user)
+    db.session.commit()
+    return render_template("auth/reset_done.html", target=target, code=code, expires_at=expires_at,
+                           site_url=site_url())
+
+
+def _printed_letters(estate: Estate, letters):
     with force_locale("zh_CN"):  # letters go to owners: always in Chinese
-        return render_template("auth/letters.html", estate=letter.estate, letters=[letter],
-                               site_url=site_url())
+        return render_template("auth/letters.html", estate=estate, letters=letters, site_url=site_url())
 
 
 # --- owner activation letters ------------------------------------------------------------
 
-def _estate_for(action: str, estate_id: int) -> Estate:
-    estate = get_estate(estate_id)
-    if estate is None or not can(current_user, action, estate):
-        abort(404)
-    return estate
-
-
 @bp.get("/estates/<int:estate_id>/activation")
 @login_required
 def activation(estate_id: int):
-    estate = _estate_for("estate.manage_activation", estate_id)
+    estate = load_or_404(Estate, estate_id, "estate.manage_activation")
     statuses = services.voter_statuses(estate)
     return render_template("auth/activation.html", estate=estate, statuses=statuses, form=LettersForm(),
                            confirm_form=ConfirmForm(), letter_jobs=jobs.recent(current_user, estate, tasks.LETTERS))
@@ -211,38 +214,49 @@ def activation(estate_id: int):
 @bp.post("/estates/<int:estate_id>/activation/letters")
 @login_required
 def letters(estate_id: int):
-    estate = _estate_for("estate.manage_activation", estate_id)
+    estate = load_or_404(Estate, estate_id, "estate.manage_activation")
     form = LettersForm()
     if not form.validate_on_submit():
         return redirect(url_for(".activation", estate_id=estate.id))
     named = [key for key in (form.voters.data or "").split(",") if key]
+    reissue = bool(form.reissue.data)
     if form.pdf.data:  # a job issues the codes and draws them; its page shows progress, then the file
-        job = tasks.start_letters(estate, named, bool(form.reissue.data), current_user)
-        db.session.commit()
-        jobs.dispatch(job)
-        return redirect(url_for("jobs.progress", job_id=job.id))
-    keys = named or [s.voter.key for s in services.voter_statuses(estate)
-                     if not s.has_account and (form.reissue.data or s.active_code is None)]
-    issued = services.issue_letters(estate, keys, actor=current_user)
+        return _letters_job(estate, named, reissue)
+    issued = services.issue_letters(estate, named or _without_letters(estate, reissue), actor=current_user)
+    db.session.commit()
     if not issued:
-        db.session.commit()
         flash(_("Every owner already has an account or an unused letter."), "info")
         return redirect(url_for(".activation", estate_id=estate.id))
+    return _printed_letters(estate, issued)
+
+
+def _letters_job(estate: Estate, named: list[str], reissue: bool):
+    job = tasks.start_letters(estate, named, reissue, current_user)
     db.session.commit()
-    with force_locale("zh_CN"):  # letters go to owners: always in Chinese
-        return render_template("auth/letters.html", estate=estate, letters=issued,
-                               site_url=site_url())
+    jobs.dispatch(job)
+    return redirect(url_for("jobs.progress", job_id=job.id))
+
+
+def _without_letters(estate: Estate, reissue: bool) -> list[str]:
+    """The owners without an account and, unless letters are issued again, without a working letter."""
+    return [s.voter.key for s in services.voter_statuses(estate)
+            if not s.has_account and (reissue or s.active_code is None)]
+
+
+def _letter_or_404(estate: Estate, code_id: int) -> ActivationCode:
+    """An activation code of this estate's letters."""
+    code = db.session.get(ActivationCode, code_id)
+    if code is None or code.estate_id != estate.id:
+        abort(404)
+    return code
 
 
 @bp.post("/estates/<int:estate_id>/activation/<int:code_id>/revoke")
 @login_required
 def revoke_letter(estate_id: int, code_id: int):
-    estate = _estate_for("estate.manage_activation", estate_id)
-    code = db.session.get(ActivationCode, code_id)
-    if code is None or code.estate_id != estate.id:
-        abort(404)
+    estate = load_or_404(Estate, estate_id, "estate.manage_activation")
+    code = _letter_or_404(estate, code_id)
     if ConfirmForm().validate_on_submit() and code.used_at is None and code.revoked_at is None:
         services.revoke_activation(code, actor=current_user)
-        db.session.commit()
-        flash(_("The activation code was revoked."), "success")
+        return done(_("The activation code was revoked."), url_for(".activation", estate_id=estate.id))
     return redirect(url_for(".activation", estate_id=estate.id))

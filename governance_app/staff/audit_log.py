@@ -30,28 +30,43 @@ def events():
         abort(404)
     estates = [e for e in list_estates() if can(current_user, "estate.view_audit", e)]
     platform = can(current_user, "platform.view_audit")
-    form = AuditFilterForm(request.args)
-    form.estate.choices = [SelectChoice("", "—")] + [SelectChoice(str(e.id), e.name) for e in estates]
-    if platform:
-        form.estate.choices.insert(1, SelectChoice("platform", _("Platform-wide events")))
+    form = _filter_form(estates, platform)
     valid = form.validate()
-    visible = [e.id for e in estates]
-    scope = AuditEvent.estate_id.in_(visible)
-    if platform:
-        scope = or_(scope, AuditEvent.estate_id.is_(None))
-    else:
-        scope = or_(scope, _resets_of_staff_in_reach())
-    query = select(AuditEvent).where(scope)
+    query = select(AuditEvent).where(_in_reach(estates, platform))
     if valid:
         query = _filtered(query, form)
     page = (form.page.data or 1) if valid else 1
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows, total = _one_page(query, page)
     names = {e.id: e.name for e in estates}
     return render_template("audit/events.html", form=form, events=rows, page=page, total=total,
                            pages=max(1, -(-total // PAGE_SIZE)), estate_names=names, action_phrase=action_phrase,
                            object_noun=object_noun, read_codes=can(current_user, "audit.read_codes"))
+
+
+def _filter_form(estates, platform: bool) -> AuditFilterForm:
+    """The filters, read from the query string; the estates offered are those the user may audit."""
+    form = AuditFilterForm(request.args)
+    form.estate.choices = [SelectChoice("", "—")] + [SelectChoice(str(e.id), e.name) for e in estates]
+    if platform:
+        form.estate.choices.insert(1, SelectChoice("platform", _("Platform-wide events")))
+    return form
+
+
+def _in_reach(estates, platform: bool):
+    """The events the user may read: their estates', and the platform's (all of them for a
+    platform administrator, the resets of staff in reach for a supervisor)."""
+    scope = AuditEvent.estate_id.in_([e.id for e in estates])
+    if platform:
+        return or_(scope, AuditEvent.estate_id.is_(None))
+    return or_(scope, _resets_of_staff_in_reach())
+
+
+def _one_page(query, page: int):
+    """The events of ``page``, newest first, and how many there are in all."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return rows, total
 
 
 def _resets_of_staff_in_reach():
