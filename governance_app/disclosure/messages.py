@@ -32,13 +32,7 @@ REASONS = {
 }
 
 
-def disclosure_error_message(error: DisclosureError) -> str:
-    template = REASONS.get(error.reason, error.reason)
-    details = {key: str(value) for key, value in error.details.items()}
-    return str(template) % details if details else str(template)
-
-
-register_messages(DisclosureError, disclosure_error_message)
+register_messages(DisclosureError, REASONS)
 
 
 def member_name(member_id: int, members: dict) -> str:

@@ -76,15 +76,7 @@ REASONS = {
 }
 
 
-def fund_error_message(error: FundError) -> str:
-    template = REASONS.get(error.reason)
-    if template is None:
-        return error.reason
-    details = {key: str(value) for key, value in error.details.items()}
-    return str(template) % details if details else str(template)
-
-
-register_messages(FundError, fund_error_message)
+register_messages(FundError, REASONS)
 
 
 def category_title(code: str) -> str:

@@ -143,15 +143,11 @@ def record_plan(process: ReElection, *, seats: int, structure: str, structure_by
     """Stage 4: seats and structure (R-43), the residents' committee's recommendation recorded as such (R-48)."""
     process.require_next(rules.PLAN)
     area = estate_area(process.estate)
-    if process.kind == ProcessKind.BY_ELECTION:
-        elected, sitting = disclosure_services.committee_seats(process.estate)
-        problem = voting_rules.by_election_problem(seats, elected - sitting, sitting, area)
-        if problem:
-            raise SupervisionError(problem, seats=seats, vacancies=elected - sitting, after=sitting + seats)
-    else:
-        problem = voting_rules.committee_size_problem(seats, area)
-        if problem:
-            raise SupervisionError(f"committee_{problem}", seats=seats)
+    by_election = process.kind == ProcessKind.BY_ELECTION
+    refused = voting_rules.seats_problem(
+        seats, area, disclosure_services.committee_seats(process.estate) if by_election else None)
+    if refused:
+        raise SupervisionError(refused[0], **refused[1])
     if not 1 <= posting_days <= 30:
         raise SupervisionError("posting_days")
     process.seats, process.structure = seats, structure.strip()

@@ -424,6 +424,18 @@ def by_election_problem(seats: int, vacancies: int, sitting: int, estate_area: i
     return f"by_election_after_{after}" if after else None
 
 
+def seats_problem(seats: int, estate_area: int, committee: tuple[int, int] | None = None) -> tuple[str, dict] | None:
+    """R-43: why an election of ``seats`` cannot be held, as (reason, details), or None. For a
+    by-election ``committee`` is (seats elected, members sitting); otherwise the whole committee
+    is elected."""
+    if committee is None:
+        problem = committee_size_problem(seats, estate_area)
+        return (f"committee_{problem}", {"seats": seats}) if problem else None
+    elected, sitting = committee
+    problem = by_election_problem(seats, elected - sitting, sitting, estate_area)
+    return (problem, {"seats": seats, "vacancies": elected - sitting, "after": sitting + seats}) if problem else None
+
+
 def ballot_right_holders(casters_now: Iterable[int | None], holders_at_notice: Iterable[int | None]) -> frozenset[int]:
     """R-05 (C): who may cast a frozen voter key's ballot during the vote.
 

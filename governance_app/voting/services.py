@@ -146,15 +146,9 @@ def _item_rules(vote: Vote, kind: ItemKind, matter: int, seats: int, alternates:
     if kind == ItemKind.ELECTION:
         matter = rules.ELECTION_MATTER
         area = roll_rules.count_roll(current_roll_units(vote.estate)).total_area
-        if by_election:
-            elected, sitting = committee
-            problem = rules.by_election_problem(seats, elected - sitting, sitting, area)
-            if problem:
-                raise VoteError(problem, seats=seats, vacancies=elected - sitting, after=sitting + seats)
-        else:
-            problem = rules.committee_size_problem(seats, area)
-            if problem:
-                raise VoteError(f"committee_{problem}", seats=seats)
+        refused = rules.seats_problem(seats, area, committee if by_election else None)
+        if refused:
+            raise VoteError(refused[0], **refused[1])
         if alternates < 0:
             raise VoteError("bad_alternates")
     if not 1 <= matter <= 9:

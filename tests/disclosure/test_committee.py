@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 
 from governance_app.disclosure import services
-from governance_app.disclosure.messages import disclosure_error_message
+from governance_app.core.refusals import message
 from governance_app.disclosure.models import CommitteeMember, DisclosureError, MemberRole
 from governance_app.extensions import db
 from governance_app.files.models import StoredFile
@@ -93,7 +93,7 @@ def test_r43_the_term_message_in_chinese(app, estate, committee):
     with pytest.raises(DisclosureError) as refused:
         add(estate, committee, end=dt.date(2028, 1, 1))
     with app.test_request_context(), force_locale("zh_CN"):
-        assert disclosure_error_message(refused.value) == "业委会任期为 3 至 5 年（R-43）。"
+        assert message(refused.value) == "业委会任期为 3 至 5 年（R-43）。"
 
 
 # --- the pledge of duty ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 
 from governance_app.disclosure import services
-from governance_app.disclosure.messages import disclosure_error_message
+from governance_app.core.refusals import message
 from governance_app.disclosure.models import DisclosureError, DocumentKind, DocumentVersion, EstateDocument
 from governance_app.extensions import db
 from governance_app.files.models import StoredFile
@@ -137,9 +137,9 @@ def test_a_failed_unpublished_or_foreign_resolution_is_refused_with_the_message(
     assert refused.value.reason == "resolution_not_passed"
     with app.test_request_context():
         with force_locale("en"):
-            assert disclosure_error_message(refused.value) == NOT_PASSED
+            assert message(refused.value) == NOT_PASSED
         with force_locale("zh_CN"):
-            assert disclosure_error_message(refused.value) == "该决议没有在本小区通过并公布。"
+            assert message(refused.value) == "该决议没有在本小区通过并公布。"
     fresh()
     assert (count(EstateDocument), count(DocumentVersion), count(StoredFile)) == (0, 0, 0)
 

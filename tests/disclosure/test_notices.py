@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from governance_app.auth.models import Role
 from governance_app.disclosure import rules, services
-from governance_app.disclosure.messages import disclosure_error_message
+from governance_app.core.refusals import message
 from governance_app.disclosure.models import DisclosureError, Notice, NoticeAttachment, NoticeKind, NoticeRead
 from governance_app.extensions import db
 from governance_app.files.models import StoredFile
@@ -93,7 +93,7 @@ def test_a_period_that_ends_when_or_before_it_starts_is_refused(app, estate, com
                                 ends_at=start + length, pinned=False, attachments=[], actor=committee)
     assert refused.value.reason == "ends_before_start"
     with app.test_request_context(), force_locale("en"):
-        assert disclosure_error_message(refused.value) == "The posting period ends before it starts."
+        assert message(refused.value) == "The posting period ends before it starts."
     assert nothing_written()
 
 
