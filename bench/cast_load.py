@@ -329,7 +329,8 @@ class Server:
         env = {**os.environ, "GOVERNANCE_ENV": environment, "DATABASE_URL": database_url, **keys}
         env.pop("REDIS_URL", None)
         if environment == "production":  # production refuses to start without shared rate-limit storage
-            env["REDIS_URL"] = redis_url
+            env["REDIS_URL"] = redis_url  # and without the site's address (printed on letters)
+            env.setdefault("SITE_URL", f"http://127.0.0.1:{self.port}")
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                    "--log-level", "warning"]
         if threads > 1:  # gunicorn's gthread worker: each process serves requests on that many threads
