@@ -6,7 +6,7 @@ The owner role comes from the owner an account is linked to, never from a grant.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from flask import abort
 from flask_login import current_user
@@ -196,6 +196,18 @@ def permitted_or_404(obj, action: str, user=None):
     if obj is None or not can(user, action, obj):
         abort(404)
     return obj
+
+
+def child_or_404(model, ident, parent, parent_id: str | Callable[[object], int] = "estate_id"):
+    """The row of ``model`` with primary key ``ident`` if it belongs to ``parent`` (an estate or a
+    vote the page loaded with :func:`load_or_404`): its ``parent_id`` (an attribute, or a function
+    of the row) is the parent's id. 404 otherwise, so that another estate's rows cannot be reached
+    by changing the id in the address."""
+    found = db.session.get(model, ident)
+    owner = None if found is None else (parent_id(found) if callable(parent_id) else getattr(found, parent_id))
+    if owner is None or owner != parent.id:
+        abort(404)
+    return found
 
 
 def load_or_404(model, ident, action: str, user=None):

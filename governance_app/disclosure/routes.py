@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, load_or_404
+from ..auth.permissions import can, child_or_404, load_or_404
 from ..core.refusals import done, invalid, message, returning_to
 from ..documents import services as printed
 from ..documents.responses import pdf_response
@@ -50,14 +50,6 @@ def _attempt(action):
         return None
 
 
-def _in_estate(model, ident: int, estate, estate_id_of=lambda found: found.estate_id):
-    """The row of ``model`` if it belongs to ``estate``; 404 otherwise, like the estate itself."""
-    found = db.session.get(model, ident)
-    if found is None or estate_id_of(found) != estate.id:
-        abort(404)
-    return found
-
-
 def _status(form) -> int:
     """400 for a committee's form sent with errors, so the page shows them; else 200."""
     return 400 if form is not None and form.is_submitted() and form.errors else 200
@@ -86,7 +78,7 @@ def _notices_page(estate, form: NoticeForm | None):
 
 
 def _notice(estate, notice_id: int) -> Notice:
-    notice = _in_estate(Notice, notice_id, estate)
+    notice = child_or_404(Notice, notice_id, estate)
     if not services.is_showing(notice) and not can(current_user, "disclosure.manage", estate):
         abort(404)
     return notice
@@ -153,7 +145,7 @@ def _document_form(estate) -> DocumentForm | None:
 @login_required
 def document_file(estate_id: int, version_id: int):
     estate = load_or_404(Estate, estate_id, "disclosure.view")
-    version = _in_estate(DocumentVersion, version_id, estate, lambda found: found.document.estate_id)
+    version = child_or_404(DocumentVersion, version_id, estate, lambda found: found.document.estate_id)
     return file_responses.inline(version.file_id, f"{version.document.title}-v{version.version}",
                                 f"document-{version_id}")
 
@@ -196,7 +188,7 @@ def _candidates(estate):
 @login_required
 def pledge(estate_id: int, member_id: int):
     estate = load_or_404(Estate, estate_id, "disclosure.view")
-    member = _in_estate(CommitteeMember, member_id, estate)
+    member = child_or_404(CommitteeMember, member_id, estate)
     if member.pledge_file_id is None:
         abort(404)
     return file_responses.inline(member.pledge_file_id, None, f"pledge-{member_id}")
@@ -217,7 +209,7 @@ def schedule(estate_id: int):
 
 
 def _meeting(estate, meeting_id: int) -> Meeting:
-    found = _in_estate(Meeting, meeting_id, estate)
+    found = child_or_404(Meeting, meeting_id, estate)
     if found.present is not None and found.posted_at is None and not can(current_user, "disclosure.manage", estate):
         abort(404)
     return found

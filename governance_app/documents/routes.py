@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.permissions import can, load_or_404
+from ..auth.permissions import can, child_or_404, load_or_404
 from ..estates.models import Estate
 from ..core.forms import FlaskForm
 from ..extensions import db, limiter
@@ -83,10 +83,7 @@ def print_result_announcement(vote_id: int):
     vote = _counted_vote_or_404(vote_id)
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("voting.result", vote_id=vote.id))
-    job = vote_tasks.start_announcement(vote, current_user)
-    db.session.commit()
-    jobs.dispatch(job)
-    return redirect(url_for("jobs.progress", job_id=job.id))
+    return redirect(jobs.launched(vote_tasks.start_announcement(vote, current_user)))
 
 
 @bp.get("/votes/<int:vote_id>/minutes.pdf")
@@ -114,9 +111,7 @@ def filing_form(vote_id: int):
 @login_required
 def fund_statement(estate_id: int, statement_id: int):
     estate = load_or_404(Estate, estate_id, "funds.view")
-    statement = db.session.get(Statement, statement_id)
-    if statement is None or statement.estate_id != estate.id:
-        abort(404)
+    statement = child_or_404(Statement, statement_id, estate)
     return _printed(fund_printing.fund_statement_pdf(statement, current_user),
                     f"statement-{statement.account.kind.value}-{statement.period_start}-{statement.period_end}.pdf")
 

@@ -103,11 +103,8 @@ def _imported(estate: Estate, report: services.ImportReport):
 
 
 def _import_in_a_job(estate, upload):
-    job, new = tasks.start_roll_import(estate, upload, current_user)
-    db.session.commit()  # the job exists before anything runs it; the upload's lock ends here
-    if new:
-        jobs.dispatch(job)
-    return redirect(url_for("jobs.progress", job_id=job.id))
+    # The commit ends the upload's lock; the job exists before anything runs it.
+    return redirect(jobs.launched(*tasks.start_roll_import(estate, upload, current_user)))
 
 
 @bp.get("/roll-template.csv")

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, load_or_404, visible_estates
+from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
 from ..auth.services import second_factor_is_fresh
 from ..auth.stepup import fresh_second_factor
 from ..core.refusals import done, invalid, message, returning_to
@@ -42,17 +42,8 @@ def _account(estate, kind: str):
     return account
 
 
-def _of_estate(model, estate, ident: int):
-    """The row of ``model`` (an entry, a question, a statement) if it belongs to ``estate``; 404
-    otherwise, so that ids of other estates cannot be probed."""
-    found = db.session.get(model, ident)
-    if found is None or found.estate_id != estate.id:
-        abort(404)
-    return found
-
-
 def _entry(estate, entry_id: int) -> Entry:
-    entry = _of_estate(Entry, estate, entry_id)
+    entry = child_or_404(Entry, entry_id, estate)
     if entry.state == EntryState.DRAFT and not can(current_user, "funds.manage", estate):
         abort(404)
     return entry
@@ -300,7 +291,7 @@ def ask(estate_id: int, entry_id: int):
 @login_required
 def answer(estate_id: int, question_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
-    question = _of_estate(Question, estate, question_id)
+    question = child_or_404(Question, question_id, estate)
     back = url_for(".entry", estate_id=estate.id, entry_id=question.entry_id)
     form = AnswerForm()
     if not form.validate_on_submit():
@@ -364,11 +355,8 @@ def _bank_mapping(estate, account, upload, headers: list[str], mapping_form: Map
     if report.problems or not request.form.get("confirm"):
         return report
     if tasks.wants_job(report.rows):  # a large file: a job writes it, its page shows how far it is
-        job, new = tasks.start_bank_import(estate, account, upload, mapping, len(report.rows), current_user)
-        db.session.commit()
-        if new:
-            jobs.dispatch(job)
-        return url_for("jobs.progress", job_id=job.id)
+        return jobs.launched(*tasks.start_bank_import(estate, account, upload, mapping, len(report.rows),
+                                                     current_user))
     return _import_bank_rows(estate, account, upload, report, mapping)
 
 
@@ -458,7 +446,7 @@ def publish_statement(estate_id: int, kind: str):
 @login_required
 def statement(estate_id: int, statement_id: int):
     estate = load_or_404(Estate, estate_id, "funds.view")
-    found = _of_estate(Statement, estate, statement_id)
+    found = child_or_404(Statement, statement_id, estate)
     return render_template("funds/statement.html", estate=estate, statement=found,
                            view=statement_view(estate, found.account, None, None, found),
                            corrections=services.corrections_of(found))
@@ -468,7 +456,7 @@ def statement(estate_id: int, statement_id: int):
 @login_required
 def export_statement(estate_id: int, statement_id: int, fmt: str):
     estate = load_or_404(Estate, estate_id, "funds.view")
-    found = _of_estate(Statement, estate, statement_id)
+    found = child_or_404(Statement, statement_id, estate)
     view = statement_view(estate, found.account, None, None, found)
     name = f"statement-{found.account.kind.value}-{found.period_start}-{found.period_end}"
     return _statement_file(view, name, fmt)

@@ -10,7 +10,7 @@ import secrets
 import threading
 from pathlib import Path
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, get_locale
 from sqlalchemy import func, select
 
@@ -63,6 +63,15 @@ def start_once(kind: str, key: dict, *, owner, estate, permission: str, params: 
             return job, False
     return start(kind, owner=owner, estate=estate, permission=permission, params={**(params or {}), **key},
                  total=total), True
+
+
+def launched(job: Job, new: bool = True) -> str:
+    """Commit the request (the job exists before anything runs it), hand a new job to whatever runs
+    jobs, and give the address of its progress page (a job already under way is not sent again)."""
+    db.session.commit()
+    if new:
+        dispatch(job)
+    return url_for("jobs.progress", job_id=job.id)
 
 
 def dispatch(job: Job) -> None:

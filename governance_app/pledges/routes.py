@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, load_or_404
+from ..auth.permissions import can, child_or_404, load_or_404
 from ..core.refusals import done, saved
 from ..disclosure import services as disclosure
 from ..disclosure.models import DisclosureError
@@ -41,8 +41,8 @@ def _private(response: Response) -> Response:
 def _entry(estate, entry_id: int, *actions: str) -> BoardEntry:
     """The entry if it is the estate's, not removed, and the user may do one of ``actions`` to it
     (the person concerned only once notified); 404 otherwise."""
-    entry = db.session.get(BoardEntry, entry_id)
-    if entry is None or entry.estate_id != estate.id or entry.removed_at is not None:
+    entry = child_or_404(BoardEntry, entry_id, estate)
+    if entry.removed_at is not None:
         abort(404)
     for action in actions:
         if action == "subject":

@@ -8,20 +8,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..auth import printing, services, tasks
+from ..auth import services, tasks
 from ..auth.forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
 from ..auth.messages import GRANTABLE, auth_error_message, role_title, scope_title
 from ..auth.models import ActivationCode, Role, RoleGrant, ScopeKind, User
 from ..auth.permissions import (
-    SUPERVISOR_GRANTABLE, can, can_grant, is_platform_admin, load_or_404, supervised_sub_districts,
+    SUPERVISOR_GRANTABLE, can, can_grant, child_or_404, is_platform_admin, load_or_404, supervised_sub_districts,
 )
 from ..auth.stepup import fresh_second_factor
 from ..core.refusals import done, returning_to
 from ..core.site import site_url
-from ..documents import services as documents
-from ..documents.render import require_font
-from ..documents.responses import pdf_response
-from ..estates.models import Community, Estate, SubDistrict
+from ..estates.models import Estate, SubDistrict
 from ..extensions import db
 from ..jobs import services as jobs
 
@@ -231,10 +228,7 @@ def letters(estate_id: int):
 
 
 def _letters_job(estate: Estate, named: list[str], reissue: bool):
-    job = tasks.start_letters(estate, named, reissue, current_user)
-    db.session.commit()
-    jobs.dispatch(job)
-    return redirect(url_for("jobs.progress", job_id=job.id))
+    return redirect(jobs.launched(tasks.start_letters(estate, named, reissue, current_user)))
 
 
 def _without_letters(estate: Estate, reissue: bool) -> list[str]:
@@ -243,19 +237,11 @@ def _without_letters(estate: Estate, reissue: bool) -> list[str]:
             if not s.has_account and (reissue or s.active_code is None)]
 
 
-def _letter_or_404(estate: Estate, code_id: int) -> ActivationCode:
-    """An activation code of this estate's letters."""
-    code = db.session.get(ActivationCode, code_id)
-    if code is None or code.estate_id != estate.id:
-        abort(404)
-    return code
-
-
 @bp.post("/estates/<int:estate_id>/activation/<int:code_id>/revoke")
 @login_required
 def revoke_letter(estate_id: int, code_id: int):
     estate = load_or_404(Estate, estate_id, "estate.manage_activation")
-    code = _letter_or_404(estate, code_id)
+    code = child_or_404(ActivationCode, code_id, estate)
     if ConfirmForm().validate_on_submit() and code.used_at is None and code.revoked_at is None:
         services.revoke_activation(code, actor=current_user)
         return done(_("The activation code was revoked."), url_for(".activation", estate_id=estate.id))

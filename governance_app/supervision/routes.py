@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.permissions import can, load_or_404, visible_estates
+from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
 from ..core import clock
 from ..core.refusals import message
 from ..estates.models import Estate
@@ -72,10 +72,7 @@ def export(fmt: str):
     kind = request.form.get("kind") if request.form.get("kind") in DUTY_KINDS else None
     if not FlaskForm().validate_on_submit():
         return redirect(url_for(".dashboard"))
-    job = tasks.start_export(fmt, community, kind, current_user)
-    db.session.commit()
-    jobs.dispatch(job)
-    return redirect(url_for("jobs.progress", job_id=job.id))
+    return redirect(jobs.launched(tasks.start_export(fmt, community, kind, current_user)))
 
 
 # A page of 500 estates has thousands of repeated words: each is translated once per page and filled
@@ -387,8 +384,8 @@ def handover(estate_id: int):
 @login_required
 def stage_document(estate_id: int, record_id: int):
     estate = load_or_404(Estate, estate_id, "supervision.view")
-    record = db.session.get(StageRecord, record_id)
-    if record is None or record.file_id is None or record.process.estate_id != estate.id:
+    record = child_or_404(StageRecord, record_id, estate, lambda found: found.process.estate_id)
+    if record.file_id is None:
         abort(404)
     return file_responses.inline(record.file_id, None, f"{record.stage}-{record.id}")
 

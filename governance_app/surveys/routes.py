@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, load_or_404, visible_estates
+from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
 from ..core.refusals import attempted, done, invalid, message as refusal_message
 from ..documents.models import DocumentKind
 from ..documents.services import register_current_source
@@ -32,9 +32,7 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
 
 def _survey(estate, survey_id: int) -> Survey:
     """The estate's survey; a draft is its writers' only."""
-    survey = db.session.get(Survey, survey_id)
-    if survey is None or survey.estate_id != estate.id:
-        abort(404)
+    survey = child_or_404(Survey, survey_id, estate)
     if not survey.published and not can(current_user, "surveys.manage", estate):
         abort(404)
     return survey

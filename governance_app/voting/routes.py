@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..audit.services import record
 from ..auth import services as auth_services
-from ..auth.permissions import can, load_or_404
+from ..auth.permissions import can, child_or_404, load_or_404
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
 from ..core.refusals import done, message, returning_to
@@ -523,20 +523,13 @@ def _paper_cast(response):
     return response
 
 
-def _entry_or_404(vote, entry_id: int) -> PaperEntry:
-    entry = db.session.get(PaperEntry, entry_id)
-    if entry is None or entry.vote_id != vote.id:
-        abort(404)
-    return entry
-
-
 @bp.get("/votes/<int:vote_id>/paper/<int:entry_id>")
 @login_required
 def paper_entry(vote_id: int, entry_id: int):
     """One paper ballot waiting for a second staff member, with its choices, for those who may
     confirm it: the only paper ballot whose choices they see. Each opening is audited."""
     vote = _vote_or_404(vote_id, "vote.record_paper")
-    entry = _entry_or_404(vote, entry_id)
+    entry = child_or_404(PaperEntry, entry_id, vote, "vote_id")
     if not can(current_user, "vote.check_paper", entry):
         abort(404)
     record("ballot.paper_opened", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
@@ -548,7 +541,7 @@ def paper_entry(vote_id: int, entry_id: int):
 @login_required
 def decide_paper(vote_id: int, entry_id: int, decision: str):
     vote = _vote_or_404(vote_id, "vote.record_paper")
-    entry = _entry_or_404(vote, entry_id)
+    entry = child_or_404(PaperEntry, entry_id, vote, "vote_id")
     back = returning_to(url_for(".paper", vote_id=vote.id))
     if not ActionForm().validate_on_submit():
         return redirect(back)
@@ -565,7 +558,7 @@ def paper_scan(vote_id: int, entry_id: int):
     """A scan shows how an owner voted. Staff see it only while they may confirm the entry;
     supervisors and auditors once the vote has closed. Each view is audited."""
     vote = _vote_or_404(vote_id)
-    entry = _entry_or_404(vote, entry_id)
+    entry = child_or_404(PaperEntry, entry_id, vote, "vote_id")
     if not (can(current_user, "vote.read_ballots", vote) or can(current_user, "vote.check_paper", entry)):
         abort(404)
     record("vote.scan_viewed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
@@ -666,10 +659,7 @@ def audit_bundle(vote_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".result", vote_id=vote.id))
-    job = tasks.start_bundle(vote, current_user)
-    db.session.commit()
-    jobs.dispatch(job)
-    return redirect(url_for("jobs.progress", job_id=job.id))
+    return redirect(jobs.launched(tasks.start_bundle(vote, current_user)))
 
 
 @bp.get("/votes/<int:vote_id>/ballots")
