@@ -9,8 +9,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 import enum
 
-from sqlalchemy import Enum, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import Enum, ForeignKey, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -24,6 +24,18 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Keyed:
+    """A table whose rows are known by a surrogate integer key, declared first."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+
+class OfEstate(Keyed):
+    """A row that belongs to one estate: its own key and the estate's, indexed (most tables)."""
+
+    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True, sort_order=-1)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -5,16 +5,15 @@ import datetime as dt
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, Keyed
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Keyed, db.Model):
     """One thing that happened. Rows are only ever inserted (see the guard below)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("chain", "seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     chain: Mapped[str] = mapped_column(String(32), index=True)  # "estate:12" or "platform"
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..estates.models import Estate, Owner
 from ..core import clock
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 
 
 class Role(enum.StrEnum):
@@ -35,14 +35,13 @@ def utcnow() -> dt.datetime:
     return clock.now()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Keyed, db.Model):
     """A person who signs in. Owners are linked to the owner they are in the roll."""
 
     __tablename__ = "user_account"
     # Each code claimed updates the row: room on its page keeps the update off the indexes (0008).
     __table_args__ = {"postgresql_with": {"fillfactor": 85}}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -86,12 +85,11 @@ class User(UserMixin, db.Model):
         return self.current_session.token if self.current_session is not None else ""
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Keyed, db.Model):
     """``user`` holds ``role`` over a scope: one estate, a community, a sub-district or the platform."""
 
     __tablename__ = "role_grant"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     role: Mapped[Role] = mapped_column(string_enum(Role, "role", 32))
     scope_kind: Mapped[ScopeKind] = mapped_column(string_enum(ScopeKind, "scope_kind"))
@@ -103,16 +101,15 @@ class RoleGrant(db.Model):
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Keyed, db.Model):
     __tablename__ = "recovery_code"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class UserSession(db.Model):
+class UserSession(Keyed, db.Model):
     """One signed-in browser. Revoking it signs that browser out; the cookie holds only the token."""
 
     __tablename__ = "user_session"
@@ -120,7 +117,6 @@ class UserSession(db.Model):
     # the indexes (heap-only tuples, migration 0008).
     __table_args__ = {"postgresql_with": {"fillfactor": 70}}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -135,13 +131,11 @@ class UserSession(db.Model):
     token = ""
 
 
-class ActivationCode(db.Model):
+class ActivationCode(OfEstate, db.Model):
     """A one-time code printed on an owner's activation letter, for one voter of an estate."""
 
     __tablename__ = "activation_code"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     voter_key: Mapped[str] = mapped_column(String(200))
     owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -173,7 +167,7 @@ class ResetKind(enum.StrEnum):
     CODE = "code"  # a staff account: a one-time reset code
 
 
-class AccountReset(db.Model):
+class AccountReset(Keyed, db.Model):
     """A staff-assisted reset of an account: when, by whom, and how the person gets back in.
 
     An owner's account is re-opened by a new activation letter (``ActivationCode.user_id``);
@@ -183,7 +177,6 @@ class AccountReset(db.Model):
 
     __tablename__ = "account_reset"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     reset_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     reset_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 
 
 class NoticeKind(enum.StrEnum):
@@ -42,11 +42,9 @@ class DisclosureError(Refusal):
     """A refusal of what the committee posts (its messages: disclosure/messages.py)."""
 
 
-class Notice(db.Model):
+class Notice(OfEstate, db.Model):
     __tablename__ = "notice"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     kind: Mapped[NoticeKind] = mapped_column(string_enum(NoticeKind, "notice_kind"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)  # Markdown as written
@@ -62,10 +60,9 @@ class Notice(db.Model):
                                                                order_by="NoticeAttachment.id")
 
 
-class NoticeAttachment(db.Model):
+class NoticeAttachment(Keyed, db.Model):
     __tablename__ = "notice_attachment"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     label: Mapped[str] = mapped_column(String(200), default="")
@@ -75,22 +72,19 @@ class NoticeAttachment(db.Model):
     notice: Mapped[Notice] = relationship(back_populates="attachments")
 
 
-class NoticeRead(db.Model):
+class NoticeRead(Keyed, db.Model):
     __tablename__ = "notice_read"
     __table_args__ = (UniqueConstraint("notice_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     read_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class EstateDocument(db.Model):
+class EstateDocument(OfEstate, db.Model):
     __tablename__ = "estate_document"
     __table_args__ = (UniqueConstraint("estate_id", "kind", "title"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     kind: Mapped[DocumentKind] = mapped_column(string_enum(DocumentKind, "document_kind", 24))
     title: Mapped[str] = mapped_column(String(200))
 
@@ -98,13 +92,12 @@ class EstateDocument(db.Model):
                                                            order_by="DocumentVersion.version.desc()")
 
 
-class DocumentVersion(db.Model):
+class DocumentVersion(Keyed, db.Model):
     """One version of an estate document, linked to the resolution that adopted it."""
 
     __tablename__ = "estate_document_version"
     __table_args__ = (UniqueConstraint("document_id", "version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("estate_document.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
@@ -118,13 +111,12 @@ class DocumentVersion(db.Model):
     document: Mapped[EstateDocument] = relationship(back_populates="versions")
 
 
-class ConventionClause(db.Model):
+class ConventionClause(Keyed, db.Model):
     """A numbered clause (第 n 条) of a convention, which board entries cite."""
 
     __tablename__ = "convention_clause"
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("estate_document.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
@@ -133,13 +125,11 @@ class ConventionClause(db.Model):
     document: Mapped[EstateDocument] = relationship()
 
 
-class CommitteeMember(db.Model):
+class CommitteeMember(OfEstate, db.Model):
     """A member of the estate's committee for a term, with the signed pledge of duty (R-44)."""
 
     __tablename__ = "committee_member"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[MemberRole] = mapped_column(string_enum(MemberRole, "member_role"))
     term_start: Mapped[dt.date] = mapped_column(Date)
@@ -149,13 +139,11 @@ class CommitteeMember(db.Model):
     left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
-class Meeting(db.Model):
+class Meeting(OfEstate, db.Model):
     """A committee meeting: agenda posted in advance, attendance, decisions, posting (R-42, R-45)."""
 
     __tablename__ = "committee_meeting"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     place: Mapped[str] = mapped_column(String(200), default="")
     scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -171,10 +159,9 @@ class Meeting(db.Model):
     decisions: Mapped[list[Decision]] = relationship(back_populates="meeting", order_by="Decision.id")
 
 
-class Decision(db.Model):
+class Decision(Keyed, db.Model):
     __tablename__ = "committee_decision"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("committee_meeting.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     signers: Mapped[list] = mapped_column(JSON, default=list)  # member ids who signed

@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db, string_enum
+from ..extensions import db, OfEstate, string_enum
 
 
 class DocumentKind(enum.StrEnum):
@@ -23,7 +23,7 @@ class DocumentKind(enum.StrEnum):
     HANDOVER_RECORD = "handover_record"  # 交接记录 (supervision)
 
 
-class DocumentRecord(db.Model):
+class DocumentRecord(OfEstate, db.Model):
     """One generated document: its number, what it shows (by object) and the SHA-256 of the
     canonical JSON of the values it shows. The PDF itself is not kept: the check page
     compares the hash with what the same object would show today.
@@ -35,10 +35,8 @@ class DocumentRecord(db.Model):
     __tablename__ = "document_record"
     __table_args__ = (Index("ix_document_record_object", "object_type", "object_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     kind: Mapped[DocumentKind] = mapped_column(string_enum(DocumentKind, "document_kind_pdf", 24))
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[int] = mapped_column(Integer)
     data_sha256: Mapped[str] = mapped_column(String(64))

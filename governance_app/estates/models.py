@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 
 
 class AreaSource(enum.StrEnum):
@@ -32,20 +32,18 @@ class ImportStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class SubDistrict(db.Model):
+class SubDistrict(Keyed, db.Model):
     __tablename__ = "sub_district"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
 
     communities: Mapped[list[Community]] = relationship(back_populates="sub_district", order_by="Community.name")
 
 
-class Community(db.Model):
+class Community(Keyed, db.Model):
     __tablename__ = "community"
     __table_args__ = (UniqueConstraint("sub_district_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     sub_district_id: Mapped[int] = mapped_column(ForeignKey("sub_district.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
 
@@ -53,11 +51,10 @@ class Community(db.Model):
     estates: Mapped[list[Estate]] = relationship(back_populates="community", order_by="Estate.name")
 
 
-class Estate(db.Model):
+class Estate(Keyed, db.Model):
     __tablename__ = "estate"
     __table_args__ = (UniqueConstraint("community_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200), default="")
@@ -69,18 +66,16 @@ class Estate(db.Model):
     buildings: Mapped[list[Building]] = relationship(back_populates="estate", order_by="Building.label")
 
 
-class Building(db.Model):
+class Building(OfEstate, db.Model):
     __tablename__ = "building"
     __table_args__ = (UniqueConstraint("estate_id", "label"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     label: Mapped[str] = mapped_column(String(40))
 
     estate: Mapped[Estate] = relationship(back_populates="buildings")
 
 
-class Unit(db.Model):
+class Unit(OfEstate, db.Model):
     """An exclusive part (专有部分); area in integer hundredths of a square metre."""
 
     __tablename__ = "unit"
@@ -89,8 +84,6 @@ class Unit(db.Model):
         CheckConstraint("area > 0", name="area_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), index=True)
     label: Mapped[str] = mapped_column(String(40))
     area: Mapped[int] = mapped_column(Integer)
@@ -100,7 +93,7 @@ class Unit(db.Model):
     building: Mapped[Building] = relationship()
 
 
-class Owner(db.Model):
+class Owner(OfEstate, db.Model):
     """A natural or legal person holding units in one estate.
 
     The id-document number is never stored: only a keyed hash (to recognise the
@@ -110,8 +103,6 @@ class Owner(db.Model):
     __tablename__ = "owner"
     __table_args__ = (UniqueConstraint("estate_id", "id_doc_hash"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     kind: Mapped[OwnerKind] = mapped_column(string_enum(OwnerKind, "owner_kind"))
     name: Mapped[str] = mapped_column(String(100))
     id_doc_hash: Mapped[str] = mapped_column(String(64))
@@ -119,7 +110,7 @@ class Owner(db.Model):
     phone: Mapped[str] = mapped_column(String(32), default="")
 
 
-class Ownership(db.Model):
+class Ownership(OfEstate, db.Model):
     """Owner holds unit from ``valid_from`` until ``valid_to`` (open while ``None``).
 
     For a co-owned unit exactly one current ownership is the voting
@@ -128,8 +119,6 @@ class Ownership(db.Model):
 
     __tablename__ = "ownership"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
     valid_from: Mapped[dt.date] = mapped_column(Date)
@@ -140,7 +129,7 @@ class Ownership(db.Model):
     owner: Mapped[Owner] = relationship()
 
 
-class RollImport(db.Model):
+class RollImport(OfEstate, db.Model):
     """One uploaded roll file: checked, then applied or rejected.
 
     The file itself is kept until it is applied so that any worker can apply it.
@@ -148,8 +137,6 @@ class RollImport(db.Model):
 
     __tablename__ = "roll_import"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
@@ -162,14 +149,12 @@ class RollImport(db.Model):
     changes: Mapped[list[RollChange]] = relationship(back_populates="roll_import", order_by="RollChange.id")
 
 
-class RollChange(db.Model):
+class RollChange(OfEstate, db.Model):
     """What one applied import changed for one unit, field by field."""
 
     __tablename__ = "roll_change"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     roll_import_id: Mapped[int] = mapped_column(ForeignKey("roll_import.id"), index=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     unit_label: Mapped[str] = mapped_column(String(40))
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str] = mapped_column(String(400), default="")

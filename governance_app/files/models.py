@@ -5,15 +5,14 @@ import datetime as dt
 from sqlalchemy import DateTime, Integer, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import db, Keyed
 
 
-class StoredFile(db.Model):
+class StoredFile(Keyed, db.Model):
     """A file kept in the database so that every worker sees it; one row per distinct content."""
 
     __tablename__ = "stored_file"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)

@@ -10,7 +10,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 
 
 class AccountKind(enum.StrEnum):
@@ -38,27 +38,23 @@ class FundSettings(db.Model):
     bank_columns: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
-class FundAccount(db.Model):
+class FundAccount(OfEstate, db.Model):
     __tablename__ = "fund_account"
     __table_args__ = (UniqueConstraint("estate_id", "kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     kind: Mapped[AccountKind] = mapped_column(string_enum(AccountKind, "account_kind", 20))
     opened_on: Mapped[dt.date] = mapped_column(Date)
     opening_balance: Mapped[int] = mapped_column(BigInteger, default=0)
     first_period_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # R-52, fund only
 
 
-class Entry(db.Model):
+class Entry(OfEstate, db.Model):
     """One movement of money. Posted entries inside a published statement's period can never
     change (R-54): a correction is a reversal plus a new entry in a later period."""
 
     __tablename__ = "fund_entry"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     # active_history: the R-54 guard (services._entry_frozen) needs the old day and account of a change.
     account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True, active_history=True)
     state: Mapped[EntryState] = mapped_column(string_enum(EntryState, "entry_state"))
@@ -85,11 +81,10 @@ class Entry(db.Model):
     evidence: Mapped[list[EntryEvidence]] = relationship(back_populates="entry", order_by="EntryEvidence.id")
 
 
-class EntryEvidence(db.Model):
+class EntryEvidence(Keyed, db.Model):
     __tablename__ = "fund_entry_evidence"
     __table_args__ = (UniqueConstraint("entry_id", "file_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     label: Mapped[str] = mapped_column(String(200), default="")
@@ -99,13 +94,11 @@ class EntryEvidence(db.Model):
     entry: Mapped[Entry] = relationship(back_populates="evidence")
 
 
-class Statement(db.Model):
+class Statement(OfEstate, db.Model):
     """A period of one account. Once published it is frozen, its figures stored (R-54)."""
 
     __tablename__ = "fund_statement"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True)
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
@@ -119,13 +112,11 @@ class Statement(db.Model):
     account: Mapped[FundAccount] = relationship()
 
 
-class Question(db.Model):
+class Question(OfEstate, db.Model):
     """An owner's question about an entry, and the committee's answer; visible to the estate."""
 
     __tablename__ = "fund_question"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
     asked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str] = mapped_column(Text)
@@ -137,28 +128,24 @@ class Question(db.Model):
     entry: Mapped[Entry] = relationship()
 
 
-class UnitBalance(db.Model):
+class UnitBalance(OfEstate, db.Model):
     """A unit's own fund balance, from the housing authority's statement, when the estate has one."""
 
     __tablename__ = "fund_unit_balance"
     __table_args__ = (UniqueConstraint("estate_id", "unit"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     unit: Mapped[str] = mapped_column(String(40))
     balance: Mapped[int] = mapped_column(BigInteger)
     as_of: Mapped[dt.date] = mapped_column(Date)
 
 
-class Reservation(db.Model):
+class Reservation(OfEstate, db.Model):
     """Money of an account set aside for a project when its funding plan is approved (R-71): the
     account's available balance is its balance less what is reserved and not yet spent."""
 
     __tablename__ = "fund_reservation"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"), index=True)
     project_id: Mapped[int] = mapped_column(index=True)  # as Entry.project_id
     amount: Mapped[int] = mapped_column(BigInteger)
@@ -172,13 +159,11 @@ __all__ = ["AccountKind", "Entry", "EntryEvidence", "EntryState", "FundAccount",
            "Question", "Reservation", "Statement", "UnitBalance", "BankUpload"]
 
 
-class BankUpload(db.Model):
+class BankUpload(OfEstate, db.Model):
     """A bank statement file waiting for confirmation after its dry run."""
 
     __tablename__ = "fund_bank_upload"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("fund_account.id"))
     filename: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes | None] = mapped_column(db.LargeBinary, nullable=True)

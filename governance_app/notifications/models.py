@@ -7,10 +7,10 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core import clock
-from ..extensions import db
+from ..extensions import db, Keyed
 
 
-class Message(db.Model):
+class Message(Keyed, db.Model):
     """One message in one person's inbox, kept a year. Its words are drawn when it is read, in the
     reader's language, from ``kind`` and ``values`` (plain values: titles, dates; never another
     owner's personal data)."""
@@ -18,7 +18,6 @@ class Message(db.Model):
     __tablename__ = "inbox_message"
     __table_args__ = (Index("ix_inbox_message_user_id_read_at", "user_id", "read_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     values: Mapped[dict] = mapped_column(JSON, default=dict)

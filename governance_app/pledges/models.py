@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate, Owner, Unit
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 from .rules import StepError, require_step
 
 
@@ -50,29 +50,25 @@ class Removal(enum.StrEnum):
     DECLINED = "declined"  # an owner's red nomination the committee did not approve
 
 
-class ConventionSignature(db.Model):
+class ConventionSignature(OfEstate, db.Model):
     """An owner's online pledge to keep a convention; one per owner and convention."""
 
     __tablename__ = "convention_signature"
     __table_args__ = (UniqueConstraint("document_id", "owner_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("estate_document.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class BoardEntry(db.Model):
+class BoardEntry(OfEstate, db.Model):
     """One entry of the red or the black board about one owner of the estate.
 
     The person's name is never copied here: pages mask the roll's name (R-61) when they draw."""
 
     __tablename__ = "board_entry"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     board: Mapped[Board] = mapped_column(string_enum(Board, "board_kind"))
     step: Mapped[Step] = mapped_column(string_enum(Step, "board_step"))
     subject_owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
@@ -122,10 +118,9 @@ class BoardEntry(db.Model):
         self.step = wanted
 
 
-class BoardEvidence(db.Model):
+class BoardEvidence(Keyed, db.Model):
     __tablename__ = "board_evidence"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("board_entry.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     label: Mapped[str] = mapped_column(String(200), default="")
@@ -135,12 +130,11 @@ class BoardEvidence(db.Model):
     entry: Mapped[BoardEntry] = relationship(back_populates="evidence")
 
 
-class BoardObjection(db.Model):
+class BoardObjection(Keyed, db.Model):
     """The person's objection within the window (R-62) and the committee's answer."""
 
     __tablename__ = "board_objection"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("board_entry.id"), unique=True)
     reasons: Mapped[str] = mapped_column(Text)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), nullable=True)

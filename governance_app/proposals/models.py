@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 
 
 class ProposalError(Refusal):
@@ -58,12 +58,10 @@ class ProposalSettings(db.Model):
     vote_days: Mapped[int] = mapped_column(Integer)
 
 
-class Proposal(db.Model):
+class Proposal(OfEstate, db.Model):
     __tablename__ = "proposal"
     __table_args__ = (CheckConstraint("estimated_cost >= 0", name="cost_not_negative"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text)
@@ -113,12 +111,11 @@ class Proposal(db.Model):
         return self.state in (ProposalState.DELIVERY, ProposalState.COMPLETED)
 
 
-class ProposalFile(db.Model):
+class ProposalFile(Keyed, db.Model):
     """A photo or document of the proposal, or a photo of a progress update."""
 
     __tablename__ = "proposal_file"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     update_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_update.id"), nullable=True)
@@ -127,13 +124,12 @@ class ProposalFile(db.Model):
     proposal: Mapped[Proposal] = relationship(back_populates="files")
 
 
-class CoSignature(db.Model):
+class CoSignature(Keyed, db.Model):
     """One owner key's co-signature (R-70, R-15): one head and the summed area of its units in scope."""
 
     __tablename__ = "proposal_cosignature"
     __table_args__ = (UniqueConstraint("proposal_id", "voter"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     voter: Mapped[str] = mapped_column(String(200))
     units: Mapped[list] = mapped_column(JSON)
@@ -142,12 +138,11 @@ class CoSignature(db.Model):
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ProposalAnswer(db.Model):
+class ProposalAnswer(Keyed, db.Model):
     """The committee's answer or the community staff's coordination opinion, shown to owners."""
 
     __tablename__ = "proposal_answer"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     kind: Mapped[AnswerKind] = mapped_column(string_enum(AnswerKind, "proposal_answer_kind", 20))
     text: Mapped[str] = mapped_column(Text)
@@ -157,13 +152,12 @@ class ProposalAnswer(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FundingPlan(db.Model):
+class FundingPlan(Keyed, db.Model):
     """One version of the funding plan (R-71); a new version for every change until the vote."""
 
     __tablename__ = "proposal_plan"
     __table_args__ = (UniqueConstraint("proposal_id", "version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     total_cost: Mapped[int] = mapped_column(BigInteger)
@@ -180,19 +174,17 @@ class FundingPlan(db.Model):
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class Milestone(db.Model):
+class Milestone(Keyed, db.Model):
     __tablename__ = "proposal_milestone"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[dt.date] = mapped_column(Date)
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Keyed, db.Model):
     __tablename__ = "proposal_update"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     percent_complete: Mapped[int] = mapped_column(Integer)
@@ -202,14 +194,13 @@ class ProgressUpdate(db.Model):
     photos: Mapped[list[ProposalFile]] = relationship(order_by="ProposalFile.id")
 
 
-class Rating(db.Model):
+class Rating(Keyed, db.Model):
     """One owner key's rating of a completed project (1 to 5), as a ballot counts (R-15)."""
 
     __tablename__ = "proposal_rating"
     __table_args__ = (UniqueConstraint("proposal_id", "voter"),
                       CheckConstraint("stars BETWEEN 1 AND 5", name="stars_one_to_five"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     voter: Mapped[str] = mapped_column(String(200))
     stars: Mapped[int] = mapped_column(Integer)

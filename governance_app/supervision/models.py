@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 from . import rules
 
 
@@ -43,11 +43,9 @@ class Decision(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ReElection(db.Model):
+class ReElection(OfEstate, db.Model):
     __tablename__ = "reelection"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     kind: Mapped[ProcessKind] = mapped_column(string_enum(ProcessKind, "process_kind", 20))
     term_ends_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # the sitting committee's
     started_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
@@ -90,11 +88,10 @@ class ReElection(db.Model):
         return self.closed_on is None and any(record.stage == rules.GROUP for record in self.stages)
 
 
-class StageRecord(db.Model):
+class StageRecord(Keyed, db.Model):
     __tablename__ = "reelection_stage"
     __table_args__ = (UniqueConstraint("reelection_id", "stage"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     reelection_id: Mapped[int] = mapped_column(ForeignKey("reelection.id"), index=True)
     stage: Mapped[str] = mapped_column(String(20))
     happened_on: Mapped[dt.date] = mapped_column(Date)
@@ -111,23 +108,21 @@ class StageRecord(db.Model):
         return rules.days_late(self.happened_on, self.due_on)
 
 
-class GroupMember(db.Model):
+class GroupMember(Keyed, db.Model):
     """A member of the re-election group (换届改选小组) or preparatory group (筹备组)."""
 
     __tablename__ = "reelection_group_member"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     reelection_id: Mapped[int] = mapped_column(ForeignKey("reelection.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[GroupRole] = mapped_column(string_enum(GroupRole, "group_role", 24))
 
 
-class Nominee(db.Model):
+class Nominee(Keyed, db.Model):
     """A candidate: how nominated (R-48), the review against R-44 and the pledge of duty."""
 
     __tablename__ = "reelection_nominee"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     reelection_id: Mapped[int] = mapped_column(ForeignKey("reelection.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str] = mapped_column(String(40), default="")
@@ -141,12 +136,11 @@ class Nominee(db.Model):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class Objection(db.Model):
+class Objection(Keyed, db.Model):
     """An objection to the posted candidate list, and its answer."""
 
     __tablename__ = "reelection_objection"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     reelection_id: Mapped[int] = mapped_column(ForeignKey("reelection.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     received_on: Mapped[dt.date] = mapped_column(Date)

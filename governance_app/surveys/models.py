@@ -16,14 +16,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate
-from ..extensions import db
+from ..extensions import db, Keyed, OfEstate
 
 
 class SurveyError(Refusal):
     """A survey or rating move the rules refuse; ``reason`` selects the message."""
 
 
-class Survey(db.Model):
+class Survey(OfEstate, db.Model):
     """A survey of an estate's owners, or of some of its buildings' (``buildings``).
 
     ``origin_kind``/``origin_id`` optionally name what it was started from (a proposal), so that
@@ -32,8 +32,6 @@ class Survey(db.Model):
 
     __tablename__ = "survey"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     buildings: Mapped[list | None] = mapped_column(JSON(none_as_null=True), nullable=True)
@@ -67,11 +65,10 @@ class Survey(db.Model):
             raise SurveyError("already_published")
 
 
-class SurveyQuestion(db.Model):
+class SurveyQuestion(Keyed, db.Model):
     __tablename__ = "survey_question"
     __table_args__ = (UniqueConstraint("survey_id", "position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # rules.QUESTION_KINDS
@@ -86,15 +83,13 @@ class SurveyQuestion(db.Model):
         return f"q{self.position}"
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(OfEstate, db.Model):
     """One owner key's answers to one survey (R-15), changeable until it closes."""
 
     __tablename__ = "survey_response"
     __table_args__ = (UniqueConstraint("survey_id", "respondent"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     respondent: Mapped[str] = mapped_column(String(64))
     area: Mapped[int] = mapped_column(Integer)  # the key's summed area in the survey's scope
     buildings: Mapped[list] = mapped_column(JSON, default=list)
@@ -103,14 +98,12 @@ class SurveyResponse(db.Model):
     answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ServiceCompany(db.Model):
+class ServiceCompany(OfEstate, db.Model):
     """The property-service company of an estate for a contract period; the contract itself is a
     version of the estate's documents (the service contract)."""
 
     __tablename__ = "service_company"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     contract_start: Mapped[dt.date] = mapped_column(Date)
     contract_end: Mapped[dt.date] = mapped_column(Date)
@@ -121,15 +114,13 @@ class ServiceCompany(db.Model):
     estate: Mapped[Estate] = relationship()
 
 
-class ServiceRating(db.Model):
+class ServiceRating(OfEstate, db.Model):
     """One owner key's rating of the company for one period (R-15), changeable until it closes.
     Each score is 1-5."""
 
     __tablename__ = "service_rating"
     __table_args__ = (UniqueConstraint("company_id", "period_start", "respondent"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("service_company.id"), index=True)
     period_start: Mapped[dt.date] = mapped_column(Date)
     respondent: Mapped[str] = mapped_column(String(64))
@@ -147,14 +138,12 @@ class ServiceRating(db.Model):
     company: Mapped[ServiceCompany] = relationship()
 
 
-class RatingPublication(db.Model):
+class RatingPublication(OfEstate, db.Model):
     """A period's results published by the committee as a notice with a PDF."""
 
     __tablename__ = "rating_publication"
     __table_args__ = (UniqueConstraint("company_id", "period_start"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("service_company.id"), index=True)
     period_start: Mapped[dt.date] = mapped_column(Date)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), nullable=True)  # set once posted

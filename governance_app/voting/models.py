@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate
-from ..extensions import db, string_enum
+from ..extensions import db, Keyed, OfEstate, string_enum
 from . import bundle
 
 
@@ -88,12 +88,10 @@ class VoteFacts:
         return state_on_time(self.state, self.opens_at, self.closes_at, now) != self.state
 
 
-class Vote(db.Model):
+class Vote(OfEstate, db.Model):
     __tablename__ = "vote"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     buildings: Mapped[list | None] = mapped_column(JSON, nullable=True)  # R-04; None: the whole estate
@@ -168,11 +166,10 @@ class Vote(db.Model):
         return self.state in (VoteState.OPEN, VoteState.CLOSED)
 
 
-class VoteItem(db.Model):
+class VoteItem(Keyed, db.Model):
     __tablename__ = "vote_item"
     __table_args__ = (UniqueConstraint("vote_id", "position"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[ItemKind] = mapped_column(string_enum(ItemKind, "item_kind"))
@@ -197,10 +194,9 @@ class VoteItem(db.Model):
         return f"i{self.position}"
 
 
-class Candidate(db.Model):
+class Candidate(Keyed, db.Model):
     __tablename__ = "vote_candidate"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_item.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
@@ -217,10 +213,9 @@ class Candidate(db.Model):
         return f"c{self.position}"
 
 
-class ChoiceOption(db.Model):
+class ChoiceOption(Keyed, db.Model):
     __tablename__ = "vote_option"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_item.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
@@ -232,7 +227,7 @@ class ChoiceOption(db.Model):
         return f"p{self.position}"
 
 
-class VoteRollEntry(db.Model):
+class VoteRollEntry(Keyed, db.Model):
     """The roll frozen when the notice was published (R-05)."""
 
     __tablename__ = "vote_roll_entry"
@@ -241,7 +236,6 @@ class VoteRollEntry(db.Model):
     __table_args__ = (UniqueConstraint("vote_id", "unit"), Index("ix_vote_roll_entry_vote_id_voter", "vote_id", "voter"),
                       Index("ix_vote_roll_entry_vote_id_holder_id", "vote_id", "holder_id"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
     unit: Mapped[str] = mapped_column(String(40))
     building: Mapped[str] = mapped_column(String(40))
@@ -273,12 +267,11 @@ class VoteChainHead(db.Model):
     chain: Mapped[str] = mapped_column(String(64))
 
 
-class ProxyAuthority(db.Model):
+class ProxyAuthority(Keyed, db.Model):
     """R-33: a written authority naming the proxy, the matters, the scope and the term."""
 
     __tablename__ = "proxy_authority"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
     voter: Mapped[str] = mapped_column(String(200))
     proxy_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -292,13 +285,12 @@ class ProxyAuthority(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class PaperEntry(db.Model):
+class PaperEntry(Keyed, db.Model):
     """A paper ballot as one staff member entered it; with the two-staff setting it becomes a
     ballot only when a second staff member confirms it."""
 
     __tablename__ = "paper_entry"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
     voter: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -319,14 +311,13 @@ class PaperEntry(db.Model):
         return self.confirmed_at is None and self.rejected_at is None
 
 
-class Ballot(db.Model):
+class Ballot(Keyed, db.Model):
     """One voter's ballot (R-30: one per voter key per vote, enforced by the database)."""
 
     __tablename__ = "ballot"
     # Both constraints lead with vote_id: they are the indexes a vote's ballots are found by.
     __table_args__ = (UniqueConstraint("vote_id", "voter"), UniqueConstraint("vote_id", "seq"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"))
     seq: Mapped[int] = mapped_column(Integer)
     voter: Mapped[str] = mapped_column(String(200))
@@ -345,13 +336,11 @@ class Ballot(db.Model):
     scan_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"), nullable=True)
 
 
-class Notification(db.Model):
+class Notification(OfEstate, db.Model):
     """An in-app notice to everyone in an estate (results published, votes noticed)."""
 
     __tablename__ = "notification"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     link: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
