@@ -11,9 +11,7 @@ different answer catches the refusal itself.
 So a form's handler has one shape (R-ids in the services, not here)::
 
     back = returning_to(url_for(".meeting", estate_id=estate.id, meeting_id=meeting.id))
-    form = AttendanceForm()
-    if not form.validate_on_submit():
-        return invalid(_("Enter the day it was held."), back)
+    form = filled(AttendanceForm(), _("Enter the day it was held."))  # else refused: back
     services.record_attendance(meeting, ...)          # may raise a Refusal: nothing is kept
     return done(_("Attendance recorded."), back)
 """
@@ -102,6 +100,25 @@ def saved(form, act: Callable[[], object], refusal: type[Refusal] = Refusal):
     if not form.validate_on_submit():
         return None
     return attempted(act, refusal)
+
+
+class Unfilled(Refusal):
+    """A form not filled in as it must be; ``said`` is what is missing, in the reader's language."""
+
+    def __init__(self, said: str):
+        super().__init__("unfilled", said=said)
+
+
+register_messages(Unfilled, lambda error: error.details["said"])
+
+
+def filled(form, message: str):
+    """``form`` once it is valid; otherwise the request is refused with ``message`` like any
+    refusal: nothing is kept, and the reader returns to the page :func:`returning_to` named (or
+    the form's page)."""
+    if not form.validate_on_submit():
+        raise Unfilled(message)
+    return form
 
 
 def invalid(message: str, to: str) -> Response:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, child_or_404, load_or_404
-from ..core.refusals import done, invalid, message, returning_to
+from ..core.refusals import done, filled, message, returning_to
 from ..documents import services as printed
 from ..documents.responses import pdf_response
 from ..estates.models import Estate
@@ -200,10 +200,8 @@ def pledge(estate_id: int, member_id: int):
 @login_required
 def schedule(estate_id: int):
     estate = load_or_404(Estate, estate_id, "disclosure.manage")
-    back = returning_to(url_for(".committee", estate_id=estate.id))
-    form = MeetingForm()
-    if not form.validate_on_submit():
-        return invalid(_("Give the meeting a title, a time and an agenda."), back)
+    returning_to(url_for(".committee", estate_id=estate.id))
+    form = filled(MeetingForm(), _("Give the meeting a title, a time and an agenda."))
     meeting = services.schedule_meeting(estate, actor=current_user, **meeting_values(form))
     return done(_("The agenda is posted."), url_for(".meeting", estate_id=estate.id, meeting_id=meeting.id))
 
@@ -259,9 +257,7 @@ def minutes_pdf(estate_id: int, meeting_id: int):
 @login_required
 def attendance(estate_id: int, meeting_id: int):
     found, back = _managed_meeting(estate_id, meeting_id)
-    form = AttendanceForm()
-    if not form.validate_on_submit():
-        return invalid(_("Enter the day it was held."), back)
+    form = filled(AttendanceForm(), _("Enter the day it was held."))
     services.record_attendance(found, ticked_ids("present"), form.held_on.data, form.minutes.data or "", current_user)
     return done(_("Attendance recorded."), back)
 
@@ -270,9 +266,7 @@ def attendance(estate_id: int, meeting_id: int):
 @login_required
 def decision(estate_id: int, meeting_id: int):
     found, back = _managed_meeting(estate_id, meeting_id)
-    form = DecisionForm()
-    if not form.validate_on_submit():
-        return invalid(_("Write the decision."), back)
+    form = filled(DecisionForm(), _("Write the decision."))
     recorded = services.record_decision(found, form.text.data, ticked_ids("signers"), current_user)
     db.session.commit()
     flash(*_decision_said(len(recorded.signers), len(found.members), recorded.valid))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.permissions import load_or_404
-from ..core.refusals import invalid
+from ..core.refusals import filled, invalid, returning_to
 from ..extensions import db, limiter
 from ..voting.services import notifications
 from ..files.responses import attachment_headers
@@ -61,10 +61,8 @@ def _checked(estate: Estate, form: RollUploadForm, content: bytes, filename: str
 def confirm_import(estate_id: int, upload_id: int):
     estate = load_or_404(Estate, estate_id, "estate.import_roll")
     upload = _pending_upload_or_404(estate, upload_id)
-    back = url_for(".import_roll", estate_id=estate.id)
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        return invalid(_("The form expired. Please upload the file again."), back)
+    back = returning_to(url_for(".import_roll", estate_id=estate.id))
+    form = filled(ConfirmImportForm(), _("The form expired. Please upload the file again."))
     if form.cancel.data:
         return _discarded(upload, back)
     if tasks.wants_job(upload):  # a large file: a job writes it, its page shows how far it is

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
 from ..auth.services import second_factor_is_fresh
 from ..auth.stepup import fresh_second_factor
-from ..core.refusals import done, invalid, message, returning_to
+from ..core.refusals import done, filled, invalid, message, returning_to
 from ..estates.models import Estate
 from ..estates.services import current_roll_units
 from ..extensions import db
@@ -83,9 +83,7 @@ def overview(estate_id: int):
 def setup(estate_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
     back = returning_to(url_for(".overview", estate_id=estate.id))
-    form = SetupForm()
-    if not form.validate_on_submit():
-        return invalid(_("Fill in every amount and the start day."), back)
+    form = filled(SetupForm(), _("Fill in every amount and the start day."))
     first_period_amount = _money(form.fund_first_period.data)
     balances = {AccountKind.MAINTENANCE_FUND: _money(form.fund_opening.data),
                 AccountKind.COMMON_INCOME: _money(form.income_opening.data),
@@ -111,10 +109,8 @@ def unit_balances(estate_id: int):
     """Each unit's own fund balance from the housing authority's statement: shown to owners
     instead of the share by area. Nothing is written while the file has a problem."""
     estate = load_or_404(Estate, estate_id, "funds.manage")
-    back = url_for(".overview", estate_id=estate.id)
-    form = UnitBalancesForm()
-    if not form.validate_on_submit():
-        return invalid(_("Choose the file and the date of the statement."), back)
+    back = returning_to(url_for(".overview", estate_id=estate.id))
+    form = filled(UnitBalancesForm(), _("Choose the file and the date of the statement."))
     known = {unit.label for unit in current_roll_units(estate)}
     balances, problems = services.read_unit_balances(form.file.data.read(), known)
     if problems:
@@ -186,9 +182,8 @@ def add_entry(estate_id: int, kind: str):
 @login_required
 def transfer(estate_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
-    form = pages.transfer_form()
-    if not form.validate_on_submit():
-        return invalid(_("Choose the accounts, the date and the amount."), url_for(".overview", estate_id=estate.id))
+    returning_to(url_for(".overview", estate_id=estate.id))
+    form = filled(pages.transfer_form(), _("Choose the accounts, the date and the amount."))
     source, target = _account(estate, form.source.data), _account(estate, form.target.data)
     back = returning_to(url_for(".account", estate_id=estate.id, kind=form.source.data))
     services.transfer(estate, source, target, day=form.day.data, amount=_money(form.amount.data),
@@ -210,9 +205,8 @@ def post_draft(estate_id: int, entry_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
     found = _entry(estate, entry_id)
     back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
-    form = pages.entry_form(estate, found.account.kind.value, DraftForm())  # the service refuses the wrong direction
-    if not form.validate_on_submit():
-        return invalid(_("Choose a category."), back)
+    # the service refuses the wrong direction
+    form = filled(pages.entry_form(estate, found.account.kind.value, DraftForm()), _("Choose a category."))
     services.post_draft(estate, found, category=form.category.data, counterparty=form.counterparty.data or "",
                         description=form.description.data or "", authority=_authority(form.authority.data),
                         actor=current_user)
@@ -235,10 +229,8 @@ def discard(estate_id: int, entry_id: int):
 def reverse(estate_id: int, entry_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
     found = _entry(estate, entry_id)
-    back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
-    form = ReverseForm()
-    if not form.validate_on_submit():
-        return invalid(_("Give the date and the reason of the correction."), back)
+    returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    form = filled(ReverseForm(), _("Give the date and the reason of the correction."))
     correction = services.reverse(estate, found, day=form.day.data, reason=form.reason.data, actor=current_user)
     return done(_("The entry is reversed. Record the correct entry if there is one."),
                 url_for(".entry", estate_id=estate.id, entry_id=correction.id))
@@ -250,9 +242,7 @@ def attach(estate_id: int, entry_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
     found = _entry(estate, entry_id)
     back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
-    form = EvidenceForm()
-    if not form.validate_on_submit():
-        return invalid(_("Choose a file."), back)
+    form = filled(EvidenceForm(), _("Choose a file."))
     upload = form.file.data
     try:
         services.attach_evidence(found, upload.read(), form.label.data or upload.filename or "", current_user,
@@ -279,10 +269,8 @@ def evidence(estate_id: int, entry_id: int, evidence_id: int):
 def ask(estate_id: int, entry_id: int):
     estate = load_or_404(Estate, estate_id, "funds.ask")
     found = _entry(estate, entry_id)
-    back = url_for(".entry", estate_id=estate.id, entry_id=found.id)
-    form = QuestionForm()
-    if not form.validate_on_submit():
-        return invalid(_("Write your question."), back)
+    back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    form = filled(QuestionForm(), _("Write your question."))
     services.ask(found, current_user, form.text.data)
     return done(_("Your question is sent; the committee's answer will appear here for every owner."), back)
 
@@ -292,10 +280,8 @@ def ask(estate_id: int, entry_id: int):
 def answer(estate_id: int, question_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
     question = child_or_404(Question, question_id, estate)
-    back = url_for(".entry", estate_id=estate.id, entry_id=question.entry_id)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return invalid(_("Write the answer."), back)
+    back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=question.entry_id))
+    form = filled(AnswerForm(), _("Write the answer."))
     services.answer(question, current_user, form.text.data)
     return done(_("The answer is published."), back)
 
@@ -432,10 +418,8 @@ def publish_statement(estate_id: int, kind: str):
     """R-54: the committee chair publishes with a fresh code; the statement is then frozen."""
     estate = load_or_404(Estate, estate_id, "funds.publish")
     account = _account(estate, kind)
-    back = returning_to(url_for(".new_statement", estate_id=estate.id, kind=kind))
-    form = StatementForm()
-    if not form.validate_on_submit():
-        return invalid(_("Choose the last day of the period."), back)
+    returning_to(url_for(".new_statement", estate_id=estate.id, kind=kind))
+    form = filled(StatementForm(), _("Choose the last day of the period."))
     published = services.publish_statement(estate, account, start=form.start.data, end=form.end.data,
                                            actor=current_user)
     return done(_("The statement is published; it can no longer change."),
