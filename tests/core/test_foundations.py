@@ -7,13 +7,16 @@ import datetime as dt
 import pytest
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired
 from sqlalchemy import func, select
 
 from governance_app.auth.models import Role
 from governance_app.auth.permissions import can, permitted_or_404, visible_estates
 from governance_app.core import clock as platform
 from governance_app.core import duties, events
-from governance_app.core.refusals import Refusal, done, invalid, message, register_messages, returning_to
+from governance_app.core.refusals import Refusal, done, filled, invalid, message, register_messages, returning_to
 from governance_app.estates.models import SubDistrict
 from governance_app.extensions import db
 
@@ -36,6 +39,10 @@ register_messages(SampleRefusal, {"too_late": _l("Too late: the deadline was %(d
 
 
 SUB_DISTRICT = "拒绝测试街道"
+
+
+class _NameForm(FlaskForm):
+    name = StringField(validators=[DataRequired()])
 
 
 @pytest.fixture
@@ -61,6 +68,8 @@ def probe_client(app):
             return invalid("Fill it in.", back)
         db.session.add(SubDistrict(name=SUB_DISTRICT))
         db.session.flush()
+        if what in ("blank", "fine"):  # checked after something was written: refused, nothing is kept
+            filled(_NameForm(), "Give a name.")
         if what == "late":
             raise SampleRefusal("too_late", day="2026-03-01")
         return done("Saved.", "/_probe/next")
@@ -90,12 +99,14 @@ def test_a_refusal_never_returns_to_another_site(probe_client, make_estate):
 
 @pytest.mark.parametrize("what, location, flashed, kept", [
     ("empty", "/_probe/named", ("error", "Fill it in."), 0),
+    ("blank", "/_probe/named", ("error", "Give a name."), 0),
     ("late", "/_probe/named", ("error", "Too late: the deadline was 2026-03-01."), 0),
     ("fine", "/_probe/next", ("success", "Saved."), 1),
 ])
 def test_a_form_handler_returns_where_it_says_and_keeps_only_what_succeeded(probe_client, app_context, what,
                                                                           location, flashed, kept):
-    answer = probe_client.post(f"/_probe/form/{what}", headers={"Referer": "http://localhost/elsewhere"})
+    data = {"name": "甲"} if what == "fine" else {}
+    answer = probe_client.post(f"/_probe/form/{what}", data=data, headers={"Referer": "http://localhost/elsewhere"})
     assert answer.status_code == 302 and answer.headers["Location"] == location
     assert db.session.scalar(select(func.count()).where(SubDistrict.name == SUB_DISTRICT)) == kept
     with probe_client.session_transaction() as session:
