@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -214,43 +215,66 @@ def entry(estate_id: int, entry_id: int):
     return _entry_page(estate, _entry(estate, entry_id, "board.manage", "subject"))
 
 
-def _step(estate_id: int, entry_id: int, action: str, form_name: str, form, act, said: str):
-    """One step of an entry: validate, act, commit; a refusal or a bad form shows the entry again
-    with what was typed."""
-    estate = load_or_404(Estate, estate_id, "board.view")
-    found = _entry(estate, entry_id, action)
-    if form_name in ("approve_form", "answer_form"):
-        form.decision.choices = _decision_choices(estate)
-    if saved(form, lambda: act(found, form) or found, BoardError) is None:  # the entry, whatever act returns
-        return _entry_page(estate, found, 400, **{form_name: form})
-    if found.removed_at is not None:
-        return done(said, url_for(".board", estate_id=estate.id))
-    return done(said, url_for(".entry", estate_id=estate.id, entry_id=found.id))
+# Each step is one POST from the entry's page, below /estates/<id>/board/entries/<id>/: the
+# permission it needs, the form it reads, what it does and what it says. Refused or invalid, the
+# entry's page shows again with what was typed (400).
+_STEPS = {  # (endpoint, path): (action, form's name on the page, act(entry, form), said)
+    ("evidence", "evidence"): (
+        "board.add_evidence", "evidence_form",
+        lambda entry, form: services.add_evidence(entry, **form.values(), actor=current_user), _l("Evidence added.")),
+    ("approve", "approve"): (
+        "board.approve", "approve_form",
+        lambda entry, form: services.approve(entry, decision_id=chosen_id(form.decision.data), actor=current_user),
+        _l("Approved by the committee's decision. Next: notify the person.")),
+    ("notify", "notify"): (
+        "board.notify", "notify_form", lambda entry, form: services.notify(entry, how=form.how.data, actor=current_user),
+        _l("The notification is recorded; the objection window has started.")),
+    ("objection", "objection"): (
+        "board.object", "objection_form",
+        lambda entry, form: services.object_to(entry, **form.values(), actor=current_user),
+        _l("Your objection is sent; the committee will decide and answer you.")),
+    ("decide_objection", "objection/decision"): (
+        "board.decide_objection", "answer_form",
+        lambda entry, form: services.decide_objection(entry, upheld=form.outcome.data == "upheld",
+                                                      answer=form.answer.data,
+                                                      decision_id=chosen_id(form.decision.data), actor=current_user),
+        _l("The decision on the objection is recorded.")),
+    ("rectified", "rectified"): (
+        "board.record_rectified", "rectified_form",
+        lambda entry, form: services.record_rectified(entry, on=form.on.data, actor=current_user),
+        _l("The rectification is recorded.")),
+    ("pledge", "pledge"): (
+        "board.pledge", "action_form", lambda entry, form: services.pledge(entry, current_user),
+        _l("Your pledge is recorded.")),
+    ("recognition", "recognition"): (
+        "board.approve_red", "approval_form",
+        lambda entry, form: services.approve_nomination(entry, approve=form.outcome.data == "approve",
+                                                        actor=current_user),
+        _l("The committee's answer is recorded.")),
+}
 
 
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence")
-@login_required
-def evidence(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.add_evidence", "evidence_form", EvidenceForm(),
-                 lambda entry, form: services.add_evidence(entry, **form.values(), actor=current_user),
-                 _("Evidence added."))
+def _step_view(action: str, form_name: str, act, said):
+    @login_required
+    def view(estate_id: int, entry_id: int):
+        """One step of an entry: validate, act, commit; a refusal or a bad form shows the entry again
+        with what was typed."""
+        estate = load_or_404(Estate, estate_id, "board.view")
+        found = _entry(estate, entry_id, action)
+        form = ENTRY_FORMS[form_name]()
+        if form_name in ("approve_form", "answer_form"):
+            form.decision.choices = _decision_choices(estate)
+        if saved(form, lambda: act(found, form) or found, BoardError) is None:  # the entry, whatever act returns
+            return _entry_page(estate, found, 400, **{form_name: form})
+        if found.removed_at is not None:
+            return done(str(said), url_for(".board", estate_id=estate.id))
+        return done(str(said), url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    return view
 
 
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/approve")
-@login_required
-def approve(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.approve", "approve_form", DecisionChoiceForm(),
-                 lambda entry, form: services.approve(entry, decision_id=chosen_id(form.decision.data),
-                                                      actor=current_user),
-                 _("Approved by the committee's decision. Next: notify the person."))
-
-
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/notify")
-@login_required
-def notify(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.notify", "notify_form", NotifyForm(),
-                 lambda entry, form: services.notify(entry, how=form.how.data, actor=current_user),
-                 _("The notification is recorded; the objection window has started."))
+for (_endpoint, _path), _step in _STEPS.items():
+    bp.add_url_rule(f"/estates/<int:estate_id>/board/entries/<int:entry_id>/{_path}", _endpoint,
+                    _step_view(*_step), methods=["POST"])
 
 
 @bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>/notice.pdf")
@@ -264,50 +288,6 @@ def notice_pdf(estate_id: int, entry_id: int):
                                          actor=current_user)
     db.session.commit()
     return pdf_response(content, f"board-notice-{found.id}.pdf")
-
-
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/objection")
-@login_required
-def objection(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.object", "objection_form", ObjectionForm(),
-                 lambda entry, form: services.object_to(entry, **form.values(), actor=current_user),
-                 _("Your objection is sent; the committee will decide and answer you."))
-
-
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/objection/decision")
-@login_required
-def decide_objection(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.decide_objection", "answer_form", ObjectionDecisionForm(),
-                 lambda entry, form: services.decide_objection(entry, upheld=form.outcome.data == "upheld",
-                                                               answer=form.answer.data,
-                                                               decision_id=chosen_id(form.decision.data),
-                                                               actor=current_user),
-                 _("The decision on the objection is recorded."))
-
-
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/rectified")
-@login_required
-def rectified(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.record_rectified", "rectified_form", RectifiedForm(),
-                 lambda entry, form: services.record_rectified(entry, on=form.on.data, actor=current_user),
-                 _("The rectification is recorded."))
-
-
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/pledge")
-@login_required
-def pledge(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.pledge", "action_form", ActionForm(),
-                 lambda entry, form: services.pledge(entry, current_user),
-                 _("Your pledge is recorded."))
-
-
-@bp.post("/estates/<int:estate_id>/board/entries/<int:entry_id>/recognition")
-@login_required
-def recognition(estate_id: int, entry_id: int):
-    return _step(estate_id, entry_id, "board.approve_red", "approval_form", ApprovalForm(),
-                 lambda entry, form: services.approve_nomination(entry, approve=form.outcome.data == "approve",
-                                                                 actor=current_user),
-                 _("The committee's answer is recorded."))
 
 
 @bp.get("/estates/<int:estate_id>/board/entries/<int:entry_id>/evidence/<int:evidence_id>")

@@ -4,9 +4,12 @@ of a form with typed text shows the page again with what was typed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -228,144 +231,113 @@ def file(proposal_id: int, file_id: int):
     return file_responses.inline(file_id, None, f"proposal-{proposal.id}-{file_id}")
 
 
-def _button(proposal_id: int, action: str, act, said: str):
-    """A button with nothing typed, ``act(proposal, user)``: a refusal escapes to the central handler
-    (flash, back)."""
-    proposal = _proposal(proposal_id, action)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for(".show", proposal_id=proposal.id))
-    act(proposal, current_user)
-    return done(said, url_for(".show", proposal_id=proposal.id))
+# --- the steps from the proposal's page ------------------------------------------------------------
+# Each step is one POST from the proposal's page: the permission it needs, the form it reads (none
+# for a plain button), what it does and what it says. A button's refusal returns to the page with
+# the reason; a form refused or invalid shows the page again with what was typed (400).
+
+@dataclass(frozen=True)
+class _Step:
+    action: str
+    act: Callable[[Proposal, object], object]  # act(proposal, form); its result is not used
+    said: object  # a lazy translatable message
+    form: type | None = None
+    name: str = ""  # the form's name on the page
 
 
-@bp.post("/proposals/<int:proposal_id>/submit")
-@login_required
-def submit(proposal_id: int):
-    return _button(proposal_id, "proposals.raise", services.submit,
-                   _("The proposal is submitted: the owners in its scope can now co-sign it."))
+def _answer(proposal: Proposal, form: AnswerForm) -> None:
+    target = services.get(int(form.merged_into.data)) if (form.merged_into.data or "").isdigit() else None
+    services.answer(proposal, current_user, kind=AnswerKind(form.kind.data), text=form.text.data or "",
+                    merged_into=target)
 
 
-@bp.post("/proposals/<int:proposal_id>/cosign")
-@login_required
-def cosign(proposal_id: int):
-    return _button(proposal_id, "proposals.cosign", services.cosign,
-                   _("You co-signed the proposal."))
+def _delivery(proposal: Proposal, form: DeliveryForm) -> None:
+    contract = form.contract.data.read() if form.contract.data else None
+    services.start_delivery(proposal, current_user, contractor=form.contractor.data, contract=contract or None)
 
 
-@bp.post("/proposals/<int:proposal_id>/withdraw")
-@login_required
-def withdraw(proposal_id: int):
-    return _button(proposal_id, "proposals.cosign", services.withdraw_signature,
-                   _("Your co-signature is withdrawn."))
+def _vote(proposal: Proposal, form: VoteForm) -> None:
+    services.to_vote(proposal, current_user, opening_date=form.opening_date.data, last_day=form.last_day.data,
+                     description=form.description.data or "")
 
 
-def _form_step(proposal_id: int, action: str, form_class, name: str, act, said: str):
-    """A form with typed text: refused or invalid, the page is shown again with what was typed."""
-    proposal = _proposal(proposal_id, action)
-    form = form_class()
-    _forms(proposal, {name: form})  # gives the select fields their choices, for validation
-    # the proposal, whatever act returns
-    if saved(form, lambda: act(proposal, form) or proposal, ProposalError) is None:
-        return _page(services.get(proposal_id), 400, **{name: form})
-    return done(said, url_for(".show", proposal_id=proposal.id))
+def _payment(proposal: Proposal, form: PaymentForm) -> None:
+    services.record_payment(proposal, current_user, account_kind=form.account.data, day=form.day.data,
+                            amount=form.amount.fen_or_zero(), category=form.category.data,
+                            counterparty=form.counterparty.data or "", description=form.description.data or "")
 
 
-@bp.post("/proposals/<int:proposal_id>/answer")
-@login_required
-def answer(proposal_id: int):
-    def act(proposal, form):
-        target = services.get(int(form.merged_into.data)) if (form.merged_into.data or "").isdigit() else None
-        services.answer(proposal, current_user, kind=AnswerKind(form.kind.data), text=form.text.data or "",
-                        merged_into=target)
-    return _form_step(proposal_id, "proposals.answer", AnswerForm, "answer_form", act, _("The answer is published."))
+def _update(proposal: Proposal, form: UpdateForm) -> None:
+    services.add_update(proposal, current_user, text=form.text.data, percent_complete=form.percent_complete.data,
+                        photos=_uploads(form.photos))
 
 
-@bp.post("/proposals/<int:proposal_id>/coordinate")
-@login_required
-def coordinate(proposal_id: int):
-    return _form_step(proposal_id, "proposals.coordinate", CoordinationForm, "coordination_form",
-                      lambda p, f: services.coordinate(p, current_user, f.text.data),
-                      _("The coordination opinion is published."))
+def _button(act: Callable) -> Callable[[Proposal, object], object]:
+    return lambda proposal, _form: act(proposal, current_user)
 
 
-@bp.post("/proposals/<int:proposal_id>/plan")
-@login_required
-def plan(proposal_id: int):
-    return _form_step(proposal_id, "proposals.manage", PlanForm, "plan_form",
-                      lambda p, f: services.save_plan(p, current_user, **f.values()),
-                      _("A new version of the funding plan is saved."))
+_STEPS = {  # (endpoint, path below /proposals/<id>/): the step
+    ("submit", "submit"): _Step("proposals.raise", _button(services.submit),
+                                _l("The proposal is submitted: the owners in its scope can now co-sign it.")),
+    ("cosign", "cosign"): _Step("proposals.cosign", _button(services.cosign), _l("You co-signed the proposal.")),
+    ("withdraw", "withdraw"): _Step("proposals.cosign", _button(services.withdraw_signature),
+                                    _l("Your co-signature is withdrawn.")),
+    ("answer", "answer"): _Step("proposals.answer", _answer, _l("The answer is published."), AnswerForm,
+                                "answer_form"),
+    ("coordinate", "coordinate"): _Step(
+        "proposals.coordinate", lambda proposal, form: services.coordinate(proposal, current_user, form.text.data),
+        _l("The coordination opinion is published."), CoordinationForm, "coordination_form"),
+    ("plan", "plan"): _Step("proposals.manage",
+                            lambda proposal, form: services.save_plan(proposal, current_user, **form.values()),
+                            _l("A new version of the funding plan is saved."), PlanForm, "plan_form"),
+    ("approve_plan", "plan/approve"): _Step(
+        "proposals.manage", _button(services.approve_plan),
+        _l("The funding plan is approved; the common income it uses is reserved.")),
+    ("to_vote", "vote"): _Step(
+        "proposals.manage", _vote,
+        _l("A draft vote is created: check it and publish its notice on the vote's page."), VoteForm, "vote_form"),
+    ("delivery", "delivery"): _Step("proposals.manage", _delivery, _l("The project has started."), DeliveryForm,
+                                    "delivery_form"),
+    ("milestone", "milestones"): _Step(
+        "proposals.manage",
+        lambda proposal, form: services.add_milestone(proposal, current_user, title=form.title.data,
+                                                      due_on=form.due_on.data),
+        _l("The milestone is added."), MilestoneForm, "milestone_form"),
+    ("update", "updates"): _Step("proposals.manage", _update, _l("The progress update is published."), UpdateForm,
+                                 "update_form"),
+    ("payment", "payments"): _Step(
+        "proposals.manage", _payment, _l("The payment is recorded in the estate's accounts, citing this project."),
+        PaymentForm, "payment_form"),
+    ("complete", "complete"): _Step("proposals.manage", _button(services.complete),
+                                    _l("The project is complete: owners may rate it for 30 days.")),
+    ("rate", "rating"): _Step(
+        "proposals.rate",
+        lambda proposal, form: services.rate(proposal, current_user, stars=int(form.stars.data),
+                                             comment=form.comment.data or ""),
+        _l("Thank you: your rating is recorded."), RatingForm, "rating_form"),
+}
 
 
-@bp.post("/proposals/<int:proposal_id>/plan/approve")
-@login_required
-def approve_plan(proposal_id: int):
-    return _button(proposal_id, "proposals.manage", services.approve_plan,
-                   _("The funding plan is approved; the common income it uses is reserved."))
+def _step_view(step: _Step):
+    @login_required
+    def view(proposal_id: int):
+        proposal = _proposal(proposal_id, step.action)
+        back = url_for(".show", proposal_id=proposal.id)
+        if step.form is None:
+            if not ActionForm().validate_on_submit():
+                return redirect(back)
+            step.act(proposal, None)  # a refusal escapes to the central handler: flash, back
+            return done(str(step.said), back)
+        form = step.form()
+        _forms(proposal, {step.name: form})  # gives the select fields their choices, for validation
+        if saved(form, lambda: step.act(proposal, form) or proposal, ProposalError) is None:
+            return _page(services.get(proposal_id), 400, **{step.name: form})
+        return done(str(step.said), back)
+    return view
 
 
-@bp.post("/proposals/<int:proposal_id>/vote")
-@login_required
-def to_vote(proposal_id: int):
-    return _form_step(proposal_id, "proposals.manage", VoteForm, "vote_form",
-                      lambda p, f: services.to_vote(p, current_user, opening_date=f.opening_date.data,
-                                                    last_day=f.last_day.data, description=f.description.data or ""),
-                      _("A draft vote is created: check it and publish its notice on the vote's page."))
-
-
-@bp.post("/proposals/<int:proposal_id>/delivery")
-@login_required
-def delivery(proposal_id: int):
-    def act(proposal, form):
-        contract = form.contract.data.read() if form.contract.data else None
-        services.start_delivery(proposal, current_user, contractor=form.contractor.data, contract=contract or None)
-    return _form_step(proposal_id, "proposals.manage", DeliveryForm, "delivery_form", act,
-                      _("The project has started."))
-
-
-@bp.post("/proposals/<int:proposal_id>/milestones")
-@login_required
-def milestone(proposal_id: int):
-    return _form_step(proposal_id, "proposals.manage", MilestoneForm, "milestone_form",
-                      lambda p, f: services.add_milestone(p, current_user, title=f.title.data, due_on=f.due_on.data),
-                      _("The milestone is added."))
-
-
-@bp.post("/proposals/<int:proposal_id>/updates")
-@login_required
-def update(proposal_id: int):
-    return _form_step(proposal_id, "proposals.manage", UpdateForm, "update_form",
-                      lambda p, f: services.add_update(p, current_user, text=f.text.data,
-                                                       percent_complete=f.percent_complete.data,
-                                                       photos=_uploads(f.photos)),
-                      _("The progress update is published."))
-
-
-@bp.post("/proposals/<int:proposal_id>/payments")
-@login_required
-def payment(proposal_id: int):
-    return _form_step(proposal_id, "proposals.manage", PaymentForm, "payment_form",
-                      lambda p, f: services.record_payment(p, current_user, account_kind=f.account.data,
-                                                           day=f.day.data, amount=f.amount.fen_or_zero(),
-                                                           category=f.category.data,
-                                                           counterparty=f.counterparty.data or "",
-                                                           description=f.description.data or ""),
-                      _("The payment is recorded in the estate's accounts, citing this project."))
-
-
-@bp.post("/proposals/<int:proposal_id>/complete")
-@login_required
-def complete(proposal_id: int):
-    return _button(proposal_id, "proposals.manage", services.complete,
-                   _("The project is complete: owners may rate it for 30 days."))
-
-
-@bp.post("/proposals/<int:proposal_id>/rating")
-@login_required
-def rate(proposal_id: int):
-    return _form_step(proposal_id, "proposals.rate", RatingForm, "rating_form",
-                      lambda p, f: services.rate(p, current_user, stars=int(f.stars.data),
-                                                 comment=f.comment.data or ""),
-                      _("Thank you: your rating is recorded."))
+for (_endpoint, _path), _found in _STEPS.items():
+    bp.add_url_rule(f"/proposals/<int:proposal_id>/{_path}", _endpoint, _step_view(_found), methods=["POST"])
 
 
 __all__ = ["bp", "rules"]
