@@ -35,18 +35,27 @@ from .printing import statement_view
 bp = Blueprint("funds", __name__)
 
 
-def _account(estate, kind: str):
+def _account_of(estate, kind: str):
     account = services.get_account(estate, kind)
     if account is None:
         abort(404)
     return account
 
 
-def _entry(estate, entry_id: int) -> Entry:
+def _account(estate_id: int, kind: str, action: str):
+    """The estate, if the user may do ``action`` there, and its account of ``kind``; 404 otherwise."""
+    estate = load_or_404(Estate, estate_id, action)
+    return estate, _account_of(estate, kind)
+
+
+def _entry(estate_id: int, entry_id: int, action: str) -> tuple[Estate, Entry]:
+    """The estate, if the user may do ``action`` there, and its entry (a draft only for those who
+    manage the accounts); 404 otherwise."""
+    estate = load_or_404(Estate, estate_id, action)
     entry = child_or_404(Entry, entry_id, estate)
     if entry.state == EntryState.DRAFT and not can(current_user, "funds.manage", estate):
         abort(404)
-    return entry
+    return estate, entry
 
 
 def _money(text: str) -> int:
@@ -143,8 +152,7 @@ def policy(estate_id: int):
 @bp.get("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>")
 @login_required
 def account(estate_id: int, kind: str):
-    estate = load_or_404(Estate, estate_id, "funds.view")
-    found = _account(estate, kind)
+    estate, found = _account(estate_id, kind, "funds.view")
     filters = pages.filter_form(kind, request.args)
     return render_template("funds/account.html", **pages.account_page(estate, found, kind, filters, current_user))
 
@@ -154,8 +162,7 @@ def account(estate_id: int, kind: str):
 def post_drafts(estate_id: int, kind: str):
     """Imported lines categorised and posted several at a time (``draft-<id>``: its category).
     A refused batch returns to the page the form was on."""
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    account = _account(estate, kind)
+    estate, account = _account(estate_id, kind, "funds.manage")
     posted = services.post_drafts(estate, account, chosen_categories(request.form), current_user)
     return done(ngettext("%(num)d entry posted.", "%(num)d entries posted.", posted),
                 url_for(".account", estate_id=estate.id, kind=kind))
@@ -164,8 +171,7 @@ def post_drafts(estate_id: int, kind: str):
 @bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/entries")
 @login_required
 def add_entry(estate_id: int, kind: str):
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    account = _account(estate, kind)
+    estate, account = _account(estate_id, kind, "funds.manage")
     back = returning_to(url_for(".account", estate_id=estate.id, kind=kind))
     form = pages.entry_form(estate, kind)
     if not form.validate_on_submit():
@@ -184,7 +190,7 @@ def transfer(estate_id: int):
     estate = load_or_404(Estate, estate_id, "funds.manage")
     returning_to(url_for(".overview", estate_id=estate.id))
     form = filled(pages.transfer_form(), _("Choose the accounts, the date and the amount."))
-    source, target = _account(estate, form.source.data), _account(estate, form.target.data)
+    source, target = _account_of(estate, form.source.data), _account_of(estate, form.target.data)
     back = returning_to(url_for(".account", estate_id=estate.id, kind=form.source.data))
     services.transfer(estate, source, target, day=form.day.data, amount=_money(form.amount.data),
                       description=form.description.data or "", actor=current_user)
@@ -194,16 +200,14 @@ def transfer(estate_id: int):
 @bp.get("/estates/<int:estate_id>/funds/entries/<int:entry_id>")
 @login_required
 def entry(estate_id: int, entry_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.view")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.view")
     return render_template("funds/entry.html", **pages.entry_page(estate, found, current_user))
 
 
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/post")
 @login_required
 def post_draft(estate_id: int, entry_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.manage")
     back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
     # the service refuses the wrong direction
     form = filled(pages.entry_form(estate, found.account.kind.value, DraftForm()), _("Choose a category."))
@@ -216,8 +220,7 @@ def post_draft(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/discard")
 @login_required
 def discard(estate_id: int, entry_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.manage")
     returning_to(url_for(".entry", estate_id=estate.id, entry_id=entry_id))
     to_account = url_for(".account", estate_id=estate.id, kind=found.account.kind.value)
     services.discard_draft(found, current_user)
@@ -227,8 +230,7 @@ def discard(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/reverse")
 @login_required
 def reverse(estate_id: int, entry_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.manage")
     returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
     form = filled(ReverseForm(), _("Give the date and the reason of the correction."))
     correction = services.reverse(estate, found, day=form.day.data, reason=form.reason.data, actor=current_user)
@@ -239,8 +241,7 @@ def reverse(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence")
 @login_required
 def attach(estate_id: int, entry_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.manage")
     back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
     form = filled(EvidenceForm(), _("Choose a file."))
     upload = form.file.data
@@ -256,8 +257,7 @@ def attach(estate_id: int, entry_id: int):
 @bp.get("/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence/<int:evidence_id>")
 @login_required
 def evidence(estate_id: int, entry_id: int, evidence_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.view")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.view")
     item = db.session.get(EntryEvidence, evidence_id)
     if item is None or item.entry_id != found.id:
         abort(404)
@@ -267,8 +267,7 @@ def evidence(estate_id: int, entry_id: int, evidence_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions")
 @login_required
 def ask(estate_id: int, entry_id: int):
-    estate = load_or_404(Estate, estate_id, "funds.ask")
-    found = _entry(estate, entry_id)
+    estate, found = _entry(estate_id, entry_id, "funds.ask")
     back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
     form = filled(QuestionForm(), _("Write your question."))
     services.ask(found, current_user, form.text.data)
@@ -292,8 +291,7 @@ def answer(estate_id: int, question_id: int):
           methods=["GET", "POST"])
 @login_required
 def bank(estate_id: int, kind: str):
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    account = _account(estate, kind)
+    estate, account = _account(estate_id, kind, "funds.manage")
     upload_form, mapping_form = BankUploadForm(), MappingForm()
     upload, headers, problems = _bank_upload(estate, account, upload_form, mapping_form)
     report = bank_file.BankFile(rows=[], problems=problems) if problems else None
@@ -395,8 +393,7 @@ def _bank_column(field: str) -> str:
 @login_required
 def new_statement(estate_id: int, kind: str):
     """Preview a period; publishing is its own request, with step-up."""
-    estate = load_or_404(Estate, estate_id, "funds.manage")
-    account = _account(estate, kind)
+    estate, account = _account(estate_id, kind, "funds.manage")
     start = services.covered_until(account) + dt.timedelta(days=1)
     form = StatementForm(start=start, end=min(services.cadence(account).period_end, services.today()))
     view = None
@@ -408,7 +405,7 @@ def new_statement(estate_id: int, kind: str):
 
 
 def _publishable_account(estate_id: int, kind: str):
-    return _account(load_or_404(Estate, estate_id, "funds.publish"), kind)
+    return _account(estate_id, kind, "funds.publish")[1]
 
 
 @bp.post("/estates/<int:estate_id>/funds/<any(maintenance_fund, common_income, working_fund):kind>/statements")
@@ -416,8 +413,7 @@ def _publishable_account(estate_id: int, kind: str):
 @fresh_second_factor(may=_publishable_account)
 def publish_statement(estate_id: int, kind: str):
     """R-54: the committee chair publishes with a fresh code; the statement is then frozen."""
-    estate = load_or_404(Estate, estate_id, "funds.publish")
-    account = _account(estate, kind)
+    estate, account = _account(estate_id, kind, "funds.publish")
     returning_to(url_for(".new_statement", estate_id=estate.id, kind=kind))
     form = filled(StatementForm(), _("Choose the last day of the period."))
     published = services.publish_statement(estate, account, start=form.start.data, end=form.end.data,
