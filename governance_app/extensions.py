@@ -9,7 +9,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 import enum
 
-from sqlalchemy import Enum, ForeignKey, MetaData
+from typing import ClassVar
+
+from sqlalchemy import Enum, ForeignKey, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
@@ -36,6 +38,18 @@ class OfEstate(Keyed):
     """A row that belongs to one estate: its own key and the estate's, indexed (most tables)."""
 
     estate_id: Mapped[int] = mapped_column(ForeignKey("estate.id"), index=True, sort_order=-1)
+
+
+class Positioned:
+    """A row in order within its parent, named on forms by ``key``: its class's letter and its
+    position (``c3``: the third candidate)."""
+
+    key_letter: ClassVar[str]
+    position: Mapped[int] = mapped_column(Integer)
+
+    @property
+    def key(self) -> str:
+        return f"{self.key_letter}{self.position}"
 
 
 db = SQLAlchemy(model_class=Base)

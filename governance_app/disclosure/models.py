@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..extensions import db, Keyed, OfEstate, string_enum
+from ..files.models import Attached
 
 
 class NoticeKind(enum.StrEnum):
@@ -60,14 +61,10 @@ class Notice(OfEstate, db.Model):
                                                                order_by="NoticeAttachment.id")
 
 
-class NoticeAttachment(Keyed, db.Model):
+class NoticeAttachment(Attached, Keyed, db.Model):
     __tablename__ = "notice_attachment"
 
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
-    label: Mapped[str] = mapped_column(String(200), default="")
-    # The name it was uploaded with (files.names cleans it); it downloads under that name.
-    filename: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     notice: Mapped[Notice] = relationship(back_populates="attachments")
 

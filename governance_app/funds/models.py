@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..extensions import db, Keyed, OfEstate, string_enum
+from ..files.models import Attached
 
 
 class AccountKind(enum.StrEnum):
@@ -81,15 +82,11 @@ class Entry(OfEstate, db.Model):
     evidence: Mapped[list[EntryEvidence]] = relationship(back_populates="entry", order_by="EntryEvidence.id")
 
 
-class EntryEvidence(Keyed, db.Model):
+class EntryEvidence(Attached, Keyed, db.Model):
     __tablename__ = "fund_entry_evidence"
     __table_args__ = (UniqueConstraint("entry_id", "file_id"),)
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("fund_entry.id"), index=True)
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
-    label: Mapped[str] = mapped_column(String(200), default="")
-    # The name it was uploaded with (files.names cleans it); it downloads under that name.
-    filename: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
     entry: Mapped[Entry] = relationship(back_populates="evidence")
 

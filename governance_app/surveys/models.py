@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate
-from ..extensions import db, Keyed, OfEstate
+from ..extensions import db, Keyed, OfEstate, Positioned
 
 
 class SurveyError(Refusal):
@@ -65,22 +65,18 @@ class Survey(OfEstate, db.Model):
             raise SurveyError("already_published")
 
 
-class SurveyQuestion(Keyed, db.Model):
+class SurveyQuestion(Positioned, Keyed, db.Model):
     __tablename__ = "survey_question"
+    key_letter = "q"
     __table_args__ = (UniqueConstraint("survey_id", "position"),)
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # rules.QUESTION_KINDS
     text: Mapped[str] = mapped_column(String(500))
     options: Mapped[list] = mapped_column(JSON, default=list)
     max_choices: Mapped[int] = mapped_column(Integer, default=1)
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
-
-    @property
-    def key(self) -> str:
-        return f"q{self.position}"
 
 
 class SurveyResponse(OfEstate, db.Model):

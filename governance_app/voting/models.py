@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.refusals import Refusal
 from ..estates.models import Estate
-from ..extensions import db, Keyed, OfEstate, string_enum
+from ..extensions import db, Keyed, OfEstate, Positioned, string_enum
 from . import bundle
 
 
@@ -166,12 +166,12 @@ class Vote(OfEstate, db.Model):
         return self.state in (VoteState.OPEN, VoteState.CLOSED)
 
 
-class VoteItem(Keyed, db.Model):
+class VoteItem(Positioned, Keyed, db.Model):
     __tablename__ = "vote_item"
+    key_letter = "i"
     __table_args__ = (UniqueConstraint("vote_id", "position"),)
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("vote.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[ItemKind] = mapped_column(string_enum(ItemKind, "item_kind"))
     matter: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
@@ -189,16 +189,12 @@ class VoteItem(Keyed, db.Model):
     options: Mapped[list[ChoiceOption]] = relationship(back_populates="item", order_by="ChoiceOption.position",
                                                        cascade="all, delete-orphan")
 
-    @property
-    def key(self) -> str:
-        return f"i{self.position}"
 
-
-class Candidate(Keyed, db.Model):
+class Candidate(Positioned, Keyed, db.Model):
     __tablename__ = "vote_candidate"
+    key_letter = "c"
 
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_item.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
     nomination: Mapped[NominationSource] = mapped_column(string_enum(NominationSource, "nomination_source"))
     statement: Mapped[str] = mapped_column(Text, default="")  # R-44 qualification statement
@@ -208,23 +204,15 @@ class Candidate(Keyed, db.Model):
 
     item: Mapped[VoteItem] = relationship(back_populates="candidates")
 
-    @property
-    def key(self) -> str:
-        return f"c{self.position}"
 
-
-class ChoiceOption(Keyed, db.Model):
+class ChoiceOption(Positioned, Keyed, db.Model):
     __tablename__ = "vote_option"
+    key_letter = "p"
 
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_item.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
 
     item: Mapped[VoteItem] = relationship(back_populates="options")
-
-    @property
-    def key(self) -> str:
-        return f"p{self.position}"
 
 
 class VoteRollEntry(Keyed, db.Model):
