@@ -221,16 +221,22 @@ def _reset_code_hash(code: str) -> str:
     return _keyed_hash("reset:" + _normalise_code(code))
 
 
+def _single_use(table, works: tuple, now: str) -> tuple:
+    """The three conditional UPDATEs of a single-use code with counted tries, each acting only
+    while ``works`` holds: count a wrong try (returns the count), keep a right one unless used
+    up (returns the id), and use it (returns the id)."""
+    tries = table.c.failed_attempts
+    return (update(table).where(*works).values(failed_attempts=tries + 1).returning(tries),
+            update(table).where(*works).values(failed_attempts=tries).returning(table.c.id),
+            update(table).where(*works).values(used_at=bindparam(now)).returning(table.c.id))
+
+
 _RESETS = AccountReset.__table__
 # A reset code's tries are counted like a letter's (see _COUNT_LETTER_FAILURE).
 _RESET_WORKS = (_RESETS.c.id == bindparam("reset"), _RESETS.c.used_at.is_(None),
                 _RESETS.c.failed_attempts < RESET_MAX_FAILURES,
                 _RESETS.c.expires_at > bindparam("reset_now", type_=DateTime(timezone=True)))
-_COUNT_RESET_FAILURE = (update(_RESETS).where(*_RESET_WORKS).values(failed_attempts=_RESETS.c.failed_attempts + 1)
-                        .returning(_RESETS.c.failed_attempts))
-_RESET_UNLESS_USED_UP = (update(_RESETS).where(*_RESET_WORKS).values(failed_attempts=_RESETS.c.failed_attempts)
-                         .returning(_RESETS.c.id))
-_USE_RESET = update(_RESETS).where(*_RESET_WORKS).values(used_at=bindparam("reset_now")).returning(_RESETS.c.id)
+_COUNT_RESET_FAILURE, _RESET_UNLESS_USED_UP, _USE_RESET = _single_use(_RESETS, _RESET_WORKS, "reset_now")
 
 
 def check_reset_code(login: str, code: str) -> AccountReset:
@@ -646,11 +652,7 @@ _CODES = ActivationCode.__table__
 _LETTER_WORKS = (_CODES.c.id == bindparam("letter"), _CODES.c.used_at.is_(None), _CODES.c.revoked_at.is_(None),
                  _CODES.c.failed_attempts < ACTIVATION_MAX_FAILURES,
                  _CODES.c.expires_at > bindparam("letter_now", type_=DateTime(timezone=True)))
-_COUNT_LETTER_FAILURE = (update(_CODES).where(*_LETTER_WORKS).values(failed_attempts=_CODES.c.failed_attempts + 1)
-                         .returning(_CODES.c.failed_attempts))
-_LETTER_UNLESS_USED_UP = (update(_CODES).where(*_LETTER_WORKS).values(failed_attempts=_CODES.c.failed_attempts)
-                          .returning(_CODES.c.id))
-_USE_LETTER = update(_CODES).where(*_LETTER_WORKS).values(used_at=bindparam("letter_now")).returning(_CODES.c.id)
+_COUNT_LETTER_FAILURE, _LETTER_UNLESS_USED_UP, _USE_LETTER = _single_use(_CODES, _LETTER_WORKS, "letter_now")
 
 
 def check_activation(unit_label: str, code: str, id_last4: str) -> ActivationCode:
