@@ -7,14 +7,13 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, child_or_404, load_or_404
-from ..core.refusals import done, filled, message, returning_to
+from ..core.refusals import attempted, done, filled, returning_to
 from ..documents import services as printed
 from ..documents.responses import pdf_response
 from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files import services as files
-from ..voting.messages import FILE_REASONS
 from ..voting.models import ItemKind, VoteState
 from ..voting.services import votes_of
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
@@ -42,12 +41,7 @@ def _committee_form(estate, form_class, field: str, titles: dict):
 def _attempt(action):
     """``action()``'s result; None when it is refused: a form shown on the page it was sent from
     stays there, saying why (and nothing of the action is kept)."""
-    try:
-        return action()
-    except (DisclosureError, files.FileRefused) as error:
-        db.session.rollback()
-        flash(message(error) if isinstance(error, DisclosureError) else str(FILE_REASONS[error.reason]), "error")
-        return None
+    return attempted(action, (DisclosureError, files.FileRefused))
 
 
 def _status(form) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import itertools
 from dataclasses import dataclass, field
 
@@ -143,7 +142,7 @@ def _read_csv(content: bytes) -> tuple[list[tuple[int, list[str]]], list[Problem
             return _csv_table(content, encoding)
         except UnicodeDecodeError:
             continue
-    return [], [Problem(_first_undecodable_line(content), "", "encoding")]
+    return [], [Problem(tables.first_undecodable_line(content), "", "encoding")]
 
 
 def _csv_table(content: bytes, encoding: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
@@ -162,17 +161,6 @@ def _csv_table(content: bytes, encoding: str) -> tuple[list[tuple[int, list[str]
     except csv.Error:  # a quote left open runs into a cell longer than csv's limit (131,072 characters)
         return [], [Problem(row_start, "", "unreadable_csv")]
     return table, []
-
-
-def _first_undecodable_line(content: bytes) -> int:
-    """The line of the first byte that is not UTF-8 (a line at a time: no multi-byte character
-    of UTF-8 holds the byte of a line feed)."""
-    for number, line in enumerate(io.BytesIO(content), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return number
-    return 1
 
 
 def _read_xlsx(content: bytes) -> tuple[list[tuple[int, list[str]]], list[Problem]]:

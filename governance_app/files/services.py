@@ -5,6 +5,7 @@ import hashlib
 
 from sqlalchemy import select
 
+from ..core.refusals import Refusal
 from ..extensions import db
 from .models import StoredFile
 
@@ -16,12 +17,8 @@ SIGNATURES = (
 )
 
 
-class FileRefused(ValueError):
-    """``reason`` is "empty", "too_large" or "wrong_type"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+class FileRefused(Refusal, ValueError):
+    """``reason`` is "empty", "too_large" or "wrong_type" (said by :data:`files.messages.FILE_REASONS`)."""
 
 
 def detect_type(content: bytes) -> str | None:

@@ -152,3 +152,14 @@ def xlsx_rows(content: bytes, limits: Limits, cell_text: Callable[[object], str]
     finally:
         workbook.close()
 
+
+
+def first_undecodable_line(content: bytes, encoding: str = "utf-8") -> int:
+    """The line of the first byte that is not ``encoding`` (1 if every line decodes). A line at a
+    time: no multi-byte character of UTF-8 or GB18030 holds the byte of a line feed."""
+    for number, line in enumerate(io.BytesIO(content), start=1):
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError:
+            return number
+    return 1

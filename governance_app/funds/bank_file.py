@@ -230,12 +230,7 @@ def _undecodable_line(content: bytes) -> int:
                 return number
             break
         ascii_so_far = ascii_so_far and line.isascii()
-    for number, line in enumerate(io.BytesIO(content), start=1):
-        try:
-            line.decode("gb18030")
-        except UnicodeDecodeError:
-            return number
-    return 1
+    return tables.first_undecodable_line(content, "gb18030")
 
 
 def _split(line: str) -> list[str]:

@@ -18,9 +18,7 @@ from ..estates.models import Estate
 from ..estates.services import current_roll_units
 from ..extensions import db
 from ..files import responses as file_responses
-from ..files import services as files
 from ..jobs import services as jobs
-from ..voting.messages import FILE_REASONS
 from . import bank_file, export, pages, rules, services, tasks
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import home  # noqa: F401  (registers what waits on the home page)
@@ -244,13 +242,9 @@ def attach(estate_id: int, entry_id: int):
     estate, found = _entry(estate_id, entry_id, "funds.manage")
     back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
     form = filled(EvidenceForm(), _("Choose a file."))
-    upload = form.file.data
-    try:
-        services.attach_evidence(found, upload.read(), form.label.data or upload.filename or "", current_user,
-                                 filename=upload.filename or "")
-    except files.FileRefused as error:  # not a refusal of the accounts: the files' own message
-        db.session.rollback()
-        return invalid(str(FILE_REASONS[error.reason]), back)
+    upload = form.file.data  # a refused file is said as any refusal: files.messages
+    services.attach_evidence(found, upload.read(), form.label.data or upload.filename or "", current_user,
+                             filename=upload.filename or "")
     return done(_("Evidence attached."), back)
 
 

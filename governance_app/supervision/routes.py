@@ -18,7 +18,6 @@ from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files.services import FileRefused
-from ..voting.messages import FILE_REASONS
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from ..core.forms import FlaskForm
 from ..jobs import services as jobs
@@ -242,8 +241,7 @@ def _act(estate: Estate, form_name: str, form, act, done: str):
         act()
     except (SupervisionError, FileRefused) as error:
         db.session.rollback()
-        flash(message(error) if isinstance(error, SupervisionError) else str(FILE_REASONS.get(error.reason, "")),
-              "error")
+        flash(message(error), "error")
         return _page(load_or_404(Estate, estate.id, "supervision.view"), 200, **{form_name: form})
     db.session.commit()
     flash(done, "success")

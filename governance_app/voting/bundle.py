@@ -51,13 +51,8 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 SHOWN_CHARACTERS = 60
 
 
-class BundleError(ValueError):
-    """Malformed input: ``field`` is a path such as ``ballots[3].received_at``."""
-
-    def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
+class BundleError(rules.FieldError):
+    """A malformed bundle: ``field`` is a path such as ``ballots[3].received_at``."""
 
 
 def shown(value: Any) -> str:

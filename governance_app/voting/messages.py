@@ -66,11 +66,6 @@ REASONS = {
     "photo_type": _l("A candidate's photo must be a JPEG or PNG image."),
     "photo_too_large": _l("A candidate's photo may be at most 2 MB."),
 }
-FILE_REASONS = {
-    "empty": _l("The file is empty."),
-    "too_large": _l("The file is larger than 10 MB."),
-    "wrong_type": _l("Only JPEG, PNG or PDF files are accepted."),
-}
 
 
 def vote_error_message(error: VoteError) -> str:

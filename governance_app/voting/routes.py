@@ -31,7 +31,6 @@ from .forms import (
     MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm,
     EditVoteForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm, item_values, vote_values,
 )
-from .messages import FILE_REASONS
 from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts, VoteState
 
 bp = Blueprint("voting", __name__)
@@ -81,7 +80,7 @@ def _form_again_if_refused():
         yield
     except (VoteError, files.FileRefused) as error:
         db.session.rollback()
-        flash(message(error) if isinstance(error, VoteError) else str(FILE_REASONS[error.reason]), "error")
+        flash(message(error), "error")
 
 
 def _form_page(template: str, form, **context):

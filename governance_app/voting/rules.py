@@ -15,13 +15,17 @@ SPECIAL_MATTERS = frozenset({6, 7, 8})  # R-12: raising the fund, rebuilding, ch
 ELECTION_MATTER = 3
 
 
-class CountError(ValueError):
-    """The input cannot be counted; ``field`` names where, the message says why."""
+class FieldError(ValueError):
+    """Input that cannot be used: ``field`` names where (``ballots[3].received_at``), ``problem`` why."""
 
     def __init__(self, field: str, problem: str):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+class CountError(FieldError):
+    """The input cannot be counted."""
 
 
 @dataclass(frozen=True)
