@@ -43,13 +43,11 @@ class EntryForm(FlaskForm):
     submit = SubmitField(_l("Record entry"))
 
 
-class DraftForm(FlaskForm):
-    """Checking an imported bank line: its date, direction and amount come from the bank."""
+class DraftForm(EntryForm):
+    """Checking an imported bank line: the entry's fields but its date, direction and amount,
+    which come from the bank (a field set to None leaves a WTForms subclass)."""
 
-    category = SelectField(_l("Category"), validators=[InputRequired(_l("Choose a category."))])
-    counterparty = StringField(_l("Paid to / received from"), validators=[Optional(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
-    authority = SelectField(_l("Authority for a maintenance-fund expense (R-53)"), validators=[Optional()])
+    day = direction = amount = None
     submit = SubmitField(_l("Post this entry"))
 
 

@@ -50,7 +50,7 @@ def entry_form(estate, kind: str, form=None, directions=("in", "out")):
     """The entry form; a draft's form offers only the categories of its direction (a line
     the bank says came in is income)."""
     form = form or EntryForm()
-    if hasattr(form, "direction"):
+    if "direction" in form:  # not on a draft's form
         form.direction.choices = [SelectChoice("in", str(DIRECTION_TITLES["in"])),
                                   SelectChoice("out", str(DIRECTION_TITLES["out"]))]
     form.category.choices = category_choices(kind, directions)

@@ -56,6 +56,12 @@ def _entry(estate_id: int, entry_id: int, action: str) -> tuple[Estate, Entry]:
     return estate, entry
 
 
+def _entry_request(estate_id: int, entry_id: int, action: str) -> tuple[Estate, Entry, str]:
+    """:func:`_entry`, and the entry's page, to which a refusal of this request returns."""
+    estate, entry = _entry(estate_id, entry_id, action)
+    return estate, entry, returning_to(url_for(".entry", estate_id=estate.id, entry_id=entry.id))
+
+
 def _money(text: str) -> int:
     try:
         return rules.parse_yuan(text or "")
@@ -205,8 +211,7 @@ def entry(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/post")
 @login_required
 def post_draft(estate_id: int, entry_id: int):
-    estate, found = _entry(estate_id, entry_id, "funds.manage")
-    back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    estate, found, back = _entry_request(estate_id, entry_id, "funds.manage")
     # the service refuses the wrong direction
     form = filled(pages.entry_form(estate, found.account.kind.value, DraftForm()), _("Choose a category."))
     services.post_draft(estate, found, category=form.category.data, counterparty=form.counterparty.data or "",
@@ -218,8 +223,7 @@ def post_draft(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/discard")
 @login_required
 def discard(estate_id: int, entry_id: int):
-    estate, found = _entry(estate_id, entry_id, "funds.manage")
-    returning_to(url_for(".entry", estate_id=estate.id, entry_id=entry_id))
+    estate, found, _back = _entry_request(estate_id, entry_id, "funds.manage")
     to_account = url_for(".account", estate_id=estate.id, kind=found.account.kind.value)
     services.discard_draft(found, current_user)
     return done(_("Draft discarded."), to_account)
@@ -228,8 +232,7 @@ def discard(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/reverse")
 @login_required
 def reverse(estate_id: int, entry_id: int):
-    estate, found = _entry(estate_id, entry_id, "funds.manage")
-    returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    estate, found, _back = _entry_request(estate_id, entry_id, "funds.manage")
     form = filled(ReverseForm(), _("Give the date and the reason of the correction."))
     correction = services.reverse(estate, found, day=form.day.data, reason=form.reason.data, actor=current_user)
     return done(_("The entry is reversed. Record the correct entry if there is one."),
@@ -239,8 +242,7 @@ def reverse(estate_id: int, entry_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/evidence")
 @login_required
 def attach(estate_id: int, entry_id: int):
-    estate, found = _entry(estate_id, entry_id, "funds.manage")
-    back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    estate, found, back = _entry_request(estate_id, entry_id, "funds.manage")
     form = filled(EvidenceForm(), _("Choose a file."))
     upload = form.file.data  # a refused file is said as any refusal: files.messages
     services.attach_evidence(found, upload.read(), form.label.data or upload.filename or "", current_user,
@@ -261,8 +263,7 @@ def evidence(estate_id: int, entry_id: int, evidence_id: int):
 @bp.post("/estates/<int:estate_id>/funds/entries/<int:entry_id>/questions")
 @login_required
 def ask(estate_id: int, entry_id: int):
-    estate, found = _entry(estate_id, entry_id, "funds.ask")
-    back = returning_to(url_for(".entry", estate_id=estate.id, entry_id=found.id))
+    estate, found, back = _entry_request(estate_id, entry_id, "funds.ask")
     form = filled(QuestionForm(), _("Write your question."))
     services.ask(found, current_user, form.text.data)
     return done(_("Your question is sent; the committee's answer will appear here for every owner."), back)
