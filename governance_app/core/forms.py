@@ -2,7 +2,7 @@ import flask_wtf
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import HiddenField, SelectField, StringField, TextAreaField, widgets
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField, widgets
 from wtforms.validators import AnyOf, InputRequired
 
 from .i18n import LANGUAGE_NAMES
@@ -85,3 +85,9 @@ class DisplayForm(FlaskForm):
 
     mode = StringField(validators=[InputRequired(), AnyOf([ELDER, STANDARD])])
     next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A button with nothing typed (co-sign, publish, launch a job): only its CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -72,10 +72,6 @@ class DecisionForm(FlaskForm):
     submit = SubmitField(_l("Record decision"))
 
 
-class ActionForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))
-
-
 # --- what a filled-in form says, as the services take it ---------------------------------------------
 
 def notice_values(form: NoticeForm) -> dict:

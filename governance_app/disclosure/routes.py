@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, child_or_404, load_or_404
+from ..core.forms import ActionForm
 from ..core.refusals import attempted, done, filled, returning_to
 from ..documents import services as printed
 from ..documents.responses import pdf_response
@@ -20,7 +21,7 @@ from . import duties  # noqa: F401 (registers the package's duties with core.dut
 from . import home  # noqa: F401  (registers what waits on the home page)
 from . import rules, services
 from .forms import (
-    ActionForm, AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm, document_values,
+    AttendanceForm, DecisionForm, DocumentForm, MeetingForm, MemberForm, NoticeForm, document_values,
     meeting_values, member_values, notice_values, ticked_ids,
 )
 from .messages import DOCUMENT_TITLES, KIND_TITLES, ROLE_TITLES

@@ -118,5 +118,3 @@ class ApprovalForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-class ActionForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))

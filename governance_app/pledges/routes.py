@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, child_or_404, load_or_404
+from ..core.forms import ActionForm
 from ..core.refusals import done, saved
 from ..disclosure import services as disclosure
 from ..disclosure.models import DisclosureError
@@ -21,7 +22,7 @@ from ..extensions import db
 from ..files import responses as file_responses
 from . import export, printing, services
 from .forms import (
-    ActionForm, ApprovalForm, ClauseForm, DecisionChoiceForm, EvidenceForm, NominationForm, NotifyForm,
+    ApprovalForm, ClauseForm, DecisionChoiceForm, EvidenceForm, NominationForm, NotifyForm,
     ObjectionDecisionForm, ObjectionForm, RectifiedForm, WarningForm, chosen_id,
 )
 from .messages import DEED_TITLES, REMOVAL_TITLES, SEVERITY_TITLES, STEP_TITLES

@@ -51,12 +51,6 @@ class ProposalForm(FlaskForm):
     submit = SubmitField(_l("Save the draft"))
 
 
-class ActionForm(FlaskForm):
-    """A button with nothing typed (co-sign, withdraw, submit, approve, complete)."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class AnswerForm(FlaskForm):
     kind = SelectField(_l("Answer"), validators=[InputRequired(_l("Choose an answer."))])
     text = TextAreaField(_l("Reasons and next steps"), validators=[Optional(), Length(max=5000)])

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, load_or_404, permitted_or_404
 from ..core import clock
+from ..core.forms import ActionForm
 from ..core.refusals import done, saved
 from ..estates.models import Estate
 from ..files import responses as file_responses
@@ -25,7 +26,7 @@ from ..voting import services as voting
 from . import duties as _duties  # noqa: F401 (registers the proposals' duties)
 from . import permissions, rules, services
 from .forms import (
-    ActionForm, AnswerForm, CoordinationForm, DeliveryForm, MilestoneForm, PaymentForm, PlanForm, ProposalForm,
+    AnswerForm, CoordinationForm, DeliveryForm, MilestoneForm, PaymentForm, PlanForm, ProposalForm,
     RatingForm, SettingsForm, UpdateForm, VoteForm,
 )
 from .messages import (

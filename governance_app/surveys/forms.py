@@ -41,12 +41,6 @@ class QuestionForm(FlaskForm):
     submit = SubmitField(_l("Add the question"))
 
 
-class ActionForm(FlaskForm):
-    """A button that only needs its CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class CompanyForm(FlaskForm):
     name = StringField(_l("Company name"), validators=[InputRequired(_l("Enter the company's name.")),
                                                       Length(max=200)])

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
+from ..core.forms import ActionForm
 from ..core.refusals import attempted, done, invalid, message as refusal_message
 from ..documents.models import DocumentKind
 from ..documents.services import register_current_source
@@ -18,7 +19,7 @@ from ..proposals.models import Proposal
 from ..extensions import db
 from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
 from .forms import (
-    ActionForm, CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm, answers_sent, company_values,
+    CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm, answers_sent, company_values,
     question_values, rating_scores, survey_values,
 )
 from .messages import DIMENSION_TITLES, KIND_TITLES, STATE_TITLES

@@ -87,12 +87,6 @@ class BoardSearchForm(FlaskForm):
     submit = SubmitField(_l("Find"))
 
 
-class ActionForm(FlaskForm):
-    """A button that only needs CSRF protection."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class ConfirmBallotForm(FlaskForm):
     """The code that casts a ballot. Its page carries the request's CSRF token with
     ``csrf_token()``, and CSRFProtect checks it before any view runs (``extensions.csrf``), so the

@@ -17,6 +17,7 @@ from ..auth import services as auth_services
 from ..auth.permissions import can, child_or_404, load_or_404
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
+from ..core.forms import ActionForm
 from ..core.refusals import done, message, returning_to
 from ..disclosure.services import committee_seats
 from ..estates.models import Estate
@@ -28,7 +29,7 @@ from . import casting, services, tasks
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
 from . import home  # noqa: F401  (registers what waits on the home page)
 from .forms import (
-    MATTERS, ActionForm, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm,
+    MATTERS, BoardSearchForm, CandidateForm, ConfirmBallotForm, EditCandidateForm, EditItemForm,
     EditVoteForm, ItemForm, PaperForm, ProxyForm, VoteForm, VotingSettingsForm, item_values, vote_values,
 )
 from .models import ItemKind, NominationSource, PaperEntry, VoteError, VoteFacts, VoteState
