@@ -282,7 +282,5 @@ def _decision_said(signed: int, members: int, valid: bool) -> tuple[str, str]:
 @login_required
 def post(estate_id: int, meeting_id: int):
     found, back = _managed_meeting(estate_id, meeting_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(back)
     services.post_meeting(found, current_user)
     return done(_("The minutes and decisions are posted to the estate."), back)

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 
 from ..auth.permissions import can, child_or_404, load_or_404
 from ..estates.models import Estate
-from ..core.forms import FlaskForm
 from ..extensions import db, limiter
 from ..jobs import services as jobs
 from ..funds import printing as fund_printing
@@ -81,8 +80,6 @@ def result_announcement(vote_id: int):
 def print_result_announcement(vote_id: int):
     """The announcement printed by a job (the button large estates show): progress, then the file."""
     vote = _counted_vote_or_404(vote_id)
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("voting.result", vote_id=vote.id))
     return redirect(jobs.launched(vote_tasks.start_announcement(vote, current_user)))
 
 

@@ -254,9 +254,7 @@ def attach(estate_id: int, entry_id: int):
 @login_required
 def evidence(estate_id: int, entry_id: int, evidence_id: int):
     estate, found = _entry(estate_id, entry_id, "funds.view")
-    item = db.session.get(EntryEvidence, evidence_id)
-    if item is None or item.entry_id != found.id:
-        abort(404)
+    item = child_or_404(EntryEvidence, evidence_id, found, parent_id="entry_id")
     return file_responses.inline(item.file_id, item.filename, f"evidence-{evidence_id}")
 
 

@@ -1,11 +1,13 @@
 """The inbox (a count in the header, a list with unread marks) and the notification preferences."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth.permissions import child_or_404
 from ..core.inputs import safe_next
+from ..core.refusals import done
 from ..extensions import db
 from . import receivers  # noqa: F401 (connects the followers of the platform's events)
 from . import services
@@ -41,12 +43,9 @@ def inbox():
 @login_required
 def open_message(message_id: int):
     """Marks the message read and goes where the person acts."""
-    message = db.session.get(Message, message_id)
-    if message is None or message.user_id != current_user.id:
-        abort(404)
+    message = child_or_404(Message, message_id, current_user, parent_id="user_id")
     services.mark_read(message)
-    db.session.commit()
-    return redirect(safe_next(message.link, url_for(".inbox")))
+    return done(None, safe_next(message.link, url_for(".inbox")))
 
 
 @bp.post("/inbox/read")

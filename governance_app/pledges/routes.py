@@ -296,9 +296,7 @@ def notice_pdf(estate_id: int, entry_id: int):
 def evidence_file(estate_id: int, entry_id: int, evidence_id: int):
     estate = load_or_404(Estate, estate_id, "board.manage")
     found = _entry(estate, entry_id, "board.manage")
-    item = db.session.get(BoardEvidence, evidence_id)
-    if item is None or item.entry_id != found.id:
-        abort(404)
+    item = child_or_404(BoardEvidence, evidence_id, found, parent_id="entry_id")
     return file_responses.inline(item.file_id, None, f"evidence-{evidence_id}")
 
 

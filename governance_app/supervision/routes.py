@@ -13,13 +13,12 @@ from flask_login import current_user, login_required
 
 from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
 from ..core import clock
-from ..core.refusals import message
+from ..core.refusals import attempted, done
 from ..estates.models import Estate
 from ..extensions import db
 from ..files import responses as file_responses
 from ..files.services import FileRefused
 from . import duties  # noqa: F401 (registers the package's duties with core.duties)
-from ..core.forms import FlaskForm
 from ..jobs import services as jobs
 from . import documents, permissions, services, tasks, views
 from . import export as export_file
@@ -69,8 +68,6 @@ def export(fmt: str):
         abort(404)
     community = request.form.get("community", type=int)
     kind = request.form.get("kind") if request.form.get("kind") in DUTY_KINDS else None
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for(".dashboard"))
     return redirect(jobs.launched(tasks.start_export(fmt, community, kind, current_user)))
 
 
@@ -230,29 +227,23 @@ def _process(estate: Estate):
     return process
 
 
-def _act(estate: Estate, form_name: str, form, act, done: str):
+def _act(estate: Estate, form_name: str, form, act, said: str):
     """Validate ``form``; run ``act(process)``; commit and go back to the page, or show the page
     again with what was typed and why it was refused."""
     if not form.validate_on_submit():
         flash(_("Check the form: %(problems)s", problems="; ".join(
             f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items())), "error")
         return _page(estate, 200, **{form_name: form})
-    try:
-        act()
-    except (SupervisionError, FileRefused) as error:
-        db.session.rollback()
-        flash(message(error), "error")
+    if attempted(lambda: act() or True, (SupervisionError, FileRefused)) is None:  # refused: said, kept nothing
         return _page(load_or_404(Estate, estate.id, "supervision.view"), 200, **{form_name: form})
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for(".estate", estate_id=estate.id))
+    return done(said, url_for(".estate", estate_id=estate.id))
 
 
-def _on_process(estate_id: int, action: str, form_name: str, act, done: str):
+def _on_process(estate_id: int, action: str, form_name: str, act, said: str):
     """A form of the page that acts on the open process: ``act(process, form)`` once it is valid."""
     estate = load_or_404(Estate, estate_id, action)
     form = _choices({form_name: STEP_FORMS[form_name](prefix=form_name)})[form_name]
-    return _act(estate, form_name, form, lambda: act(_process(estate), form), done)
+    return _act(estate, form_name, form, lambda: act(_process(estate), form), said)
 
 
 @bp.post("/supervision/estates/<int:estate_id>/start")

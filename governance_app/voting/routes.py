@@ -93,8 +93,6 @@ def _button(act: Callable[[], object], said: str, to: str, refused_to: str | Non
     """A button that only needs its CSRF token: ``act()``, commit, say ``said`` and go on to ``to``;
     a refusal keeps nothing and returns to ``refused_to`` (else ``to``). A stale token only goes on."""
     returning_to(refused_to or to)
-    if not ActionForm().validate_on_submit():
-        return redirect(to)
     act()
     return done(said, to)
 
@@ -277,13 +275,9 @@ def edit_vote(vote_id: int):
 @login_required
 def delete_vote(vote_id: int):
     vote = _draft_or_404(vote_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for(".vote", vote_id=vote.id))
     estate_id = vote.estate_id
     services.delete_draft(vote, current_user)
-    db.session.commit()
-    flash(_("The draft is deleted."), "success")
-    return redirect(url_for(".votes", estate_id=estate_id))
+    return done(_("The draft is deleted."), url_for(".votes", estate_id=estate_id))
 
 
 @bp.route("/votes/<int:vote_id>/items/<int:position>/edit", methods=["GET", "POST"])
@@ -543,8 +537,6 @@ def decide_paper(vote_id: int, entry_id: int, decision: str):
     vote = _vote_or_404(vote_id, "vote.record_paper")
     entry = child_or_404(PaperEntry, entry_id, vote, "vote_id")
     back = returning_to(url_for(".paper", vote_id=vote.id))
-    if not ActionForm().validate_on_submit():
-        return redirect(back)
     if decision != "confirm":
         services.reject_paper(vote, entry, current_user)
         return done(_("Paper ballot rejected."), back)
@@ -657,8 +649,6 @@ def audit_bundle(vote_id: int):
     vote = _vote_or_404(vote_id, "vote.inspect")
     if vote.result is None:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for(".result", vote_id=vote.id))
     return redirect(jobs.launched(tasks.start_bundle(vote, current_user)))
 
 
