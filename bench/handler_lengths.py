@@ -2,7 +2,9 @@
 
     python bench/handler_lengths.py [ROOT] [--top N]
 
-A handler is a function decorated with a blueprint's ``route``/``get``/``post``; its length is
+A handler is a function decorated with a blueprint's ``route``/``get``/``post``, or a view a
+package registers with ``add_url_rule`` (decorated with ``login_required`` only: one function
+serving a table of steps counts once); its length is
 its lines of code from ``def`` to its end, without the docstring, blank lines and comments
 (decorators not counted); ``--raw`` counts every line from ``def`` to the end instead. ROOT defaults to governance_app/ of this checkout; point it at
 another tree (e.g. ``git archive`` of an older commit) to compare.
@@ -21,6 +23,8 @@ def _is_handler(function: ast.FunctionDef) -> bool:
     for decorator in function.decorator_list:
         call = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(call, ast.Attribute) and call.attr in ROUTE_DECORATORS:
+            return True
+        if isinstance(call, ast.Name) and call.id == "login_required":
             return True
     return False
 

@@ -74,12 +74,6 @@ class StepUpForm(FlaskForm):
     step_up_submit = SubmitField(_l("Confirm and continue"))
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only needs CSRF protection."""
-
-    submit = SubmitField(_l("Confirm"))
-
-
 class CreateUserForm(NewPasswordMixin, FlaskForm):
     login = StringField(_l("Login"), validators=[InputRequired(), Length(min=3, max=64),
                                                  Regexp(r"^[A-Za-z0-9_.@-]+$", message=_l(

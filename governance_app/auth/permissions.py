@@ -188,6 +188,13 @@ def visible_estates(user, action: str) -> Select:
     return select(Estate).where(or_(*conditions) if conditions else false())
 
 
+def found_or_404(value):
+    """``value``, or a 404 when there is none (a ballot, a file or a row the page needs)."""
+    if value is None:
+        abort(404)
+    return value
+
+
 def permitted_or_404(obj, action: str, user=None):
     """``obj`` if the user may do ``action`` to it; 404 otherwise (also for ``None``), so that
     ids cannot be probed. The one way a page loads what it acts on."""

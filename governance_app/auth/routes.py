@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
+from ..core.forms import ActionForm
 from ..core.metrics import SIGN_IN_FAILURES
 from ..core.inputs import safe_next
 from ..core.refusals import done
@@ -19,7 +20,7 @@ from ..estates.services import list_estates
 from ..extensions import db, limiter
 from . import services
 from .forms import (
-    AccountForm, ActivationForm, ChangePasswordForm, ConfirmForm, EnrolForm, LoginForm, NewPasswordForm, ResetCodeForm,
+    AccountForm, ActivationForm, ChangePasswordForm, EnrolForm, LoginForm, NewPasswordForm, ResetCodeForm,
     SecondFactorForm,
 )
 from .messages import auth_error_message
@@ -285,21 +286,19 @@ def _signed_out(message: str):
 @bp.post("/logout")
 @login_required
 def logout():
-    if ConfirmForm().validate_on_submit():
-        services.end_session(current_user.current_session)
-        services.record("user.signed_out", object_type="user", object_id=current_user.id)
-        _signed_out(_("You are signed out."))
+    services.end_session(current_user.current_session)
+    services.record("user.signed_out", object_type="user", object_id=current_user.id)
+    _signed_out(_("You are signed out."))
     return redirect(url_for("core.index"))
 
 
 @bp.post("/logout/everywhere")
 @login_required
 def logout_everywhere():
-    if ConfirmForm().validate_on_submit():
-        count = services.end_all_sessions(current_user)
-        services.record("user.signed_out_everywhere", object_type="user", object_id=current_user.id,
-                        details={"sessions": count})
-        _signed_out(_("You are signed out on every device."))
+    count = services.end_all_sessions(current_user)
+    services.record("user.signed_out_everywhere", object_type="user", object_id=current_user.id,
+                    details={"sessions": count})
+    _signed_out(_("You are signed out on every device."))
     return redirect(url_for("core.index"))
 
 
@@ -308,7 +307,7 @@ def logout_everywhere():
 def account():
     estates = [estate for estate in list_estates() if can(current_user, "estate.view", estate)]
     supervises = any(can(current_user, "funds.supervise", estate) for estate in list_estates())
-    return render_template("auth/account.html", user=current_user, confirm_form=ConfirmForm(), my_estates=estates,
+    return render_template("auth/account.html", user=current_user, confirm_form=ActionForm(), my_estates=estates,
                            supervises_funds=supervises,
                            recovery_left=services.unused_recovery_codes(current_user),
                            last_reset=services.last_reset(current_user))
@@ -333,9 +332,6 @@ def change_password():
 @login_required
 @fresh_second_factor(may=None)  # one's own account
 def regenerate_recovery_codes():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("auth.account"))
     codes = services.regenerate_recovery_codes(current_user)
     db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes, first_time=False)

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
+from ..auth.permissions import can, child_or_404, found_or_404, load_or_404, visible_estates
 from ..auth.services import second_factor_is_fresh
 from ..auth.stepup import fresh_second_factor
 from ..core.refusals import done, filled, invalid, message, returning_to
@@ -34,10 +34,7 @@ bp = Blueprint("funds", __name__)
 
 
 def _account_of(estate, kind: str):
-    account = services.get_account(estate, kind)
-    if account is None:
-        abort(404)
-    return account
+    return found_or_404(services.get_account(estate, kind))
 
 
 def _account(estate_id: int, kind: str, action: str):

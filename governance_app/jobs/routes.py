@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..auth.permissions import found_or_404
 from ..core.forms import FlaskForm
 from ..extensions import db
 from ..files.responses import attachment_headers
@@ -59,9 +60,7 @@ def progress_json(job_id: str):
 @login_required
 def download(job_id: str):
     job = _job_or_404(job_id)
-    content = services.read_result(job)
-    if content is None:
-        abort(404)
+    content = found_or_404(services.read_result(job))
     return Response(content, mimetype=job.result_type,
                     headers=attachment_headers(job.result_name, **{"Cache-Control": "private, no-store"}))
 
@@ -70,8 +69,7 @@ def download(job_id: str):
 @login_required
 def retry(job_id: str):
     job = _job_or_404(job_id)
-    if FlaskForm().validate_on_submit() and job.state == JobState.FAILED:
+    if job.state == JobState.FAILED:  # a second click finds it under way already
         services.retry(job, current_user)
-        db.session.commit()
-        services.dispatch(job)
+        return redirect(services.launched(job))
     return redirect(url_for(".progress", job_id=job.id))

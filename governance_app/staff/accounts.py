@@ -9,13 +9,14 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import services, tasks
-from ..auth.forms import ConfirmForm, CreateUserForm, GrantForm, LettersForm
+from ..auth.forms import CreateUserForm, GrantForm, LettersForm
 from ..auth.messages import GRANTABLE, auth_error_message, role_title, scope_title
 from ..auth.models import ActivationCode, Role, RoleGrant, ScopeKind, User
 from ..auth.permissions import (
     SUPERVISOR_GRANTABLE, can, can_grant, child_or_404, is_platform_admin, load_or_404, supervised_sub_districts,
 )
 from ..auth.stepup import fresh_second_factor
+from ..core.forms import ActionForm
 from ..core.refusals import done, returning_to
 from ..core.site import site_url
 from ..estates.models import Estate, SubDistrict
@@ -127,7 +128,7 @@ def _created_user(form: CreateUserForm) -> User | None:
 def user(user_id: int):
     target = _managed_user_or_404(user_id)
     return render_template("auth/user.html", target=target, grant_form=_with_choices(GrantForm()),
-                           confirm_form=ConfirmForm(), role_title=role_title, scope_title=scope_title,
+                           confirm_form=ActionForm(), role_title=role_title, scope_title=scope_title,
                            last_reset=services.last_reset(target))
 
 
@@ -161,8 +162,6 @@ def _revocable_grant_or_404(user_id: int, grant_id: int) -> RoleGrant:
 @fresh_second_factor(may=_revocable_grant_or_404)
 def revoke(user_id: int, grant_id: int):
     found = _revocable_grant_or_404(user_id, grant_id)
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for(".user", user_id=found.user_id))
     services.revoke_grant(found, actor=current_user)
     return done(_("Role revoked."), url_for(".user", user_id=found.user_id))
 
@@ -174,9 +173,7 @@ def reset(user_id: int):
     """After the person's identity was checked in person: an owner gets a new activation letter,
     a staff account a one-time reset code; either is shown once, to print or hand over."""
     target = _managed_user_or_404(user_id)
-    user_page = returning_to(url_for(".user", user_id=target.id))  # where a refused reset returns
-    if not ConfirmForm().validate_on_submit():
-        return redirect(user_page)
+    returning_to(url_for(".user", user_id=target.id))  # where a refused reset returns
     if target.owner is None:
         return _staff_reset(target)
     letter = services.reset_owner_account(target, actor=current_user)
@@ -205,7 +202,7 @@ def activation(estate_id: int):
     estate = load_or_404(Estate, estate_id, "estate.manage_activation")
     statuses = services.voter_statuses(estate)
     return render_template("auth/activation.html", estate=estate, statuses=statuses, form=LettersForm(),
-                           confirm_form=ConfirmForm(), letter_jobs=jobs.recent(current_user, estate, tasks.LETTERS))
+                           confirm_form=ActionForm(), letter_jobs=jobs.recent(current_user, estate, tasks.LETTERS))
 
 
 @bp.post("/estates/<int:estate_id>/activation/letters")
@@ -242,7 +239,7 @@ def _without_letters(estate: Estate, reissue: bool) -> list[str]:
 def revoke_letter(estate_id: int, code_id: int):
     estate = load_or_404(Estate, estate_id, "estate.manage_activation")
     code = child_or_404(ActivationCode, code_id, estate)
-    if ConfirmForm().validate_on_submit() and code.used_at is None and code.revoked_at is None:
+    if code.used_at is None and code.revoked_at is None:
         services.revoke_activation(code, actor=current_user)
         return done(_("The activation code was revoked."), url_for(".activation", estate_id=estate.id))
     return redirect(url_for(".activation", estate_id=estate.id))

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..audit.services import record
 from ..auth import services as auth_services
-from ..auth.permissions import can, child_or_404, load_or_404
+from ..auth.permissions import can, child_or_404, found_or_404, load_or_404
 from ..auth.stepup import fresh_second_factor
 from ..core.metrics import CASTS, CASTS_REFUSED
 from ..core.forms import ActionForm
@@ -456,9 +456,7 @@ def _cast_page(vote_id: int, mandate, done: casting.Cast, form):
 def receipt(vote_id: int):
     vote = _vote_or_404(vote_id)
     mandate = _mandate_or_404(vote, request.args.get("voter"))
-    found = services.existing_ballot(vote, mandate.voter)
-    if found is None:
-        abort(404)
+    found = found_or_404(services.existing_ballot(vote, mandate.voter))
     return render_template("voting/receipt.html", vote=vote, ballot=found, mandate=mandate)
 
 

@@ -119,7 +119,7 @@ def _unused_code(user) -> str:
     from governance_app.extensions import db
 
     with db.engine.connect() as connection:
-        last = connection.scalar(select(User.totp_last_step).where(User.id == user.id))
+        last = connection.scalar(select(User.totp_last_step).where(User.login == user.login))
     return Codes(user, used_at=last * 30 if last else None).next()
 
 
