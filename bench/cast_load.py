@@ -148,6 +148,7 @@ def setup_database(app, voters: int, warm: int, seed: int) -> Setup:
     from governance_app.estates import services as estate_services
     from governance_app.estates.models import Owner as OwnerRow
     from governance_app.extensions import db
+    from governance_app.core import clock as platform_clock
     from governance_app.voting import services
     from governance_app.voting.models import ItemKind, NominationSource, VoteRollEntry, VoteState
 
@@ -175,7 +176,7 @@ def setup_database(app, voters: int, warm: int, seed: int) -> Setup:
 
     committee = auth_services.create_user("committee", "业委会主任", "bench-committee-pass", actor=None,
                                           grants=[(Role.COMMITTEE_CHAIR, ScopeKind.ESTATE, estate.id)])
-    today = services.local_date(services.now())  # the estate's day (Shanghai): the notice rule counts in it
+    today = platform_clock.today()  # the estate's day (Shanghai): the notice rule counts in it
     vote = services.create_vote(estate, title="压测表决", description="", opening_date=today + dt.timedelta(days=15),
                                 last_day=today + dt.timedelta(days=21), buildings=None,
                                 actor=committee)

@@ -195,6 +195,7 @@ def build_vote(units: int, ballots: int, seed: int, results: Results):
     from governance_app.auth.models import Role, ScopeKind
     from governance_app.estates import services as estate_services
     from governance_app.extensions import db
+    from governance_app.core import clock as platform_clock
     from governance_app.voting import bundle, services
     from governance_app.voting.models import (
         Ballot, BallotStatus, Channel, ItemKind, NominationSource, VoteChainHead, VoteRollEntry, VoteState,
@@ -222,7 +223,7 @@ def build_vote(units: int, ballots: int, seed: int, results: Results):
 
     committee = auth_services.create_user("committee", "业委会主任", "bench-committee-pass", actor=None,
                                           grants=[(Role.COMMITTEE_CHAIR, ScopeKind.ESTATE, estate.id)])
-    today = services.local_date(services.now())  # the estate's day (Shanghai): the notice rule counts in it
+    today = platform_clock.today()  # the estate's day (Shanghai): the notice rule counts in it
     vote = services.create_vote(estate, title="年度业主大会表决", description="", buildings=None,
                                 opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=21),
                                 actor=committee)
@@ -297,6 +298,7 @@ def run_database(database_url: str, args: argparse.Namespace, results: Results, 
     from governance_app import create_app
     from governance_app.auth.models import User
     from governance_app.extensions import db
+    from governance_app.core import clock as platform_clock
     from governance_app.voting import bundle, rules, services
     from governance_app.voting.models import Vote
 
@@ -343,7 +345,7 @@ def run_database(database_url: str, args: argparse.Namespace, results: Results, 
                 roll, _seconds = timed(lambda: services.frozen_roll(vote), results=results, step="roll")
                 ballots, _seconds = timed(lambda: load_ballots(vote), results=results, step="ballots")
                 items = services.rule_items(vote)
-                closes_at = services.aware(vote.closes_at)
+                closes_at = platform_clock.aware(vote.closes_at)
                 timed(lambda: rules.tally(roll, items, ballots, closes_at), results=results, step="tally")
             results.notes["roll"] = f"{len(roll):,} entries"
             results.notes["ballots"] = f"{len(ballots):,} ballots"

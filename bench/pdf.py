@@ -131,6 +131,7 @@ def build_counted_vote(units: int, seed: int):
     from governance_app.auth.models import Role, ScopeKind
     from governance_app.estates import services as estate_services
     from governance_app.extensions import db
+    from governance_app.core import clock as platform_clock
     from governance_app.voting import bundle, services
     from governance_app.voting.models import (
         Ballot, BallotStatus, Channel, ItemKind, NominationSource, VoteChainHead, VoteRollEntry, VoteState,
@@ -143,7 +144,7 @@ def build_counted_vote(units: int, seed: int):
     assert report.ok, report.problems[:3]
     committee = auth_services.create_user("committee", "业委会主任", "bench-committee-pass", actor=None,
                                           grants=[(Role.COMMITTEE_CHAIR, ScopeKind.ESTATE, estate.id)])
-    today = services.local_date(services.now())  # the estate's day (Shanghai): the notice rule counts in it
+    today = platform_clock.today()  # the estate's day (Shanghai): the notice rule counts in it
     vote = services.create_vote(estate, title="年度业主大会表决", description="", buildings=None,
                                 opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=21),
                                 actor=committee)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .core import clock
 from .auth import secrets_box
 from .auth import tasks as letters
 from .auth import services as auth_services
@@ -247,7 +248,7 @@ def _ensure_vote() -> None:
     estate = _first_estate()
     if voting.votes_of(estate):
         return
-    today = voting.now().astimezone(voting.zone()).date()
+    today = clock.now().astimezone(clock.zone()).date()
     vote = voting.create_vote(estate, title="加装电梯与业委会换届", description="1 号楼加装电梯；选举第二届业主委员会。",
                               opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=20),
                               buildings=None, actor=_demo_actor())
@@ -272,7 +273,7 @@ def _ensure_funds() -> None:
     estate = _first_estate()
     if funds.accounts(estate):
         return
-    year = funds.today().year
+    year = clock.today().year
     accounts = {account.kind: account for account in funds.open_accounts(
         estate, opened_on=dt.date(year, 1, 1), first_period_amount=2_400_000_00,
         balances={AccountKind.MAINTENANCE_FUND: 1_860_432_15, AccountKind.COMMON_INCOME: 86_210_00,

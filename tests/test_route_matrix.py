@@ -46,6 +46,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth import services as auth_services
 from governance_app.auth.models import ActivationCode, Role, RoleGrant, ScopeKind
 from governance_app.disclosure import services as disclosure_services
@@ -1408,7 +1409,7 @@ class World:
             recorded, ballot = self._paper(published, manager, minutes_ago=10)
             assert ballot is not None
             # Its deadline has just passed.
-            published.closes_at = voting_services.now() - dt.timedelta(minutes=1)
+            published.closes_at = platform_clock.now() - dt.timedelta(minutes=1)
             voting_services.advance(published)
             voting_services.count(published, manager)
             voting_services.publish_result(published, manager)
@@ -1428,7 +1429,7 @@ class World:
         without a ballot and not published."""
         for side, estate in self._sides():
             manager = self._managers[estate.id]
-            today = voting_services.local_date(voting_services.now())
+            today = platform_clock.today()
             vote = voting_services.create_vote(estate, title="业委会选举", description="",
                                                opening_date=today + dt.timedelta(days=15),
                                                last_day=today + dt.timedelta(days=21), buildings=None,
@@ -1438,7 +1439,7 @@ class World:
                 voting_services.add_candidate(item, name=name, nomination=NominationSource.SELF, statement="",
                                               pledge_signed=True)
             self._open(vote, manager)
-            vote.closes_at = voting_services.now() - dt.timedelta(minutes=1)
+            vote.closes_at = platform_clock.now() - dt.timedelta(minutes=1)
             voting_services.advance(vote)
             voting_services.count(vote, manager)
             db.session.commit()
@@ -1448,7 +1449,7 @@ class World:
 
     def add_funds(self) -> None:
         """In each estate the accounts, a statement, a posted entry and a draft (see the module's docstring)."""
-        today = funds_services.today()
+        today = platform_clock.today()
         opened = today - dt.timedelta(days=90)
         owners = self._owners()
         for side, estate in self._sides():
@@ -1471,7 +1472,7 @@ class World:
             draft = Entry(estate_id=estate.id, account_id=fund.id, state=EntryState.DRAFT,
                           day=today - dt.timedelta(days=3), direction="in", amount=45_00, category="",
                           counterparty="银行", description="未核对的银行流水", created_by_id=manager.id,
-                          created_at=funds_services.now())
+                          created_at=platform_clock.now())
             db.session.add(draft)
             db.session.commit()
             self.ids |= {f"fund_entry_{side}": posted.id, f"fund_draft_{side}": draft.id,
@@ -1481,7 +1482,7 @@ class World:
 
     def add_disclosure(self) -> None:
         """In each estate a notice, a document, a member and two meetings (see the module's docstring)."""
-        today, moment = disclosure_services.today(), disclosure_services.now()
+        today, moment = platform_clock.today(), platform_clock.now()
         for side, estate in self._sides():
             manager = self._managers[estate.id]
             notice = self._notice(estate, manager, moment - dt.timedelta(hours=1), PDF + f"notice {side}".encode())
@@ -1513,7 +1514,7 @@ class World:
         from governance_app.pledges import services as pledges
         from governance_app.pledges.models import Deed, Severity
 
-        today, moment = disclosure_services.today(), disclosure_services.now()
+        today, moment = platform_clock.today(), platform_clock.now()
         owners = self._owners()
         for side, estate in self._sides():
             manager = self._managers[estate.id]
@@ -1546,7 +1547,7 @@ class World:
         company serving it today."""
         from governance_app.surveys import services as survey_services
 
-        moment = survey_services.now()
+        moment = platform_clock.now()
         for side, estate in self._sides():
             manager = self._managers[estate.id]
             surveys = {}
@@ -1582,13 +1583,13 @@ class World:
         meeting = disclosure_services.schedule_meeting(estate, title=title, place="会议室",
                                                        scheduled_at=moment + dt.timedelta(hours=1),
                                                        agenda="1. 电梯维保", actor=manager)
-        disclosure_services.record_attendance(meeting, present, disclosure_services.today(), "纪要", manager)
+        disclosure_services.record_attendance(meeting, present, platform_clock.today(), "纪要", manager)
         return meeting
 
     @staticmethod
     def _draft(estate, manager, title: str, two_staff_paper: bool = False):
         """A draft with one resolution, opening 15 days from today (the earliest R-40 allows)."""
-        today = voting_services.local_date(voting_services.now())
+        today = platform_clock.today()
         voting_services.change_settings(estate, two_staff_paper=two_staff_paper, actor=manager)
         vote = voting_services.create_vote(estate, title=title, description="",
                                            opening_date=today + dt.timedelta(days=15),
@@ -1601,14 +1602,14 @@ class World:
     def _open(vote, manager) -> None:
         """Publish the notice, then let the 15 days pass: the vote opened yesterday."""
         voting_services.publish_notice(vote, manager)
-        vote.opens_at = voting_services.now() - dt.timedelta(days=1)
+        vote.opens_at = platform_clock.now() - dt.timedelta(days=1)
         voting_services.advance(vote)  # commits
 
     @staticmethod
     def _paper(vote, manager, minutes_ago: int):
         """1-102's paper ballot, entered by the estate's other committee member."""
         entry, ballot = voting_services.record_paper(
-            vote, manager, unit="1-102", received_at=voting_services.now() - dt.timedelta(minutes=minutes_ago),
+            vote, manager, unit="1-102", received_at=platform_clock.now() - dt.timedelta(minutes=minutes_ago),
             signed=True, signer_matches=True, choices={"i1": "oppose"}, scan=JPEG + vote.uid.encode())
         return entry, ballot
 
@@ -1643,7 +1644,7 @@ def add_supervision(world: World) -> None:
     from governance_app.supervision.models import GroupRole, ProcessKind
     from tests.supervision.support import to_posting
 
-    today = disclosure_services.today()
+    today = platform_clock.today()
     for side, estate in world._sides():
         manager = world._managers[estate.id]
         disclosure_services.add_member(estate, name="老主任", role=MemberRole.CHAIR,

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.estates import services as estates
 from governance_app.estates.models import Owner
@@ -76,7 +77,7 @@ class World:
         self.users["owner"] = make_user(owner=db.session.scalar(select(Owner)), login="owner")
         funds.open_accounts(estate, opened_on=dt.date(2026, 1, 1), balances={AccountKind.MAINTENANCE_FUND: 100},
                             first_period_amount=100, actor=None)
-        today = voting.local_date(voting.now())
+        today = platform_clock.today()
         vote = voting.create_vote(estate, title="表决", description="", opening_date=today + dt.timedelta(days=15),
                                   last_day=today + dt.timedelta(days=20), buildings=None, actor=self.users["chair"])
         db.session.commit()

@@ -153,12 +153,7 @@ class ActivationCode(OfEstate, db.Model):
 
     def usable(self, now: dt.datetime, max_attempts: int) -> bool:
         return (self.used_at is None and self.revoked_at is None and self.failed_attempts < max_attempts
-                and _aware(self.expires_at) > now)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+                and clock.aware(self.expires_at) > now)
 
 
 

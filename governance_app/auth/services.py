@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, bindparam, case, exists, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..core import clock
 from ..audit.services import record  # noqa: F401  (re-exported for routes)
 from ..core.refusals import Refusal
 from ..estates import rules as roll_rules
@@ -42,10 +43,6 @@ class AuthError(Refusal):
 def _keyed_hash(value: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 # --- accounts ---------------------------------------------------------------------
@@ -149,7 +146,7 @@ def set_password(user: User, new: str, *, actor: User | None) -> None:
 def credential_epoch(user: User) -> float:
     """Changes with every new password (and so with every reset): a half-finished sign-in or
     enrolment begun before it cannot be finished after it."""
-    return aware(user.password_changed_at).timestamp()
+    return clock.aware(user.password_changed_at).timestamp()
 
 
 # --- staff-assisted resets ---------------------------------------------------------------------
@@ -297,7 +294,7 @@ def reset_times(user_ids: Iterable[int]) -> dict[int, list[dt.datetime]]:
     for start in range(0, len(ids), 500):
         for user_id, at in db.session.execute(select(AccountReset.user_id, AccountReset.reset_at).where(
                 AccountReset.user_id.in_(ids[start:start + 500]))):
-            found.setdefault(user_id, []).append(aware(at))
+            found.setdefault(user_id, []).append(clock.aware(at))
     return found
 
 
@@ -410,7 +407,7 @@ def second_factor_locked_until(user: User) -> dt.datetime | None:
         select(User.second_factor_attempts, User.second_factor_window_at).where(User.id == user.id)).one()
     if window_at is None or attempts < SECOND_FACTOR_MAX_FAILURES:
         return None
-    until = aware(window_at) + SECOND_FACTOR_WINDOW
+    until = clock.aware(window_at) + SECOND_FACTOR_WINDOW
     return until if until > utcnow() else None
 
 
@@ -516,11 +513,11 @@ def load_session(token: str) -> UserSession | None:
         return None
     now = utcnow()
     idle = dt.timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
-    if now - aware(found.last_seen_at) > idle:
+    if now - clock.aware(found.last_seen_at) > idle:
         found.revoked_at = now
         db.session.commit()
         return None
-    if now - aware(found.last_seen_at) > dt.timedelta(seconds=60):
+    if now - clock.aware(found.last_seen_at) > dt.timedelta(seconds=60):
         found.last_seen_at = now
         db.session.commit()
     found.token = token
@@ -549,7 +546,7 @@ def _mark_second_factor(session: UserSession) -> None:
 
 
 def second_factor_is_fresh(session: UserSession) -> bool:
-    age = utcnow() - aware(session.second_factor_at)
+    age = utcnow() - clock.aware(session.second_factor_at)
     return age <= dt.timedelta(minutes=current_app.config["STEP_UP_MINUTES"])
 
 

@@ -22,8 +22,10 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def aware(moment: dt.datetime) -> dt.datetime:
-    """A stored instant as an aware one (SQLite hands back naive UTC)."""
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored instant as an aware one (SQLite hands back naive UTC); None stays None."""
+    if moment is None:
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 

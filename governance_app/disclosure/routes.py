@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..core import clock
 from ..auth.permissions import can, child_or_404, load_or_404
 from ..core.forms import ActionForm
 from ..core.refusals import attempted, done, filled, returning_to
@@ -224,7 +225,7 @@ def meeting(estate_id: int, meeting_id: int):
 
 def _meeting_page(estate, found: Meeting):
     overdue = found.held_on is not None and rules.posting_overdue(found.held_on, found.posted_at is not None,
-                                                                   services.today())
+                                                                   clock.today())
     return render_template("disclosure/meeting.html", estate=estate, meeting=found,
                            members=services.members_by_id(estate),
                            manage=can(current_user, "disclosure.manage", estate), attendance_form=AttendanceForm(),

@@ -30,20 +30,6 @@ ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "
                 "table", "thead", "tbody", "tr", "th", "td", "hr"}
 
 
-def now() -> dt.datetime:
-    return clock.now()  # the platform's one clock (tests move it with platform_clock)
-
-
-def today() -> dt.date:
-    return clock.today()
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def render_markdown(text: str) -> str:
     """Markdown to HTML with raw HTML off, then sanitised again: only plain formatting and
     http(s)/mailto links survive, so a notice can never carry a script."""
@@ -62,7 +48,7 @@ def publish_notice(estate: Estate, *, kind: NoticeKind, title: str, body: str, s
         raise DisclosureError("posting_needs_end")
     notice = Notice(estate_id=estate.id, kind=kind, title=title.strip(), body=body, body_html=render_markdown(body),
                     starts_at=starts_at, ends_at=ends_at, pinned=pinned, published_by_id=actor.id,
-                    published_at=now())
+                    published_at=clock.now())
     db.session.add(notice)
     db.session.flush()
     for content, label in attachments:
@@ -79,7 +65,7 @@ def publish_notice(estate: Estate, *, kind: NoticeKind, title: str, body: str, s
 
 
 def withdraw_notice(notice: Notice, actor) -> None:
-    notice.withdrawn_at = now()
+    notice.withdrawn_at = clock.now()
     record("notice.withdrawn", estate_id=notice.estate_id, object_type="notice", object_id=notice.id, actor=actor)
 
 
@@ -90,14 +76,14 @@ def notices(estate: Estate, *, include_hidden: bool = False) -> list[Notice]:
                                .order_by(Notice.pinned.desc(), Notice.starts_at.desc())).all()
     if include_hidden:
         return list(found)
-    moment = now()
+    moment = clock.now()
     return [n for n in found if n.withdrawn_at is None and rules.notice_showing(
-        _aware(n.starts_at), _aware(n.ends_at), moment)]
+        clock.aware(n.starts_at), clock.aware(n.ends_at), moment)]
 
 
 def is_showing(notice: Notice) -> bool:
-    return notice.withdrawn_at is None and rules.notice_showing(_aware(notice.starts_at), _aware(notice.ends_at),
-                                                                now())
+    return notice.withdrawn_at is None and rules.notice_showing(clock.aware(notice.starts_at), clock.aware(notice.ends_at),
+                                                                clock.now())
 
 
 def read_ids(user, notice_ids: Sequence[int]) -> set[int]:
@@ -109,7 +95,7 @@ def read_ids(user, notice_ids: Sequence[int]) -> set[int]:
 
 def mark_read(notice: Notice, user) -> None:
     if not read_ids(user, [notice.id]):
-        db.session.add(NoticeRead(notice_id=notice.id, user_id=user.id, read_at=now()))
+        db.session.add(NoticeRead(notice_id=notice.id, user_id=user.id, read_at=clock.now()))
         db.session.flush()
 
 
@@ -142,7 +128,7 @@ def add_version(estate: Estate, *, kind: DocumentKind, title: str, content: byte
         DocumentVersion.document_id == document.id)) or 0) + 1
     version = DocumentVersion(document_id=document.id, version=number, file_id=stored.id, adopted_on=adopted_on,
                               vote_id=vote_id, item=item, note=note.strip(), uploaded_by_id=actor.id,
-                              uploaded_at=now())
+                              uploaded_at=clock.now())
     db.session.add(version)
     db.session.flush()
     record("document.version_added", estate_id=estate.id, object_type="estate_document", object_id=document.id,
@@ -176,7 +162,7 @@ def add_clause(document: EstateDocument, *, number: int, text: str, actor) -> Co
     if number < 1 or db.session.scalar(select(ConventionClause.id).where(
             ConventionClause.document_id == document.id, ConventionClause.number == number)) is not None:
         raise DisclosureError("clause_number_taken", number=number)
-    clause = ConventionClause(document_id=document.id, number=number, text=text.strip(), added_at=now())
+    clause = ConventionClause(document_id=document.id, number=number, text=text.strip(), added_at=clock.now())
     db.session.add(clause)
     db.session.flush()
     record("document.clause_added", estate_id=document.estate_id, object_type="estate_document",
@@ -192,7 +178,7 @@ def passed_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
 # --- the committee -------------------------------------------------------------------------------------------
 
 def current_members(estate: Estate, on: dt.date | None = None) -> list[CommitteeMember]:
-    day = on or today()
+    day = on or clock.today()
     return list(db.session.scalars(select(CommitteeMember).where(
         CommitteeMember.estate_id == estate.id, CommitteeMember.term_start <= day, CommitteeMember.term_end >= day,
         CommitteeMember.left_on.is_(None) | (CommitteeMember.left_on > day))  # serving until the day they leave
@@ -202,7 +188,7 @@ def current_members(estate: Estate, on: dt.date | None = None) -> list[Committee
 def committee_seats(estate: Estate, on: dt.date | None = None) -> tuple[int, int]:
     """(seats of the committee as elected for the current term, members sitting now): the
     difference is the vacancies a by-election may fill (R-43)."""
-    day = on or today()
+    day = on or clock.today()
     in_term = (CommitteeMember.estate_id == estate.id) & (CommitteeMember.term_start <= day) & \
         (CommitteeMember.term_end >= day)
     sitting = CommitteeMember.left_on.is_(None) | (CommitteeMember.left_on > day)
@@ -254,10 +240,10 @@ def schedule_meeting(estate: Estate, *, title: str, place: str, scheduled_at: dt
     members = current_members(estate, clock.local_date(scheduled_at))
     if not members:
         raise DisclosureError("no_members")
-    if scheduled_at <= now():
+    if scheduled_at <= clock.now():
         raise DisclosureError("agenda_not_in_advance")
     meeting = Meeting(estate_id=estate.id, title=title.strip(), place=place.strip(), scheduled_at=scheduled_at,
-                      agenda=agenda.strip(), agenda_posted_at=now(), members=[m.id for m in members],
+                      agenda=agenda.strip(), agenda_posted_at=clock.now(), members=[m.id for m in members],
                       created_by_id=actor.id)
     db.session.add(meeting)
     db.session.flush()
@@ -292,7 +278,7 @@ def record_decision(meeting: Meeting, text: str, signers: Sequence[int], actor) 
     if set(unique) - set(meeting.members):
         raise DisclosureError("not_a_member")
     decision = Decision(meeting_id=meeting.id, text=text.strip(), signers=unique,
-                        valid=rules.decision_valid(len(unique), len(meeting.members)), recorded_at=now())
+                        valid=rules.decision_valid(len(unique), len(meeting.members)), recorded_at=clock.now())
     db.session.add(decision)
     db.session.flush()
     record("meeting.decision", estate_id=meeting.estate_id, object_type="committee_meeting", object_id=meeting.id,
@@ -307,9 +293,9 @@ def post_meeting(meeting: Meeting, actor) -> None:
         raise DisclosureError("not_held")
     if meeting.posted_at is not None:
         raise DisclosureError("meeting_posted")
-    meeting.posted_at = now()
+    meeting.posted_at = clock.now()
     record("meeting.posted", estate_id=meeting.estate_id, object_type="committee_meeting", object_id=meeting.id,
-           details={"overdue": rules.posting_overdue(meeting.held_on, False, today())}, actor=actor)
+           details={"overdue": rules.posting_overdue(meeting.held_on, False, clock.today())}, actor=actor)
 
 
 def meetings(estate: Estate, *, include_unposted: bool) -> Sequence[Meeting]:
@@ -331,7 +317,7 @@ def minutes_view(meeting: Meeting):
     members = members_by_id(db.session.get(Estate, meeting.estate_id))
     name = lambda member_id: members[member_id].name if member_id in members else "?"  # noqa: E731
     present = set(meeting.present or [])
-    held = rules.held_at(meeting.held_on, _aware(meeting.scheduled_at).astimezone(clock.zone()))
+    held = rules.held_at(meeting.held_on, clock.aware(meeting.scheduled_at).astimezone(clock.zone()))
     return MeetingMinutesView(
         estate=db.session.get(Estate, meeting.estate_id).name, title=meeting.title, held_at=held,
         place=meeting.place, members_present=tuple(name(m) for m in meeting.members if m in present),

@@ -1,7 +1,6 @@
 """Use cases of the estate registry: the hierarchy, the current roll, roll import."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -64,10 +63,6 @@ def ensure_estate(community: Community, name: str, address: str = "") -> Estate:
         db.session.add(found)
         db.session.flush()
     return found
-
-
-def today() -> dt.date:
-    return clock.today()
 
 
 def id_document_hash(estate: Estate, number: str) -> str:
@@ -404,7 +399,7 @@ def _insert(model, rows: list[dict]) -> None:
 
 def _apply(estate: Estate, plan: _Plan, content: bytes, roll_import: RollImport | None, actor=None) -> None:
     session = db.session
-    on = today()
+    on = clock.today()
     _insert(Building, [{"estate_id": estate.id, "label": label} for label in plan.new_buildings])
     building_ids = dict(session.execute(select(Building.label, Building.id).where(Building.estate_id == estate.id)).all())
 

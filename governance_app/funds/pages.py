@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
+from ..core import clock
 from ..auth.permissions import can
 from ..estates.services import current_roll_units
 from ..extensions import db
@@ -159,8 +160,8 @@ def _filtered(query, filters: FilterForm):
 
 def _category_chart(account, kind: str):
     """This year's money in and out of ``account``, by category."""
-    year_start = services.today().replace(month=1, day=1)
-    numbers = services.figures(account, max(year_start, account.opened_on), services.today())
+    year_start = clock.today().replace(month=1, day=1)
+    numbers = services.figures(account, max(year_start, account.opened_on), clock.today())
     rows = [(f"{DIRECTION_TITLES[d]} · {category_title(c)}", amount) for d in ("in", "out")
             for c, amount in sorted(numbers.totals[d].items(), key=lambda pair: -pair[1])]
     return chart_module.category_chart(rows, title=_("This year by category"),

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..core import clock
 from ..auth.permissions import can, child_or_404, found_or_404, load_or_404, visible_estates
 from ..auth.services import second_factor_is_fresh
 from ..auth.stepup import fresh_second_factor
@@ -385,7 +386,7 @@ def new_statement(estate_id: int, kind: str):
     """Preview a period; publishing is its own request, with step-up."""
     estate, account = _account(estate_id, kind, "funds.manage")
     start = services.covered_until(account) + dt.timedelta(days=1)
-    form = StatementForm(start=start, end=min(services.cadence(account).period_end, services.today()))
+    form = StatementForm(start=start, end=min(services.cadence(account).period_end, clock.today()))
     view = None
     if form.validate_on_submit() and form.end.data >= form.start.data:
         view = statement_view(estate, account, form.start.data, form.end.data)

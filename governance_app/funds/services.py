@@ -23,14 +23,6 @@ from .models import (
 )
 
 
-def now() -> dt.datetime:
-    return clock.now()
-
-
-def today() -> dt.date:
-    return now().astimezone(clock.zone()).date()
-
-
 # --- accounts and settings ---------------------------------------------------------------
 
 def accounts(estate: Estate) -> dict[AccountKind, FundAccount]:
@@ -174,7 +166,7 @@ def add_entry(estate: Estate, account: FundAccount, *, day: dt.date, direction: 
     entry = Entry(estate_id=estate.id, account_id=account.id, state=EntryState.POSTED, day=day, direction=direction,
                   amount=amount, category=category, counterparty=counterparty.strip()[:200],
                   description=description.strip(), authority_vote_id=checked.vote_id, authority_item=checked.item,
-                  emergency_case=checked.emergency_case, created_by_id=actor.id, created_at=now(),
+                  emergency_case=checked.emergency_case, created_by_id=actor.id, created_at=clock.now(),
                   project_id=project_id)
     db.session.add(entry)
     db.session.flush()
@@ -243,7 +235,7 @@ def transfer(estate: Estate, source: FundAccount, target: FundAccount, *, day: d
                       direction=direction, amount=amount, category="transfer",
                       counterparty=_account_name(target if direction == "out" else source),
                       description=description.strip(), transfer_group=group, created_by_id=actor.id,
-                      created_at=now())
+                      created_at=clock.now())
         db.session.add(entry)
         pair.append(entry)
     db.session.flush()
@@ -273,7 +265,7 @@ def reverse(estate: Estate, entry: Entry, *, day: dt.date, reason: str, actor) -
                      category=entry.category, counterparty=entry.counterparty,
                      description=reason.strip(), reverses_id=entry.id,
                      authority_vote_id=entry.authority_vote_id, authority_item=entry.authority_item,
-                     emergency_case=entry.emergency_case, created_by_id=actor.id, created_at=now())
+                     emergency_case=entry.emergency_case, created_by_id=actor.id, created_at=clock.now())
     db.session.add(opposite)
     db.session.flush()
     _audit_entry("funds.entry_reversed", opposite, actor)
@@ -329,7 +321,7 @@ def create_drafts(estate: Estate, account: FundAccount, rows, actor,
         db.session.add(Entry(estate_id=estate.id, account_id=account.id, state=EntryState.DRAFT, day=row.day,
                              direction=row.direction, amount=row.amount, category="",
                              counterparty=row.counterparty[:200], description=row.description,
-                             bank_reference=row.reference or None, created_by_id=actor.id, created_at=now()))
+                             bank_reference=row.reference or None, created_by_id=actor.id, created_at=clock.now()))
         references.add(row.reference)
         signatures.add(signature)
         created += 1
@@ -345,7 +337,7 @@ def import_bank_upload(estate: Estate, account: FundAccount, upload: BankUpload,
     for the next file and the file itself is erased. Returns (created, skipped)."""
     created, skipped = create_drafts(estate, account, rows, actor, progress)
     settings(estate).bank_columns = mapping
-    upload.used_at, upload.content = now(), None
+    upload.used_at, upload.content = clock.now(), None
     return created, skipped
 
 
@@ -359,7 +351,7 @@ def store_bank_upload(estate: Estate, account: FundAccount, filename: str, conte
     can apply it; files nobody confirmed in time go first (``remove_stale_bank_uploads``)."""
     remove_stale_bank_uploads()
     upload = BankUpload(estate_id=estate.id, account_id=account.id, filename=filename[:200], content=content,
-                        created_at=now())
+                        created_at=clock.now())
     db.session.add(upload)
     db.session.flush()
     return upload
@@ -373,7 +365,7 @@ def pending_bank_upload(estate: Estate, account: FundAccount, upload_id: str,
         if upload_id.isdigit() else None
     if upload is None or upload.estate_id != estate.id or upload.account_id != account.id or upload.used_at:
         return None
-    if _aware(upload.created_at) <= now() - BANK_UPLOAD_KEPT:
+    if clock.aware(upload.created_at) <= clock.now() - BANK_UPLOAD_KEPT:
         return None
     return upload
 
@@ -383,7 +375,7 @@ def remove_stale_bank_uploads() -> int:
     people and amounts, and a file nobody confirmed is nobody's record (issue 12). Each
     estate's audit chain records what was removed. Returns how many were."""
     removed = db.session.execute(
-        delete(BankUpload).where(BankUpload.used_at.is_(None), BankUpload.created_at <= now() - BANK_UPLOAD_KEPT)
+        delete(BankUpload).where(BankUpload.used_at.is_(None), BankUpload.created_at <= clock.now() - BANK_UPLOAD_KEPT)
         .returning(BankUpload.id, BankUpload.estate_id, BankUpload.account_id, BankUpload.filename,
                    BankUpload.created_at)).all()
     by_estate: dict[int, list] = {}
@@ -393,7 +385,7 @@ def remove_stale_bank_uploads() -> int:
         record("funds.bank_uploads_removed", estate_id=estate_id, object_type="fund_bank_upload",
                details={"reason": "not_confirmed_in_24_hours",
                         "uploads": [{"id": row.id, "account": row.account_id, "file": row.filename,
-                                     "uploaded_at": _aware(row.created_at).isoformat()}
+                                     "uploaded_at": clock.aware(row.created_at).isoformat()}
                                     for row in sorted(rows, key=lambda row: row.id)]})
     return len(removed)
 
@@ -448,7 +440,7 @@ def reserve(estate: Estate, account: FundAccount, *, amount: int, project_id: in
     if amount > available(account):
         raise FundError("reservation_exceeds", available=available(account))
     reservation = Reservation(estate_id=estate.id, account_id=account.id, project_id=project_id, amount=amount,
-                              purpose=purpose.strip()[:200], created_by_id=actor.id, created_at=now())
+                              purpose=purpose.strip()[:200], created_by_id=actor.id, created_at=clock.now())
     db.session.add(reservation)
     db.session.flush()
     record("funds.reserved", estate_id=estate.id, object_type="fund_account", object_id=account.id,
@@ -462,7 +454,7 @@ def release(estate: Estate, project_id: int, actor) -> int:
     for reservation in db.session.scalars(select(Reservation).where(
             Reservation.estate_id == estate.id, Reservation.project_id == project_id,
             Reservation.released_at.is_(None))):
-        reservation.released_at = now()
+        reservation.released_at = clock.now()
         released += 1
         record("funds.reservation_released", estate_id=estate.id, object_type="fund_account",
                object_id=reservation.account_id, details={"amount": reservation.amount, "project": project_id},
@@ -504,7 +496,7 @@ def publish_statement(estate: Estate, account: FundAccount, *, start: dt.date, e
         raise FundError("period_gap", start=expected_start)
     if end < start:
         raise FundError("period_backwards")
-    if end > today():
+    if end > clock.today():
         raise FundError("period_not_over")
     drafts = db.session.scalar(select(func.count()).select_from(Entry).where(
         Entry.account_id == account.id, Entry.state == EntryState.DRAFT, Entry.day >= start, Entry.day <= end))
@@ -513,7 +505,7 @@ def publish_statement(estate: Estate, account: FundAccount, *, start: dt.date, e
     numbers = figures(account, start, end)
     statement = Statement(estate_id=estate.id, account_id=account.id, period_start=start, period_end=end,
                           opening_balance=numbers.opening, closing_balance=numbers.closing, totals=numbers.totals,
-                          entry_ids=[e.id for e in numbers.entries], published_at=now(), published_by_id=actor.id)
+                          entry_ids=[e.id for e in numbers.entries], published_at=clock.now(), published_by_id=actor.id)
     db.session.add(statement)
     db.session.flush()
     record("funds.statement_published", estate_id=estate.id, object_type="fund_statement", object_id=statement.id,
@@ -540,7 +532,7 @@ def corrections_of(statement: Statement) -> Sequence[Entry]:
 # --- what the estate and supervisors are told (R-50, R-51, R-52) -----------------------------------
 
 def cadence(account: FundAccount) -> rules.Due:
-    return rules.next_statement_due(account.kind.value, covered_until(account), today())
+    return rules.next_statement_due(account.kind.value, covered_until(account), clock.today())
 
 
 def top_up(estate: Estate) -> tuple[bool, int, int, int] | None:
@@ -577,7 +569,7 @@ def transfer_checks(estate: Estate) -> list[QuarterCheck]:
         for direction in ("in", "out")}
     checks = []
     start, _end = rules.quarter_of(income_account.opened_on)
-    while start <= today():
+    while start <= clock.today():
         end = rules.add_months(start, 3) - dt.timedelta(days=1)
         entries = entries_between(income_account, start, end)
         income = sum(e.amount for e in entries if e.direction == "in" and e.category != "transfer")
@@ -592,7 +584,7 @@ def transfer_checks(estate: Estate) -> list[QuarterCheck]:
 
 def ask(entry: Entry, user, text: str) -> Question:
     question = Question(estate_id=entry.estate_id, entry_id=entry.id, asked_by_id=user.id, text=text.strip(),
-                        asked_at=now())
+                        asked_at=clock.now())
     db.session.add(question)
     db.session.flush()
     record("funds.question_asked", estate_id=entry.estate_id, object_type="fund_question", object_id=question.id,
@@ -601,7 +593,7 @@ def ask(entry: Entry, user, text: str) -> Question:
 
 
 def answer(question: Question, user, text: str) -> None:
-    question.answer, question.answered_by_id, question.answered_at = text.strip(), user.id, now()
+    question.answer, question.answered_by_id, question.answered_at = text.strip(), user.id, clock.now()
     record("funds.question_answered", estate_id=question.estate_id, object_type="fund_question",
            object_id=question.id, actor=user)
     events.question_answered.send(question, estate_id=question.estate_id)
@@ -643,7 +635,7 @@ def supervision(estates: Sequence[Estate]) -> list[SupervisionRow]:
     asked: dict[int, list[Question]] = {estate_id: [] for estate_id in ids}
     for question in db.session.scalars(select(Question).where(Question.estate_id.in_(ids)).order_by(Question.asked_at)):
         asked[question.estate_id].append(question)
-    day = today()
+    day = clock.today()
 
     def due(account: FundAccount) -> rules.Due:
         last = covered.get(account.id) or account.opened_on - dt.timedelta(days=1)
@@ -665,18 +657,14 @@ def supervision(estates: Sequence[Estate]) -> list[SupervisionRow]:
 
 def _overdue(asked: Sequence[Question], day: dt.date) -> list[Question]:
     zone = clock.zone()
-    return [q for q in asked if rules.question_overdue(_aware(q.asked_at).astimezone(zone).date(), day,
+    return [q for q in asked if rules.question_overdue(clock.aware(q.asked_at).astimezone(zone).date(), day,
                                                        q.answer is not None)]
 
 
 def overdue_questions(estate: Estate) -> list[Question]:
     zone = clock.zone()
     return [q for q in questions(estate) if rules.question_overdue(
-        _aware(q.asked_at).astimezone(zone).date(), today(), q.answer is not None)]
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        clock.aware(q.asked_at).astimezone(zone).date(), clock.today(), q.answer is not None)]
 
 
 # --- per-unit shares -----------------------------------------------------------------------------------

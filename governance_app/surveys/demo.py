@@ -11,6 +11,7 @@ import random
 
 from sqlalchemy import select
 
+from ..core import clock
 from ..estates import rules as roll_rules
 from ..estates.models import Estate
 from ..estates.services import current_roll_units
@@ -32,7 +33,7 @@ def load(estates: list[Estate], actor, visitor=None) -> None:
     for estate, (name, averages) in zip(estates, COMPANIES):
         if services.companies(estate):
             continue
-        today = services.today()
+        today = clock.today()
         company = services.record_company(estate, name=name, contract_start=dt.date(today.year - 2, 1, 1),
                                           contract_end=dt.date(today.year + 2, 12, 31), contract_version_id=None,
                                           actor=actor)
@@ -59,7 +60,7 @@ def _score(rng: random.Random, average: float) -> int:
 
 def _ratings(company, averages: tuple[float, ...], rng: random.Random, leave: str | None) -> None:
     months = services.period_months()
-    periods = rules.closed_periods(services.today(), months, len(averages) - 1) + [services.current_period()]
+    periods = rules.closed_periods(clock.today(), months, len(averages) - 1) + [services.current_period()]
     voters, building_of = _voters(company.estate, leave), _buildings(company.estate)
     for period, average in zip(periods, averages):
         for voter in rng.sample(voters, max(rules.MIN_RATERS, int(len(voters) * SHARE_RATING))):
@@ -69,14 +70,14 @@ def _ratings(company, averages: tuple[float, ...], rng: random.Random, leave: st
                 respondent=services.respondent(services.rating_scope(company, period), voter.key),
                 buildings=sorted({building_of[unit] for unit in voter.units}), overall=_score(rng, average),
                 comment=rng.choice(("", "", "", "保洁及时", "希望加强夜间巡逻", "报修响应慢")),
-                rated_at=services.now(), **scores))
+                rated_at=clock.now(), **scores))
     db.session.flush()
 
 
 def _survey(estate: Estate, actor, leave: str | None) -> None:
     if db.session.scalar(select(Survey.id).where(Survey.estate_id == estate.id).limit(1)):
         return
-    moment = services.now()
+    moment = clock.now()
     survey = services.create_survey(estate, title="电动车充电桩安装意见", description="小区计划为电动自行车安装充电桩，请告诉我们您的意见。",
                                     opens_at=moment - dt.timedelta(days=2), closes_at=moment + dt.timedelta(days=12),
                                     buildings=None, anonymous=True, actor=actor)

@@ -16,7 +16,7 @@ from .models import ServiceCompany, Survey
 
 def survey_duties(estate_ids: list[int], today: dt.date) -> list[Duty]:
     found = []
-    now = services.now()
+    now = clock.now()
     answer = _("Answer the survey “%(title)s”")  # each title translated once, filled in per row
     for survey in db.session.scalars(select(Survey).where(
             in_estates(Survey.estate_id, estate_ids), Survey.published_at.is_not(None), Survey.closes_at > now,

@@ -11,6 +11,7 @@ import datetime as dt
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..core import clock
 from ..audit.services import record
 from ..disclosure import services as disclosure
 from ..disclosure.models import Notice, NoticeKind
@@ -53,12 +54,12 @@ def rating_data(company: ServiceCompany, period: dt.date) -> dict:
 
 
 def publish_results(company: ServiceCompany, period: dt.date, actor) -> Notice:
-    if rules.period_end(period, services.period_months()) >= services.today():
+    if rules.period_end(period, services.period_months()) >= clock.today():
         raise SurveyError("period_not_closed")
     if period in services.published_periods(company):
         raise SurveyError("already_published_period")
     publication = RatingPublication(estate_id=company.estate_id, company_id=company.id, period_start=period,
-                                    published_by_id=actor.id, published_at=services.now())
+                                    published_by_id=actor.id, published_at=clock.now())
     db.session.add(publication)
     db.session.flush()
     with force_locale(LOCALE):
@@ -68,7 +69,7 @@ def publish_results(company: ServiceCompany, period: dt.date, actor) -> Notice:
     pdf = service_rating_pdf(data, estate_id=company.estate_id, publication_id=publication.id,
                                        actor=actor)
     notice = disclosure.publish_notice(company.estate, kind=NoticeKind.ANNOUNCEMENT, title=title, body=body,
-                                       starts_at=services.now(), ends_at=None, pinned=False,
+                                       starts_at=clock.now(), ends_at=None, pinned=False,
                                        attachments=[(pdf, f"{title}.pdf")], actor=actor)
     publication.notice_id = notice.id
     record("service_company.results_published", estate_id=company.estate_id, object_type="service_company",

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
+from ..core import clock
 from ..core.forms import ActionForm
 from ..core.refusals import attempted, done, invalid, message as refusal_message
 from ..documents.models import DocumentKind
@@ -217,7 +218,7 @@ def _service_context(estate, *, company_form=None, publish_form=None) -> dict:
     companies = services.companies(estate)
     shown = company or (companies[0] if companies else None)
     current = services.current_period()
-    closed = rules.closed_periods(services.today(), services.period_months(), 4)[::-1]
+    closed = rules.closed_periods(clock.today(), services.period_months(), 4)[::-1]
     period = _chosen_period(request.args.get("period"), current)
     context = dict(estate=estate, company=company, companies=companies, shown=shown, current=current,
                    period=period, periods=[current] + closed, period_label=services.period_label,
@@ -319,7 +320,7 @@ def publish_period(estate_id: int):
     estate = load_or_404(Estate, estate_id, "ratings.manage")
     company = services.current_company(estate) or next(iter(services.companies(estate)), None)
     form = PublishForm()
-    form.period.choices = _period_choices(rules.closed_periods(services.today(), services.period_months(), 4))
+    form.period.choices = _period_choices(rules.closed_periods(clock.today(), services.period_months(), 4))
     if company is None:
         raise SurveyError("no_company")
     if not form.validate_on_submit():

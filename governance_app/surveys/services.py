@@ -30,14 +30,6 @@ from .models import RatingPublication, ServiceCompany, ServiceRating, Survey, Su
 from .rules import Question, Score
 
 
-def now() -> dt.datetime:
-    return clock.now()
-
-
-def today() -> dt.date:
-    return clock.today()
-
-
 # --- who answers: owner keys (R-15) -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -92,7 +84,7 @@ DRAFT, UPCOMING, OPEN, CLOSED = "draft", "upcoming", "open", "closed"
 
 
 def state(survey: Survey, moment: dt.datetime | None = None) -> str:
-    moment = moment or now()
+    moment = moment or clock.now()
     if not survey.published:
         return DRAFT
     if moment < clock.aware(survey.opens_at):
@@ -118,7 +110,7 @@ def create_survey(estate: Estate, *, title: str, description: str, opens_at: dt.
     survey = Survey(estate_id=estate.id, title=title.strip(), description=description.strip(), buildings=chosen,
                     opens_at=opens_at, closes_at=closes_at, anonymous=anonymous,
                     origin_kind=origin[0] if origin else None, origin_id=origin[1] if origin else None,
-                    created_by_id=actor.id, created_at=now())
+                    created_by_id=actor.id, created_at=clock.now())
     db.session.add(survey)
     db.session.flush()
     record("survey.created", estate_id=estate.id, object_type="survey", object_id=survey.id,
@@ -143,7 +135,7 @@ def add_question(survey: Survey, *, kind: str, text: str, options: Sequence[str]
 
 
 def publish_survey(survey: Survey, actor) -> None:
-    survey.publish(now())
+    survey.publish(clock.now())
     record("survey.published", estate_id=survey.estate_id, object_type="survey", object_id=survey.id, actor=actor)
 
 
@@ -182,7 +174,7 @@ def answer_survey(survey: Survey, standing: Standing, answers: dict, actor) -> S
     # Anonymous: nothing beyond the area the totals need (no units, no buildings).
     found.units = None if survey.anonymous else list(standing.units)
     found.buildings = [] if survey.anonymous else list(standing.buildings)
-    found.answered_at = now()
+    found.answered_at = clock.now()
     db.session.flush()
     # Who took part is logged, never what they answered.
     record("survey.answered", estate_id=survey.estate_id, object_type="survey", object_id=survey.id, actor=actor)
@@ -238,7 +230,7 @@ def period_label(start: dt.date) -> str:
 
 
 def current_period(day: dt.date | None = None) -> dt.date:
-    return rules.period_start(day or today(), period_months())
+    return rules.period_start(day or clock.today(), period_months())
 
 
 def companies(estate: Estate) -> list[ServiceCompany]:
@@ -248,7 +240,7 @@ def companies(estate: Estate) -> list[ServiceCompany]:
 
 def current_company(estate: Estate, day: dt.date | None = None) -> ServiceCompany | None:
     """The company whose contract covers ``day`` (the latest one starting, if contracts overlap)."""
-    day = day or today()
+    day = day or clock.today()
     return db.session.scalar(select(ServiceCompany).where(
         ServiceCompany.estate_id == estate.id, ServiceCompany.contract_start <= day,
         ServiceCompany.contract_end >= day).order_by(ServiceCompany.contract_start.desc(),
@@ -263,7 +255,7 @@ def record_company(estate: Estate, *, name: str, contract_start: dt.date, contra
         raise SurveyError("unknown_contract")
     company = ServiceCompany(estate_id=estate.id, name=name.strip(), contract_start=contract_start,
                              contract_end=contract_end, contract_version_id=contract_version_id,
-                             recorded_by_id=actor.id if actor is not None else None, recorded_at=now())
+                             recorded_by_id=actor.id if actor is not None else None, recorded_at=clock.now())
     db.session.add(company)
     db.session.flush()
     record("service_company.recorded", estate_id=estate.id, object_type="service_company", object_id=company.id,
@@ -306,7 +298,7 @@ def rate(company: ServiceCompany, standing: Standing, scores: Mapping[str, int],
         db.session.add(found)
     for name in rules.SCORES:
         setattr(found, name, scores[name])
-    found.buildings, found.comment, found.rated_at = list(standing.buildings), comment.strip(), now()
+    found.buildings, found.comment, found.rated_at = list(standing.buildings), comment.strip(), clock.now()
     db.session.flush()
     record("service_company.rated", estate_id=company.estate_id, object_type="service_company",
            object_id=company.id, details={"period": period.isoformat()}, actor=actor)
@@ -361,7 +353,7 @@ def trend(company: ServiceCompany, count: int | None = None) -> list[tuple[dt.da
     """The overall score of the last periods (a year by default, with the current one), oldest first."""
     months = period_months()
     count = count or rules.periods_per_year(months)
-    periods = rules.closed_periods(today(), months, count - 1) + [current_period()]
+    periods = rules.closed_periods(clock.today(), months, count - 1) + [current_period()]
     found = overall_by_period([company.id], periods)
     return [(period, found.get((company.id, period))) for period in periods]
 
@@ -383,7 +375,7 @@ def ranking(estates: Sequence[Estate], day: dt.date | None = None) -> tuple[list
     a warning after two periods in a row below 3.0, recognition after a year in the top 10%."""
     months = period_months()
     per_year = rules.periods_per_year(months)
-    periods = rules.closed_periods(day or today(), months, max(per_year, rules.WARNING_PERIODS))
+    periods = rules.closed_periods(day or clock.today(), months, max(per_year, rules.WARNING_PERIODS))
     first = periods[0]
     ids = [estate.id for estate in estates]
     found = list(db.session.scalars(select(ServiceCompany).where(

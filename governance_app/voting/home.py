@@ -18,7 +18,7 @@ from .models import ProxyAuthority, Vote, VoteState
 
 
 def _last_day(vote: Vote) -> dt.date:
-    return clock.local_date(services.aware(vote.closes_at)) - dt.timedelta(days=1)
+    return clock.local_date(clock.aware(vote.closes_at)) - dt.timedelta(days=1)
 
 
 def open_ballots(user, today: dt.date) -> list[home.Waiting]:
@@ -49,7 +49,7 @@ def drafts(user, today: dt.date) -> list[home.Waiting]:
     found = []
     for vote in db.session.scalars(select(Vote).where(Vote.estate_id.in_(managed), Vote.state == VoteState.DRAFT)
                                    .order_by(Vote.opens_at, Vote.id)):
-        latest = rules.latest_notice(clock.local_date(services.aware(vote.opens_at)))
+        latest = rules.latest_notice(clock.local_date(clock.aware(vote.opens_at)))
         found.append(home.Waiting(
             title=_("Draft vote: %(title)s", title=vote.title), kind="voting.draft", due=latest,
             link=url_for("voting.vote", vote_id=vote.id), action=_("Finish the draft"),

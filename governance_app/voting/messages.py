@@ -9,6 +9,7 @@ from flask_babel import pgettext
 
 from markupsafe import Markup
 
+from ..core import clock
 from ..core.words import rule_sentence
 from ..core.refusals import register_messages
 from . import rules, services
@@ -108,7 +109,7 @@ def threshold_text(item) -> Markup:
 
 
 def last_day(vote) -> str:
-    closes = services.aware(vote.closes_at).astimezone(services.zone()) - timedelta(days=1)
+    closes = clock.aware(vote.closes_at).astimezone(clock.zone()) - timedelta(days=1)
     return closes.strftime("%Y-%m-%d")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..core.refusals import Refusal
 from ..estates.models import Estate
 from ..extensions import db, Keyed, OfEstate, Positioned, string_enum
@@ -52,18 +53,12 @@ class VoteError(Refusal):
     """An illegal move of a vote; ``reason`` selects the message (voting/messages.py)."""
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def state_on_time(state: VoteState, opens_at: dt.datetime, closes_at: dt.datetime, now: dt.datetime) -> VoteState:
     """The state a vote in ``state`` reaches by ``now``: it opens at the opening time and closes
     at the deadline (R-40); other states change only by someone's act."""
-    if state == VoteState.NOTICED and now >= _aware(opens_at):
+    if state == VoteState.NOTICED and now >= clock.aware(opens_at):
         state = VoteState.OPEN
-    if state == VoteState.OPEN and now >= _aware(closes_at):
+    if state == VoteState.OPEN and now >= clock.aware(closes_at):
         state = VoteState.CLOSED
     return state
 

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from ..core import clock
 from ..audit.services import record
 from ..auth import services as auth_services
 from ..auth.permissions import can, child_or_404, found_or_404, load_or_404
@@ -244,8 +245,8 @@ def _draft_or_404(vote_id: int):
 # What a correcting form starts with when its page is first shown (on a POST it reads what was sent).
 
 def _vote_data(vote) -> dict:
-    return {"title": vote.title, "description": vote.description, "opening_date": services.local_date(vote.opens_at),
-            "last_day": services.local_date(vote.closes_at) - dt.timedelta(days=1),
+    return {"title": vote.title, "description": vote.description, "opening_date": clock.local_date(vote.opens_at),
+            "last_day": clock.local_date(vote.closes_at) - dt.timedelta(days=1),
             "buildings": ", ".join(vote.buildings or [])}
 
 
@@ -411,7 +412,7 @@ def _cast_vote_or_404(vote_id: int) -> VoteFacts:
     vote = services.vote_facts(vote_id)
     if vote is None:
         abort(404)
-    return VoteFacts.of(_vote_or_404(vote_id)) if vote.due_to_change(services.now()) else vote
+    return VoteFacts.of(_vote_or_404(vote_id)) if vote.due_to_change(clock.now()) else vote
 
 
 @bp.post("/votes/<int:vote_id>/ballot/confirm")
@@ -494,7 +495,7 @@ def _paper_ballot(vote, form: PaperForm) -> dict:
     """The paper form as plain values for ``services.record_paper``: the choices as marked (an
     item marked for too many is spoiled, not refused), the time received in the estate's zone."""
     return {"choices": services.read_choices(vote, request.form.to_dict(flat=False), strict=False),
-            "unit": form.unit.data, "received_at": form.received_at.data.replace(tzinfo=services.zone()),
+            "unit": form.unit.data, "received_at": form.received_at.data.replace(tzinfo=clock.zone()),
             "signed": form.signed.data, "signer_matches": form.signer_matches.data, "scan": form.scan.data.read()}
 
 

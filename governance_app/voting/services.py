@@ -5,7 +5,6 @@ import datetime as dt
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,22 +24,6 @@ from .models import (
     Ballot, BallotStatus, Candidate, Channel, ChoiceOption, ItemKind, NominationSource, Notification, PaperEntry,
     ProxyAuthority, Vote, VoteChainHead, VoteError, VoteFacts, VoteItem, VoteRollEntry, VoteState, VotingSettings,
 )
-
-
-def now() -> dt.datetime:
-    return clock.now()
-
-
-def zone() -> ZoneInfo:
-    return clock.zone()
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(zone()).date()
-
-
-def aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 # --- drafting --------------------------------------------------------------------------
@@ -91,7 +74,7 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
                 buildings=sorted(buildings) if buildings else None, state=VoteState.DRAFT,
                 # Stored in UTC: SQLite keeps only the wall time of an aware value and reads it back as UTC.
                 opens_at=_opens_closes(opening_date, last_day)[0], closes_at=_opens_closes(opening_date, last_day)[1],
-                two_staff_paper=settings(estate).two_staff_paper, created_by_id=actor.id, created_at=now())
+                two_staff_paper=settings(estate).two_staff_paper, created_by_id=actor.id, created_at=clock.now())
     db.session.add(vote)
     db.session.flush()
     record("vote.drafted", estate_id=estate.id, object_type="vote", object_id=vote.id,
@@ -100,8 +83,8 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
 
 
 def _opens_closes(opening_date: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (dt.datetime.combine(opening_date, dt.time(), zone()).astimezone(dt.timezone.utc),
-            rules.end_of_day(last_day, zone()).astimezone(dt.timezone.utc))
+    return (dt.datetime.combine(opening_date, dt.time(), clock.zone()).astimezone(dt.timezone.utc),
+            rules.end_of_day(last_day, clock.zone()).astimezone(dt.timezone.utc))
 
 
 def update_vote(vote: Vote, *, title: str, description: str, opening_date: dt.date, last_day: dt.date,
@@ -282,7 +265,7 @@ def publish_notice(vote: Vote, actor) -> None:
     """Publish the notice: the roll is frozen now (R-05) and voting may open only 15 full
     days later (R-40)."""
     events.vote_noticing.send(vote, estate_id=vote.estate_id)  # followers may refuse it (R-47)
-    at = now()
+    at = clock.now()
     vote.require_draft()
     units = _units_in_scope(vote)
     problems = notice_problems(vote, units)
@@ -307,7 +290,7 @@ def publish_notice(vote: Vote, actor) -> None:
     db.session.add(Notification(estate_id=vote.estate_id, title=vote.title, link=f"/votes/{vote.id}",
                                 created_at=at))
     record("vote.noticed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
-           details={"units": len(entries), "opens_at": aware(vote.opens_at).isoformat(),
+           details={"units": len(entries), "opens_at": clock.aware(vote.opens_at).isoformat(),
                     "commitment": vote.commitment})
     events.vote_noticed.send(vote, estate_id=vote.estate_id)
 
@@ -323,7 +306,7 @@ def notice_problems(vote: Vote, units: Sequence | None = None) -> list[tuple[str
     items = [rules.DraftItem(kind=item.kind.value, title=item.title, seats=item.seats,
                              candidates=len(item.candidates), options=len(item.options)) for item in vote.items]
     units = _units_in_scope(vote) if units is None else units
-    return rules.notice_problems(items, local_date(now()), local_date(aware(vote.opens_at)), len(units))
+    return rules.notice_problems(items, clock.today(), clock.local_date(clock.aware(vote.opens_at)), len(units))
 
 
 @dataclass(frozen=True)
@@ -341,7 +324,7 @@ def notice_preview(vote: Vote) -> NoticePreview:
     units = _units_in_scope(vote)
     return NoticePreview(units=len(units), voters=len({roll_rules.voter_key(unit) for unit in units}),
                          area=sum(unit.area for unit in units),
-                         latest_notice=rules.latest_notice(local_date(aware(vote.opens_at))),
+                         latest_notice=rules.latest_notice(clock.local_date(clock.aware(vote.opens_at))),
                          problems=notice_problems(vote, units))
 
 
@@ -364,7 +347,7 @@ def _casters_now(estate: Estate) -> dict[str, int | None]:
 
 def advance(vote: Vote) -> None:
     """Open or close on time; safe to call on every request and from `flask voting tick`."""
-    if vote.advance(now()):
+    if vote.advance(clock.now()):
         record("vote.state_changed", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
                details={"state": vote.state.value})
         signal = events.vote_opened if vote.state == VoteState.OPEN else events.vote_closed
@@ -462,7 +445,7 @@ def mandates(user, vote: Vote) -> list[Mandate]:
             units, holders = _ballot_right(vote, voter)
             if user.owner_id in holders:
                 found[voter] = Mandate(voter, units, Channel.ONLINE)
-    today = local_date(now())
+    today = clock.today()
     for proxy in db.session.scalars(select(ProxyAuthority).where(
             ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
             ProxyAuthority.revoked_at.is_(None)).order_by(ProxyAuthority.id)):
@@ -481,7 +464,7 @@ def mandate_for(user, vote: Vote | VoteFacts, voter: str | None) -> Mandate | No
         return None
     if user.owner is not None and user.owner.estate_id == vote.estate_id and user.owner_id in holders:
         return Mandate(voter, units, Channel.ONLINE)
-    today = local_date(now())
+    today = clock.today()
     for proxy in db.session.scalars(select(ProxyAuthority).where(
             ProxyAuthority.vote_id == vote.id, ProxyAuthority.proxy_user_id == user.id,
             ProxyAuthority.voter == voter, ProxyAuthority.revoked_at.is_(None)).order_by(ProxyAuthority.id)):
@@ -621,7 +604,7 @@ def _lock_chain(vote: Vote | VoteFacts) -> tuple[int, str]:
 
 
 def received_text(moment: dt.datetime) -> str:
-    return moment.astimezone(zone()).isoformat(timespec="seconds")
+    return moment.astimezone(clock.zone()).isoformat(timespec="seconds")
 
 
 def _append(vote: Vote | VoteFacts, voter: str, channel: Channel, received_at: dt.datetime, status: BallotStatus,
@@ -633,7 +616,7 @@ def _append(vote: Vote | VoteFacts, voter: str, channel: Channel, received_at: d
     text = received_text(received_at)
     nonce = secrets.token_hex(16)
     tracker = bundle.tracker(vote.uid, voter, channel.value, text, status.value, choices, nonce)
-    late = received_at >= aware(vote.closes_at)
+    late = received_at >= clock.aware(vote.closes_at)
     values = {"vote_id": vote.id, "voter": voter, "channel": channel, "received_at": received_at,
               "received_text": text, "status": status, "late": late, "choices": choices, "nonce": nonce,
               "tracker": tracker, "cast_by_id": None, "proxy_id": None, "paper_entry_id": None, "scan_id": None,
@@ -664,7 +647,7 @@ def cast_online(vote: Vote | VoteFacts, user, mandate: Mandate, choices: dict) -
         raise VoteError("not_open")
     if mandate.proxy is not None:
         choices = {key: (value if key in mandate.proxy.items else None) for key, value in choices.items()}
-    return _append(vote, mandate.voter, mandate.channel, now(), BallotStatus.VALID, choices, cast_by_id=user.id,
+    return _append(vote, mandate.voter, mandate.channel, clock.now(), BallotStatus.VALID, choices, cast_by_id=user.id,
                    proxy_id=mandate.proxy.id if mandate.proxy else None)
 
 
@@ -682,13 +665,13 @@ def record_paper(vote: Vote, actor, *, unit: str, received_at: dt.datetime, sign
                details={"voter": voter, "channel": "paper"})
         db.session.commit()
         raise VoteError("already_voted", unit=unit)
-    received_at = aware(received_at).astimezone(dt.timezone.utc)  # stored in UTC, as the vote's times
-    if received_at > now() + dt.timedelta(minutes=5):
+    received_at = clock.aware(received_at).astimezone(dt.timezone.utc)  # stored in UTC, as the vote's times
+    if received_at > clock.now() + dt.timedelta(minutes=5):
         raise VoteError("received_in_future")
     stored = files.store(scan)
     entry = PaperEntry(vote_id=vote.id, voter=voter, received_at=received_at.replace(microsecond=0), signed=signed,
                        signer_matches=signer_matches, choices=choices, scan_id=stored.id, entered_by_id=actor.id,
-                       entered_at=now())
+                       entered_at=clock.now())
     db.session.add(entry)
     db.session.flush()
     record("ballot.paper_entered", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id,
@@ -704,7 +687,7 @@ def confirm_paper(vote: Vote, entry: PaperEntry, actor) -> Ballot:
         raise VoteError("already_decided")
     if entry.entered_by_id == actor.id:
         raise VoteError("same_staff")
-    entry.confirmed_by_id, entry.confirmed_at = actor.id, now()
+    entry.confirmed_by_id, entry.confirmed_at = actor.id, clock.now()
     record("ballot.paper_confirmed", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
     return _paper_ballot(vote, entry)
 
@@ -712,13 +695,13 @@ def confirm_paper(vote: Vote, entry: PaperEntry, actor) -> Ballot:
 def reject_paper(vote: Vote, entry: PaperEntry, actor) -> None:
     if entry.confirmed_at is not None or entry.rejected_at is not None:
         raise VoteError("already_decided")
-    entry.rejected_at = now()
+    entry.rejected_at = clock.now()
     record("ballot.paper_rejected", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id)
 
 
 def _paper_ballot(vote: Vote, entry: PaperEntry) -> Ballot:
     status = BallotStatus.VALID if entry.signed and entry.signer_matches else BallotStatus.INVALID
-    if not _append(vote, entry.voter, Channel.PAPER, aware(entry.received_at), status, entry.choices,
+    if not _append(vote, entry.voter, Channel.PAPER, clock.aware(entry.received_at), status, entry.choices,
                    cast_by_id=entry.entered_by_id, paper_entry_id=entry.id, scan_id=entry.scan_id):
         raise VoteError("already_voted", unit=entry.voter)
     return existing_ballot(vote, entry.voter)
@@ -753,7 +736,7 @@ def record_proxy(vote: Vote, actor, *, unit: str, proxy_user, items: Sequence[st
     stored = files.store(document)
     proxy = ProxyAuthority(vote_id=vote.id, voter=voter, proxy_user_id=proxy_user.id, items=list(items),
                            scope=scope.strip(), valid_from=valid_from, valid_until=valid_until,
-                           document_id=stored.id, recorded_by_id=actor.id, recorded_at=now())
+                           document_id=stored.id, recorded_by_id=actor.id, recorded_at=clock.now())
     db.session.add(proxy)
     db.session.flush()
     record("proxy.recorded", estate_id=vote.estate_id, object_type="proxy_authority", object_id=proxy.id,
@@ -777,7 +760,7 @@ def ballots_after_reset(ballots: Sequence[Ballot]) -> dict[int, dt.datetime]:
     resets = auth_services.reset_times(b.cast_by_id for b in ballots if b.cast_by_id is not None)
     marked = {}
     for ballot in ballots:
-        received = aware(ballot.received_at)
+        received = clock.aware(ballot.received_at)
         for reset_at in resets.get(ballot.cast_by_id, ()):
             if reset_at <= received < reset_at + RESET_WATCH:
                 marked[ballot.id] = reset_at
@@ -791,14 +774,14 @@ def rule_items(vote: Vote) -> list[rules.Item]:
 
 
 def rule_ballots(ballots: Sequence[Ballot]) -> list[rules.Ballot]:
-    return [rules.Ballot(voter=b.voter, received_at=aware(b.received_at), status=b.status.value, choices=b.choices,
+    return [rules.Ballot(voter=b.voter, received_at=clock.aware(b.received_at), status=b.status.value, choices=b.choices,
                          channel=b.channel.value) for b in ballots]
 
 
 def counting_ballots(vote: Vote) -> list[rules.Ballot]:
     """The vote's ballots in recording order, as the counting rules take them: read as plain rows,
     which for thousands of ballots is several times cheaper than ORM objects (and their garbage)."""
-    return [rules.Ballot(voter=voter, received_at=aware(received_at), status=status.value, choices=choices,
+    return [rules.Ballot(voter=voter, received_at=clock.aware(received_at), status=status.value, choices=choices,
                          channel=channel.value)
             for voter, received_at, status, choices, channel in db.session.execute(
                 select(Ballot.voter, Ballot.received_at, Ballot.status, Ballot.choices, Ballot.channel)
@@ -825,10 +808,10 @@ def count_preview(vote: Vote) -> CountPreview:
 def participation_so_far(vote: Vote) -> rules.Participation:
     """R-10 while voting is open: the area and headcount of the ballots recorded so far against
     2/3 of the frozen roll; totals only (no choice is read, nobody is named)."""
-    ballots = [rules.Ballot(voter=voter, received_at=aware(received_at), status=status.value)
+    ballots = [rules.Ballot(voter=voter, received_at=clock.aware(received_at), status=status.value)
                for voter, received_at, status in db.session.execute(
                    select(Ballot.voter, Ballot.received_at, Ballot.status).where(Ballot.vote_id == vote.id))]
-    return rules.participation_so_far(frozen_roll(vote), ballots, aware(vote.closes_at))
+    return rules.participation_so_far(frozen_roll(vote), ballots, clock.aware(vote.closes_at))
 
 
 def count(vote: Vote, actor) -> dict:
@@ -837,9 +820,9 @@ def count(vote: Vote, actor) -> dict:
         raise VoteError("not_closed")
     if pending_paper(vote):
         raise VoteError("paper_pending")
-    result = rules.tally(frozen_roll(vote), rule_items(vote), counting_ballots(vote), aware(vote.closes_at))
+    result = rules.tally(frozen_roll(vote), rule_items(vote), counting_ballots(vote), clock.aware(vote.closes_at))
     head = db.session.get(VoteChainHead, vote.id)
-    vote.mark_counted(now(), result, head.chain)
+    vote.mark_counted(clock.now(), result, head.chain)
     record("vote.counted", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
            details={"ballots": result["ballots"], "chain": head.chain})
     return result
@@ -847,14 +830,14 @@ def count(vote: Vote, actor) -> dict:
 
 def breakdown(vote: Vote) -> list[dict]:
     return rules.building_breakdown(frozen_roll(vote), rule_items(vote), counting_ballots(vote),
-                                    aware(vote.closes_at))
+                                    clock.aware(vote.closes_at))
 
 
 def publish_result(vote: Vote, actor) -> None:
     """Publish the counted result to the estate (R-42: within 3 days of counting)."""
-    vote.mark_published(now())
+    vote.mark_published(clock.now())
     db.session.add(Notification(estate_id=vote.estate_id, title=vote.title, link=f"/votes/{vote.id}/result",
-                                created_at=now()))
+                                created_at=clock.now()))
     record("vote.published", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
            details={"chain": vote.final_chain})
     events.vote_result_published.send(vote, estate_id=vote.estate_id)
@@ -863,11 +846,11 @@ def publish_result(vote: Vote, actor) -> None:
 def posting_overdue(vote: Vote) -> bool:
     if vote.state != VoteState.COUNTED or vote.counted_at is None:
         return False
-    return local_date(now()) > rules.result_posting_due(local_date(aware(vote.counted_at)))
+    return clock.today() > rules.result_posting_due(clock.local_date(clock.aware(vote.counted_at)))
 
 
 def _bundle_time(moment: dt.datetime) -> str:
-    return aware(moment).astimezone(zone()).isoformat(timespec="seconds")
+    return clock.aware(moment).astimezone(clock.zone()).isoformat(timespec="seconds")
 
 
 def _bundle_header(vote: Vote, second: bool) -> dict:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from governance_app.core import clock as platform_clock
 from governance_app import create_app
 from governance_app.audit import services as audit
 from governance_app.audit.models import AuditEvent
@@ -85,7 +86,7 @@ def test_the_app_role_cannot_rewrite_ballots_log_statements_entries_or_documents
         app, as_app_role, app_role, open_vote, owner_of, committee, make_user, clock):  # noqa: F811
     staff = [make_user(Role.COMMUNITY_STAFF, open_vote.estate.community, login=f"staff{n}") for n in (1, 2)]
     voter_user = owner_of("1-101")
-    today = funds.today()
+    today = platform_clock.today()
     funds.open_accounts(open_vote.estate, opened_on=today - dt.timedelta(days=90), first_period_amount=0,
                         balances={kind: 0 for kind in AccountKind}, actor=committee)
     db.session.commit()
@@ -127,7 +128,7 @@ def test_the_app_role_cannot_rewrite_ballots_log_statements_entries_or_documents
         db.session.commit()
         draft = Entry(estate_id=estate.id, account_id=account.id, state=EntryState.DRAFT,
                       day=today - dt.timedelta(days=5), direction="in", amount=1_00, category="", counterparty="",
-                      description="", created_by_id=chair.id, created_at=funds.now())
+                      description="", created_by_id=chair.id, created_at=platform_clock.now())
         db.session.add(draft)
         db.session.commit()
         funds.post_draft(estate, draft, category="parking", counterparty="", description="",

@@ -9,6 +9,7 @@ import io
 import pytest
 from flask_babel import force_locale
 
+from governance_app.core import clock as platform_clock
 from governance_app.disclosure import services
 from governance_app.core.refusals import message
 from governance_app.disclosure.models import CommitteeMember, DisclosureError, MemberRole
@@ -187,7 +188,7 @@ def test_the_chair_is_listed_before_the_members(estate, committee, owner, browse
 # --- candidates of an election under way (R-44, R-48) -----------------------------------------------------------
 
 def election(estate, actor, title: str = "第二届业委会选举", *, noticed: bool = True):
-    today = voting.local_date(voting.now())
+    today = platform_clock.today()
     vote = voting.create_vote(estate, title=title, description="", opening_date=today + 15 * DAY,
                               last_day=today + 21 * DAY, buildings=None, actor=actor)
     item = voting.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举业委会委员", seats=3)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from governance_app.auth.models import Role
+from governance_app.core import clock as platform_clock
 from governance_app.disclosure import services
 from governance_app.disclosure.models import Decision, Meeting
 from governance_app.extensions import db
@@ -84,7 +85,7 @@ def test_the_agenda_is_posted_for_a_meeting_in_the_future(estate, seven, chair, 
     meeting = stored(meeting_id)
     assert sorted(meeting.members) == [m.id for m in seven]
     assert (meeting.present, meeting.held_on, meeting.posted_at) == (None, None, None)
-    assert services._aware(meeting.scheduled_at) == at.replace(second=0, microsecond=0)
+    assert platform_clock.aware(meeting.scheduled_at) == at.replace(second=0, microsecond=0)
     [event] = events("meeting.scheduled")
     assert (event.object_id, event.details["title"]) == (str(meeting_id), "业委会第 5 次会议")
     page = text(browser_of(owner).get(f"/estates/{estate.id}/meetings/{meeting_id}"))
@@ -309,7 +310,7 @@ def test_the_committee_sees_every_meeting_with_its_stage(estate, three_meetings,
 def test_r42_posting_is_flagged_overdue_after_three_days(estate, seven, chair, monkeypatch, days_later, overdue):
     held_on = local_today() - 20 * DAY
     meeting_id = held(chair, estate, seven, held_on=held_on)
-    monkeypatch.setattr(services, "today", lambda: held_on + days_later * DAY)
+    monkeypatch.setattr(platform_clock, "today", lambda: held_on + days_later * DAY)
     page = text(chair.get(f"/estates/{estate.id}/meetings/{meeting_id}"))
     flag = f"Posting is overdue: decisions are posted within 3 days (R-42), by {held_on + 3 * DAY}."
     assert (flag in page) is overdue

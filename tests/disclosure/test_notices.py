@@ -10,6 +10,7 @@ import pytest
 from flask_babel import force_locale
 
 from governance_app.auth.models import Role
+from governance_app.core import clock as platform_clock
 from governance_app.disclosure import rules, services
 from governance_app.core.refusals import message
 from governance_app.disclosure.models import DisclosureError, Notice, NoticeAttachment, NoticeKind, NoticeRead
@@ -61,9 +62,9 @@ def test_a_posting_is_published_for_its_days_from_the_start_of_its_first_day(est
     published = services.notices(estate)[0]
     assert location(response) == f"/estates/{estate.id}/notices/{published.id}"
     start = dt.datetime.combine(local_today(), dt.time(), SHANGHAI)
-    assert services._aware(published.starts_at) == start
+    assert platform_clock.aware(published.starts_at) == start
     # the first day is not counted; the 7th day after it is the last, to 24:00.
-    assert services._aware(published.ends_at) == start + 8 * DAY
+    assert platform_clock.aware(published.ends_at) == start + 8 * DAY
     assert rules.notice_showing(start, start + 8 * DAY, start + 8 * DAY - dt.timedelta(minutes=1))
     assert (published.kind, published.pinned, published.published_by_id) == (NoticeKind.POSTING, True, committee.id)
     page = browser.get(location(response))

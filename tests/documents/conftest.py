@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from tests.support.voting_world import committee, draft_vote, estate, open_vote, owner_of  # noqa: F401 (fixtures)
 from tests.support.site import cast, close_vote, page_client
@@ -50,7 +51,7 @@ def counted_vote(open_vote, owner_of, committee, clock):  # noqa: F811
 
 @pytest.fixture
 def published_vote(counted_vote, committee, clock):  # noqa: F811
-    clock.move_to(services.aware(counted_vote.counted_at).astimezone(services.zone()).replace(tzinfo=None)
+    clock.move_to(platform_clock.aware(counted_vote.counted_at).astimezone(platform_clock.zone()).replace(tzinfo=None)
                   + dt.timedelta(hours=1))
     services.publish_result(counted_vote, committee)
     db.session.commit()

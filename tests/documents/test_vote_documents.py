@@ -10,6 +10,7 @@ import re
 
 from sqlalchemy import func, select
 
+from governance_app.core import clock as platform_clock
 from governance_app.documents.models import DocumentKind, DocumentRecord
 from governance_app.documents import rules
 from governance_app.extensions import db
@@ -136,7 +137,7 @@ def test_the_filing_form_has_the_elected_the_deadline_and_the_seals(app, login, 
     with app.app_context():
         from governance_app.voting import services
 
-        last_day = (services.aware(counted_vote.closes_at).astimezone(services.zone()) - dt.timedelta(days=1)).date()
+        last_day = (platform_clock.aware(counted_vote.closes_at).astimezone(platform_clock.zone()) - dt.timedelta(days=1)).date()
     assert f"选举日期 {last_day.isoformat()}" in text
     assert f"{(last_day + dt.timedelta(days=30)).isoformat()} · R-46：自选举之日起 30 日内" in text
     assert "1 甲 5 71.43% 690.00 75.00%" in text and "2 乙 5 71.43% 480.00 52.17%" in text

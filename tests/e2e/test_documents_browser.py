@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.estates import services as estate_services
 from governance_app.extensions import db
@@ -41,13 +42,13 @@ def _counted_vote(clock, make_estate, make_user):
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     services.publish_notice(vote, chair)
     db.session.commit()
-    clock.at = services.aware(vote.opens_at) + dt.timedelta(hours=9)
+    clock.at = platform_clock.aware(vote.opens_at) + dt.timedelta(hours=9)
     services.advance(vote)
     for unit in ("3-101", "1-101", "1-103", "1-104", "2-101", "2-102", "2-103"):
         owner = _owner(make_user, estate, unit)
         services.cast_online(vote, owner, services.mandates(owner, vote)[0], {"i1": "approve"})
         db.session.commit()
-    clock.at = services.aware(vote.closes_at) + dt.timedelta(minutes=5)
+    clock.at = platform_clock.aware(vote.closes_at) + dt.timedelta(minutes=5)
     services.advance(vote)
     services.count(vote, chair)
     db.session.commit()

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role, User
 from governance_app.disclosure import services as disclosure_services
 from governance_app.disclosure.models import NoticeKind
@@ -43,7 +44,7 @@ def estate(make_estate, make_user):
     estate = make_estate("梅园小区")
     assert estate_services.import_roll(estate, roll_csv(ROLL), "roll.csv").ok
     chair = make_user(Role.COMMITTEE_CHAIR, estate, login="chair")
-    today = voting_services.local_date(voting_services.now())
+    today = platform_clock.today()
     vote = voting_services.create_vote(estate, title="加装电梯", description="1 号楼加装电梯。",
                                        opening_date=today + dt.timedelta(days=15),
                                        last_day=today + dt.timedelta(days=21), buildings=None, actor=chair)
@@ -55,13 +56,13 @@ def estate(make_estate, make_user):
     voting_services.add_item(vote, kind=ItemKind.CHOICE, matter=4, title="物业管理方式",
                              options=["继续聘用专业物业公司", "自行管理"])
     voting_services.publish_notice(vote, chair)
-    vote.opens_at = voting_services.now() - dt.timedelta(days=1)  # the 15 days of R-40 have passed
+    vote.opens_at = platform_clock.now() - dt.timedelta(days=1)  # the 15 days of R-40 have passed
     voting_services.advance(vote)
     assert vote.state == VoteState.OPEN
     disclosure_services.publish_notice(estate, kind=NoticeKind.ANNOUNCEMENT, title="停水通知",
-                                       body="明天 9:00-12:00 停水，请提前储水。", starts_at=disclosure_services.now(),
+                                       body="明天 9:00-12:00 停水，请提前储水。", starts_at=platform_clock.now(),
                                        ends_at=None, pinned=False, attachments=[], actor=chair)
-    funds_services.open_accounts(estate, opened_on=funds_services.today() - dt.timedelta(days=30),
+    funds_services.open_accounts(estate, opened_on=platform_clock.today() - dt.timedelta(days=30),
                                  first_period_amount=100_000_00, actor=chair, balances={
                                      AccountKind.MAINTENANCE_FUND: 80_000_00, AccountKind.COMMON_INCOME: 5_000_00,
                                      AccountKind.WORKING_FUND: 1_000_00})

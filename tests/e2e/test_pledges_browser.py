@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.disclosure import services as disclosure
 from governance_app.disclosure.models import DocumentKind, MemberRole
@@ -48,7 +49,7 @@ def test_black_board_due_process_objection_masking_and_repair(browser, live_serv
                                      term_end=today + dt.timedelta(days=1000), pledge=None, pledge_signed_on=None,
                                      actor=member) for n, name in enumerate(("甲", "乙", "丙"))]
     meeting = disclosure.schedule_meeting(estate, title="业委会第 6 次会议", place="会议室",
-                                          scheduled_at=disclosure.now() + dt.timedelta(hours=1),
+                                          scheduled_at=platform_clock.now() + dt.timedelta(hours=1),
                                           agenda="1. 1-102 楼道堆物", actor=member)
     disclosure.record_attendance(meeting, [m.id for m in members], today, "纪要", member)
     decision = disclosure.record_decision(meeting, "同意将楼道堆物列入黑榜；驳回其异议。", [members[0].id, members[1].id],

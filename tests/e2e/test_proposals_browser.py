@@ -9,6 +9,7 @@ import time
 
 from playwright.sync_api import expect
 
+from governance_app.core import clock as platform_clock
 from governance_app.extensions import db
 from governance_app.proposals import services as proposals
 from governance_app.voting import services as voting
@@ -120,7 +121,7 @@ def test_a_proposal_from_idea_to_rated_project(browser, live_server, app, monkey
     made = proposals.get(int(proposal_url.rsplit("/", 1)[1]))
     vote = voting.get_vote(made.vote_id)
     assert "资金方案第 1 版" in vote.description and vote.buildings == ["1", "2"]
-    vote.opens_at = voting.now() - dt.timedelta(days=1)
+    vote.opens_at = platform_clock.now() - dt.timedelta(days=1)
     voting.advance(vote)
     owner.goto(f"/votes/{vote.id}")
     owner.get_by_role("link", name="现在投票").click()
@@ -134,7 +135,7 @@ def test_a_proposal_from_idea_to_rated_project(browser, live_server, app, monkey
         voting.cast_online(vote, user, voting.mandates(user, vote)[0], {"i1": "approve"})
     db.session.commit()
     # The deadline passes a minute later (ballots are counted only if received before it, R-31).
-    vote.closes_at = voting.now() + dt.timedelta(minutes=1)
+    vote.closes_at = platform_clock.now() + dt.timedelta(minutes=1)
     db.session.commit()
     clock.advance(minutes=2)
     voting.advance(vote)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.estates import services as estate_services
 from governance_app.extensions import db
@@ -60,7 +61,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     services.publish_notice(vote, chair)
     db.session.commit()
     vote_id = vote.id
-    clock.at = services.aware(vote.opens_at) + dt.timedelta(hours=9)
+    clock.at = platform_clock.aware(vote.opens_at) + dt.timedelta(hours=9)
 
     def phone():
         context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
@@ -140,7 +141,7 @@ def test_a_vote_from_notice_to_verified_bundle(browser, live_server, app, monkey
     context.close()
 
     # After the deadline the committee counts and publishes.
-    clock.at = services.aware(vote.closes_at) + dt.timedelta(minutes=5)
+    clock.at = platform_clock.aware(vote.closes_at) + dt.timedelta(minutes=5)
     context, page = phone()
     sign_in_browser(page, chair)
     page.goto(f"/votes/{vote_id}")
@@ -229,7 +230,7 @@ def test_the_estate_s_two_staff_setting_and_checking_a_paper_ballot(browser, liv
                                 last_day=today + dt.timedelta(days=21), buildings=None, actor=chair)
     services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用维修资金加装电梯")
     services.publish_notice(vote, chair)
-    clock.at = services.aware(vote.opens_at) + dt.timedelta(hours=9)
+    clock.at = platform_clock.aware(vote.opens_at) + dt.timedelta(hours=9)
     services.advance(vote)
     entry, ballot = services.record_paper(vote, first, unit="1-104", received_at=clock(), signed=True,
                                           signer_matches=True, choices={"i1": "oppose"}, scan=PNG)

@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from governance_app.core import clock as platform_clock
 from governance_app.estates import rules, services
 from governance_app.estates.models import (
     AreaSource, Building, Estate, ImportStatus, Owner, OwnerKind, Ownership, RollChange, RollImport, Unit,
@@ -126,7 +127,7 @@ def test_import_writes_units_owners_and_ownerships(estate):
     assert current_owners("2-201") == [("张强", False), ("李娜", True)]
     assert current_owners("2-203") == [("上海某置业有限公司", False)]
     ownerships = db.session.scalars(select(Ownership)).all()
-    assert {(o.valid_from, o.valid_to) for o in ownerships} == {(services.today(), None)}
+    assert {(o.valid_from, o.valid_to) for o in ownerships} == {(platform_clock.today(), None)}
 
     roll_import = db.session.scalar(select(RollImport))
     assert (roll_import.id, roll_import.status, roll_import.content, roll_import.filename) == (
@@ -264,7 +265,7 @@ def test_sale_closes_the_old_ownership_and_opens_a_new_one(imported):
         select(Owner.name, Ownership.valid_from, Ownership.valid_to)
         .join(Ownership, Ownership.owner_id == Owner.id).join(Unit, Ownership.unit_id == Unit.id)
         .where(Unit.label == "1-201").order_by(Ownership.id)).all()
-    today = services.today()
+    today = platform_clock.today()
     assert history == [("赵敏", today, today), ("孙丽", today, None)]
     assert current_owners("1-201") == [("孙丽", False)]
     # The seller stays known (by hash) for the history.

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.extensions import db
 from governance_app.funds import services as funds
 from governance_app.funds.models import Entry, EntryState, FundError
@@ -221,7 +222,7 @@ def test_r53_an_authority_given_to_an_entry_that_needs_none_is_not_kept(opened):
 def test_r53_a_draft_fund_expense_is_posted_only_with_its_authority(opened):
     draft = Entry(estate_id=opened.estate.id, account_id=opened.account(FUND).id, state=EntryState.DRAFT,
                   day=dt.date(2026, 3, 21), direction="out", amount=12_800_00, category="",
-                  counterparty="上海某电梯维修有限公司", description="", created_at=funds.now())
+                  counterparty="上海某电梯维修有限公司", description="", created_at=platform_clock.now())
     db.session.add(draft)
     db.session.commit()
     pages = opened.pages(opened.member)

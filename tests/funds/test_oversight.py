@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.extensions import db
 from governance_app.funds import services as funds
 from governance_app.funds.models import Entry, EntryState
@@ -68,7 +69,7 @@ def test_r52_the_balance_that_counts_is_after_posted_entries_not_drafts(world):
         emergency_case="serious_leak"))
     db.session.add(Entry(estate_id=world.estate.id, account_id=world.account(FUND).id, state=EntryState.DRAFT,
                          day=dt.date(2026, 3, 2), direction="in", amount=10_000_00, category="",
-                         counterparty="住建局", description="", created_at=funds.now()))
+                         counterparty="住建局", description="", created_at=platform_clock.now()))
     db.session.commit()
     assert "20,000.01 yuan bring it back to 50%." in text(overview(world))
     assert "Top-up due: 20,000.01 yuan to reach 50%." in supervision_card(world)
@@ -89,9 +90,9 @@ def test_r52_half_of_an_odd_first_period_amount_is_rounded_up(world):
 
 @pytest.fixture
 def on_day(monkeypatch):
-    """Fix the accounts' today (``funds.services.today``) to a given day."""
+    """Fix the platform's today (``core.clock.today``) to a given day; the instant stays."""
     def move(day: dt.date) -> None:
-        monkeypatch.setattr(funds, "today", lambda: day)
+        monkeypatch.setattr(platform_clock, "today", lambda: day)
 
     return move
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.extensions import db
 from governance_app.funds import services as funds
 from governance_app.funds.models import Entry, EntryState, FundSettings
@@ -156,7 +157,7 @@ def build(world, make_estate) -> dict:
     question = funds.ask(posted, world.owner, "广告合同是谁签的？")
     draft = Entry(estate_id=world.estate.id, account_id=world.account(INCOME).id, state=EntryState.DRAFT,
                   day=dt.date(2026, 5, 1), direction="in", amount=10_00, category="", counterparty="银行",
-                  description="", created_at=funds.now())
+                  description="", created_at=platform_clock.now())
     db.session.add(draft)
     db.session.commit()
     statement = world.publish(FUND, dt.date(2026, 1, 1), dt.date(2026, 3, 31))

@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.extensions import db
 from governance_app.funds import services as funds
 from governance_app.funds.models import Entry, EntryEvidence, EntryState, FundError, Statement
@@ -181,7 +182,7 @@ def test_a_period_with_drafts_is_not_published(ledger):
     def draft(day):
         db.session.add(Entry(estate_id=ledger.estate.id, account_id=ledger.account(FUND).id, state=EntryState.DRAFT,
                              day=day, direction="in", amount=1_00, category="", counterparty="银行", description="",
-                             created_at=funds.now()))
+                             created_at=platform_clock.now()))
         db.session.commit()
 
     draft(dt.date(2026, 4, 1))  # after the period: no matter
@@ -227,7 +228,7 @@ def draft_inside(world) -> Entry:
     """A draft dated inside the published period (slipped in behind the services' back)."""
     draft = Entry(estate_id=world.estate.id, account_id=world.account(FUND).id, state=EntryState.DRAFT,
                   day=dt.date(2026, 3, 30), direction="in", amount=5_00, category="", counterparty="银行",
-                  description="", created_at=funds.now())
+                  description="", created_at=platform_clock.now())
     db.session.add(draft)
     db.session.commit()
     return draft

@@ -18,6 +18,7 @@ from unittest import mock
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import update
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth import services as auth_services
 from governance_app.auth.models import Role, ScopeKind, User, UserSession, utcnow
 from governance_app.auth.totp import Totp
@@ -70,15 +71,15 @@ def _person(login: str, name: str, *, grants=(), owner=None) -> Person:
 
 @contextmanager
 def _voting_clock(at: dt.datetime):
-    """The voting package's clock at ``at``: the scene notices its votes 16 days back, so that
+    """The platform's clock at ``at``: the scene notices its votes 16 days back, so that
     they open yesterday as the notice said (R-40), and counts them just after their close,
     without moving any time the notice committed to (owners-vote/2)."""
-    with mock.patch.object(voting, "now", lambda: at):
+    with mock.patch.object(platform_clock, "now", lambda: at):
         yield
 
 
 def _close_and_count(vote: Vote, chair_user, *, publish: bool) -> None:
-    with _voting_clock(voting.aware(vote.closes_at) + dt.timedelta(seconds=1)):
+    with _voting_clock(platform_clock.aware(vote.closes_at) + dt.timedelta(seconds=1)):
         voting.advance(vote)
         assert vote.state == VoteState.CLOSED
         voting.count(vote, chair_user)
@@ -89,8 +90,8 @@ def _close_and_count(vote: Vote, chair_user, *, publish: bool) -> None:
 
 def _new_vote(estate, chair_user, title: str) -> Vote:
     """A vote noticed 16 days ago, open since yesterday and until the end of the sixth day from now."""
-    noticed = voting.now() - dt.timedelta(days=16)
-    today = voting.local_date(voting.now())
+    noticed = platform_clock.now() - dt.timedelta(days=16)
+    today = platform_clock.today()
     with _voting_clock(noticed):
         vote = voting.create_vote(estate, title=title, description="", opening_date=today - dt.timedelta(days=1),
                                   last_day=today + dt.timedelta(days=5), buildings=None, actor=chair_user)
@@ -131,7 +132,7 @@ def build(owners: int = 12, *, counted_vote: bool = False, name: str = "运维�
     for n, person in enumerate(people[: max(2, owners * 3 // 4)]):
         _cast(published, person, ("approve", "approve", "oppose", "abstain")[n % 4], ("p1", "p2", None)[n % 3])
     paper_unit = voting.voter_units(published, people[-1].voter)[0]
-    voting.record_paper(published, chair_user, unit=paper_unit, received_at=voting.now() - dt.timedelta(minutes=5),
+    voting.record_paper(published, chair_user, unit=paper_unit, received_at=platform_clock.now() - dt.timedelta(minutes=5),
                         signed=True, signer_matches=True, choices={"i1": "approve", "i2": "p1"}, scan=SCAN)
     db.session.commit()
     _close_and_count(published, chair_user, publish=True)
@@ -150,7 +151,7 @@ def build(owners: int = 12, *, counted_vote: bool = False, name: str = "运维�
         scene.voted.add(person.voter)
     scene.open_vote = current.id
 
-    today = funds.today()
+    today = platform_clock.today()
     opened = today - dt.timedelta(days=60)
     funds.open_accounts(estate, opened_on=opened, first_period_amount=100_000_00, actor=chair_user,
                         balances={AccountKind.MAINTENANCE_FUND: 80_000_00, AccountKind.COMMON_INCOME: 5_000_00,

@@ -23,6 +23,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from governance_app.core import clock as platform_clock
 from governance_app import create_app
 from governance_app.audit import services as audit
 from governance_app.backup.services import _check_files, _check_votes
@@ -313,7 +314,7 @@ def entry_for_evidence(ops, ctx):
 
     estate = db.session.get(Estate, ops.scene.estate_id)
     account = funds.get_account(estate, AccountKind.COMMON_INCOME.value)
-    made = funds.add_entry(estate, account, day=funds.today(), direction="in", amount=300_00, category="advertising",
+    made = funds.add_entry(estate, account, day=platform_clock.today(), direction="in", amount=300_00, category="advertising",
                            counterparty="广告公司", description="", authority=funds.Authority(),
                            actor=db.session.get(User, ops.scene.chair.user_id))
     db.session.commit()

@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.core import clock as platform
 from governance_app.estates.models import Owner, Ownership, Unit
 from governance_app.extensions import db
@@ -73,7 +74,7 @@ def hold_election(process, people, clock, make_user, estate):
         mandate = voting_services.mandates(user, vote)[0]
         assert voting_services.cast_online(vote, user, mandate, {"i1": picks})
         db.session.commit()
-    clock.at = voting_services.aware(vote.closes_at) + dt.timedelta(hours=2)
+    clock.at = platform_clock.aware(vote.closes_at) + dt.timedelta(hours=2)
     voting_services.advance(vote)
     voting_services.count(vote, people["chair"])
     voting_services.publish_result(vote, people["chair"])

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.core.duties import gather
 from governance_app.disclosure import services as disclosure_services
 from governance_app.extensions import db
@@ -65,7 +66,7 @@ def test_r42_decisions_posted_within_3_days(app, committee, people, clock):
     estate = committee
     members = [m.id for m in disclosure_services.current_members(estate)]
     meeting = disclosure_services.schedule_meeting(estate, title="第一次会议", place="会议室",
-                                                   scheduled_at=disclosure_services.now() + dt.timedelta(hours=1),
+                                                   scheduled_at=platform_clock.now() + dt.timedelta(hours=1),
                                                    agenda="议程", actor=people["chair"])
     disclosure_services.record_attendance(meeting, members, dt.date(2026, 12, 1), "纪要", people["chair"])
     db.session.commit()

@@ -93,7 +93,7 @@ def test_the_dashboard_escapes_what_committees_typed_in_duty_titles(client, logi
 
     members = [m.id for m in disclosure_services.current_members(committee)]
     meeting = disclosure_services.schedule_meeting(committee, title="<b>第一次</b>会议", place="会议室",
-                                                   scheduled_at=disclosure_services.now() + dt.timedelta(hours=1),
+                                                   scheduled_at=platform.now() + dt.timedelta(hours=1),
                                                    agenda="议程", actor=people["chair"])
     disclosure_services.record_attendance(meeting, members, dt.date(2026, 12, 1), "纪要", people["chair"])
     db.session.commit()

@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 from sqlalchemy import func, select
 
+from governance_app.core import clock as platform_clock
 from governance_app.audit.models import AuditEvent
 from governance_app.auth.totp import STEP_SECONDS
 from governance_app.estates import services as estate_services
@@ -105,7 +106,7 @@ def form_time(local_moment: dt.datetime) -> str:
 
 def local(moment: dt.datetime) -> dt.datetime:
     """A stored time as naive Shanghai wall time, the form ``clock.move_to`` takes."""
-    return services.aware(moment).astimezone(SHANGHAI).replace(tzinfo=None)
+    return platform_clock.aware(moment).astimezone(SHANGHAI).replace(tzinfo=None)
 
 
 def new_vote(estate, committee, clock, *, opening: dt.date | None = None, last_day: dt.date | None = None,

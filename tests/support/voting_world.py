@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.estates import services as estate_services
 from governance_app.extensions import db
@@ -84,12 +85,12 @@ def draft_vote(estate, committee, clock):
 def open_vote(draft_vote, committee, clock):
     services.publish_notice(draft_vote, committee)
     db.session.commit()
-    clock.move_to(dt.datetime.combine(services.aware(draft_vote.opens_at).astimezone(SHANGHAI).date(), dt.time(9)))
+    clock.move_to(dt.datetime.combine(platform_clock.aware(draft_vote.opens_at).astimezone(SHANGHAI).date(), dt.time(9)))
     services.advance(draft_vote)
     assert draft_vote.state.value == "open"
     return draft_vote
 
 
 def close(vote, clock) -> None:
-    clock.move_to(services.aware(vote.closes_at).astimezone(SHANGHAI).replace(tzinfo=None) + dt.timedelta(minutes=1))
+    clock.move_to(platform_clock.aware(vote.closes_at).astimezone(SHANGHAI).replace(tzinfo=None) + dt.timedelta(minutes=1))
     services.advance(vote)

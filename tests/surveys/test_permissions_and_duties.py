@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.auth.permissions import can
 from governance_app.core import duties
@@ -44,8 +45,8 @@ def test_the_truth_table_in_and_out_of_scope(people, estate, other_estate, role)
 
 
 def test_a_survey_and_a_company_are_judged_by_their_estate(people, clock, estate, other_estate):
-    survey = services.create_survey(estate, title="调查", description="", opens_at=local(services.today()),
-                                    closes_at=local(services.today() + dt.timedelta(days=3)), buildings=None,
+    survey = services.create_survey(estate, title="调查", description="", opens_at=local(platform_clock.today()),
+                                    closes_at=local(platform_clock.today() + dt.timedelta(days=3)), buildings=None,
                                     anonymous=True, actor=people["committee_member"])
     assert can(people["owner"], "surveys.view", survey) and can(people["committee_member"], "surveys.manage", survey)
     assert not can(people["subdistrict_supervisor"], "surveys.manage", survey)
@@ -53,7 +54,7 @@ def test_a_survey_and_a_company_are_judged_by_their_estate(people, clock, estate
 
 def test_owners_are_reminded_of_open_surveys_and_of_the_rating_period(app, people, clock, estate):
     actor = people["committee_member"]
-    survey = services.create_survey(estate, title="充电桩", description="", opens_at=local(services.today()),
+    survey = services.create_survey(estate, title="充电桩", description="", opens_at=local(platform_clock.today()),
                                     closes_at=local(dt.date(2026, 5, 15)), buildings=None, anonymous=True,
                                     actor=actor)
     services.add_question(survey, kind="scale", text="需要吗？", options=[], max_choices=1, actor=actor)
@@ -62,6 +63,6 @@ def test_owners_are_reminded_of_open_surveys_and_of_the_rating_period(app, peopl
                             contract_end=dt.date(2027, 12, 31), contract_version_id=None, actor=actor)
     db.session.commit()
     with app.test_request_context():
-        found = [(d.kind, d.due, d.who) for d in duties.gather([estate.id], services.today())
+        found = [(d.kind, d.due, d.who) for d in duties.gather([estate.id], platform_clock.today())
                  if d.kind.startswith("surveys.")]
     assert found == [("surveys.answer", dt.date(2026, 5, 14), "owner"), ("surveys.rate", dt.date(2026, 6, 30), "owner")]

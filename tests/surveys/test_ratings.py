@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.disclosure.models import Notice, NoticeAttachment
 from governance_app.documents.models import DocumentKind, DocumentRecord
@@ -45,7 +46,7 @@ def seed(company, period: dt.date, overalls: list[int], building="3"):
                                      respondent=f"seed-{company.id}-{period}-{index}", buildings=[building],
                                      cleaning=overall, security=overall, greenery=overall, repairs=overall,
                                      complaints=overall, fees=overall, overall=overall, comment="",
-                                     rated_at=services.now()))
+                                     rated_at=platform_clock.now()))
     db.session.commit()
 
 

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.audit.models import AuditEvent
 from governance_app.extensions import db
 from governance_app.surveys import rules, services
@@ -18,7 +19,7 @@ from tests.surveys.conftest import as_user, local, owner_named
 
 
 def make_survey(estate, committee, *, anonymous=True, buildings=None, days=7):
-    today = services.today()
+    today = platform_clock.today()
     survey = services.create_survey(estate, title="电动车充电桩", description="在哪里装充电桩？",
                                     opens_at=local(today), closes_at=local(today + dt.timedelta(days=days)),
                                     buildings=buildings, anonymous=anonymous, actor=committee)
@@ -141,7 +142,7 @@ def test_anonymous_responses_keep_no_units_and_the_log_keeps_no_answer(clock, es
 
 
 def test_a_survey_started_from_another_object_is_found_from_it(clock, estate, committee):
-    today = services.today()
+    today = platform_clock.today()
     survey = services.create_survey(estate, title="测支持度", description="", opens_at=local(today),
                                     closes_at=local(today + dt.timedelta(days=3)), buildings=None, anonymous=True,
                                     actor=committee, origin=("proposal", 42))

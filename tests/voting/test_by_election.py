@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.disclosure import services as disclosure_services
 from governance_app.disclosure.models import MemberRole
 from governance_app.extensions import db
@@ -65,7 +66,7 @@ def test_r43_a_one_seat_by_election_is_counted(estate, committee, clock, owner_o
     db.session.commit()
     services.publish_notice(vote, committee)
     db.session.commit()
-    clock.move_to(dt.datetime.combine(services.aware(vote.opens_at).astimezone(SHANGHAI).date(), dt.time(9)))
+    clock.move_to(dt.datetime.combine(platform_clock.aware(vote.opens_at).astimezone(SHANGHAI).date(), dt.time(9)))
     services.advance(vote)
     for unit in ("1-101", "1-103", "1-104", "2-101", "2-102", "2-103", "2-104", "3-103"):
         user = owner_of(unit)

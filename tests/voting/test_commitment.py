@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.voting import bundle, services
@@ -38,7 +39,7 @@ def _counted(vote, owner_of, committee, clock, make_user):
     cast(vote, owner_of("1-103"), i1="approve", i3=["c1"], i4="p1")
     cast(vote, owner_of("1-101"), i1="oppose", i2="abstain")
     staff = make_user(Role.COMMUNITY_STAFF, vote.estate.community, login="staff")
-    services.record_paper(vote, staff, unit="2-102", received_at=services.now(), signed=True, signer_matches=True,
+    services.record_paper(vote, staff, unit="2-102", received_at=platform_clock.now(), signed=True, signer_matches=True,
                           choices={"i1": "approve", "i2": None, "i3": None, "i4": None}, scan=JPEG)
     db.session.commit()
     close(vote, clock)
@@ -156,7 +157,7 @@ def test_a_vote_noticed_before_keeps_owners_vote_1_and_verifies_as_before(app, l
                        .values(chain=bundle.chain_start(draft_vote.uid)))
     draft_vote.commitment = draft_vote.estate_name_at_notice = None
     db.session.commit()
-    clock.move_to(services.aware(draft_vote.opens_at).astimezone(SHANGHAI).replace(tzinfo=None, hour=9))
+    clock.move_to(platform_clock.aware(draft_vote.opens_at).astimezone(SHANGHAI).replace(tzinfo=None, hour=9))
     services.advance(draft_vote)
     vote = _counted(draft_vote, owner_of, committee, clock, make_user)
 

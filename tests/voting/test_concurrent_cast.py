@@ -25,6 +25,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth import services as auth_services
 from governance_app.auth.models import Role
 from governance_app.estates import services as estate_services
@@ -88,7 +89,7 @@ def open_vote_with_voters(app, make_estate, make_user):
             for n in range(VOTERS)]
     assert estate_services.import_roll(estate, roll_csv(rows), "roll.csv").ok
     committee = make_user(Role.COMMITTEE_MEMBER, estate, login="committee")
-    today = services.local_date(services.now())  # the estate's day (Shanghai), as the notice rule counts it
+    today = platform_clock.today()  # the estate's day (Shanghai), as the notice rule counts it
     vote = services.create_vote(estate, title="并发测试", description="", opening_date=today + dt.timedelta(days=15),
                                 last_day=today + dt.timedelta(days=20), buildings=None,
                                 actor=committee)

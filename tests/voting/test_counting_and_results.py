@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.voting import bundle, services
@@ -41,7 +42,7 @@ def auditor(make_user, estate):
 
 
 def paper(vote, staff, unit: str, received_local: dt.datetime, *, signed: bool = True, **marks) -> None:
-    services.record_paper(vote, staff, unit=unit, received_at=received_local.replace(tzinfo=services.zone()),
+    services.record_paper(vote, staff, unit=unit, received_at=received_local.replace(tzinfo=platform_clock.zone()),
                           signed=signed, signer_matches=True, choices={"i1": None, "i2": None, "i3": None,
                                                                        "i4": None, **marks}, scan=JPEG + unit.encode())
     db.session.commit()

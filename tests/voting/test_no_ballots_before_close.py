@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from governance_app.core import clock as platform_clock
 from governance_app.auth.models import Role
 from governance_app.extensions import db
 from governance_app.jobs.models import Job
@@ -42,7 +43,7 @@ def voted(open_vote, people, committee, owner_of):
     staff member (1-104 opposes), recorded at once (one staff member suffices)."""
     cast(open_vote, people["owner"], i1="approve")
     entry, ballot = services.record_paper(open_vote, people["community_staff"], unit="1-104",
-                                          received_at=services.now(), signed=True, signer_matches=True,
+                                          received_at=platform_clock.now(), signed=True, signer_matches=True,
                                           choices={"i1": "oppose"}, scan=JPEG)
     db.session.commit()
     assert ballot is not None
@@ -131,9 +132,9 @@ def test_after_the_close_the_committee_staff_and_owners_still_see_no_ballot(app,
 def two_staff(estate, committee, clock, people):
     vote = new_vote(estate, committee, clock, two_staff_paper=True, title="双人录入的表决")
     notice_and_open(vote, committee, clock)
-    first, _ = services.record_paper(vote, people["community_staff"], unit="1-104", received_at=services.now(),
+    first, _ = services.record_paper(vote, people["community_staff"], unit="1-104", received_at=platform_clock.now(),
                                      signed=True, signer_matches=True, choices={"i1": "oppose"}, scan=JPEG)
-    second, _ = services.record_paper(vote, people["staff_2"], unit="2-102", received_at=services.now(),
+    second, _ = services.record_paper(vote, people["staff_2"], unit="2-102", received_at=platform_clock.now(),
                                       signed=True, signer_matches=True, choices={"i1": "approve"}, scan=JPEG)
     db.session.commit()
     return vote, first, second
