@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..core.refusals import register_messages
+from ..files.messages import FILE_REASONS
 from .models import BoardError
 
 DEED_TITLES = {
@@ -47,7 +48,5 @@ register_messages(BoardError, {
     "not_a_convention": _l("That is not a convention of this estate."),
     "not_red": _l("Only nominations for the red board are approved this way."),
     "already_pledged": _l("Your pledge is already recorded."),
-    "file_empty": _l("The file is empty."),
-    "file_too_large": _l("The file is too large (at most 10 MB)."),
-    "file_wrong_type": _l("Only PDF, JPEG or PNG files are accepted."),
+    **{f"file_{reason}": text for reason, text in FILE_REASONS.items()},  # a refused upload
 })

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from ..core.refusals import register_messages
+from ..files.messages import FILE_REASONS
 from .models import ProposalError
 
 CATEGORY_TITLES = {
@@ -56,9 +57,6 @@ REASONS = {
     "bad_category": _l("Choose a category."),
     "negative_cost": _l("The cost cannot be negative."),
     "unknown_building": _l("There is no building %(building)s in this estate."),
-    "file_empty": _l("The file is empty."),
-    "file_too_large": _l("The file is too large (at most 10 MB)."),
-    "file_wrong_type": _l("Only JPEG, PNG or PDF files are accepted."),
     "not_in_scope": _l("You do not hold a unit within this proposal's scope (or you are not the unit's voting representative)."),
     "already_signed": _l("You have already co-signed this proposal."),
     "not_signed": _l("You have not co-signed this proposal."),
@@ -96,4 +94,5 @@ REASONS = {
     "payment_use_transfer": _l("Record transfers between accounts with the transfer form."),
 }
 
+REASONS.update({f"file_{reason}": text for reason, text in FILE_REASONS.items()})  # a refused upload
 register_messages(ProposalError, REASONS, fallback=_l("This cannot be done."))
