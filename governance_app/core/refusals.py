@@ -96,8 +96,9 @@ def attempted(act: Callable[[], object], refusal: type[Refusal] = Refusal):
 
 
 def saved(form, act: Callable[[], object], refusal: type[Refusal] = Refusal):
-    """:func:`attempted` once ``form`` is valid; None when it is not."""
-    if not form.validate_on_submit():
+    """:func:`attempted` once ``form`` is sent and valid; None when it is not, or when there is no
+    form (a page whose form only some readers get)."""
+    if form is None or not form.validate_on_submit():
         return None
     return attempted(act, refusal)
 

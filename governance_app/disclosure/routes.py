@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from ..core import clock
 from ..auth.permissions import can, child_or_404, load_or_404
 from ..core.forms import ActionForm
-from ..core.refusals import attempted, done, filled, returning_to
+from ..core.refusals import done, filled, returning_to, saved
 from ..documents import services as printed
 from ..documents.responses import pdf_response
 from ..estates.models import Estate
@@ -40,10 +40,7 @@ def _committee_form(estate, form_class, field: str, titles: dict):
     return form
 
 
-def _attempt(action):
-    """``action()``'s result; None when it is refused: a form shown on the page it was sent from
-    stays there, saying why (and nothing of the action is kept)."""
-    return attempted(action, (DisclosureError, files.FileRefused))
+REFUSED = (DisclosureError, files.FileRefused)  # refusals its forms show on their page (nothing kept)
 
 
 def _status(form) -> int:
@@ -58,10 +55,9 @@ def _status(form) -> int:
 def notices(estate_id: int):
     estate = load_or_404(Estate, estate_id, "disclosure.view")
     form = _committee_form(estate, NoticeForm, "kind", KIND_TITLES)
-    if form is not None and form.validate_on_submit():
-        notice = _attempt(lambda: services.publish_notice(estate, actor=current_user, **notice_values(form)))
-        if notice is not None:
-            return done(_("The notice is published."), url_for(".notice", estate_id=estate.id, notice_id=notice.id))
+    notice = saved(form, lambda: services.publish_notice(estate, actor=current_user, **notice_values(form)), REFUSED)
+    if notice is not None:
+        return done(_("The notice is published."), url_for(".notice", estate_id=estate.id, notice_id=notice.id))
     return _notices_page(estate, form)
 
 
@@ -120,9 +116,8 @@ def attachment(estate_id: int, notice_id: int, attachment_id: int):
 def documents(estate_id: int):
     estate = load_or_404(Estate, estate_id, "disclosure.view")
     form = _document_form(estate)
-    if form is not None and form.validate_on_submit():
-        if _attempt(lambda: services.add_version(estate, actor=current_user, **document_values(form))):
-            return done(_("The new version is published."), url_for(".documents", estate_id=estate.id))
+    if saved(form, lambda: services.add_version(estate, actor=current_user, **document_values(form)), REFUSED):
+        return done(_("The new version is published."), url_for(".documents", estate_id=estate.id))
     return render_template("disclosure/documents.html", estate=estate, documents=services.documents(estate),
                            form=form, document_titles=DOCUMENT_TITLES), _status(form)
 
@@ -153,9 +148,8 @@ def document_file(estate_id: int, version_id: int):
 def committee(estate_id: int):
     estate = load_or_404(Estate, estate_id, "disclosure.view")
     form = _committee_form(estate, MemberForm, "role", ROLE_TITLES)
-    if form is not None and form.validate_on_submit():
-        if _attempt(lambda: services.add_member(estate, actor=current_user, **member_values(form))):
-            return done(_("Member added."), url_for(".committee", estate_id=estate.id))
+    if saved(form, lambda: services.add_member(estate, actor=current_user, **member_values(form)), REFUSED):
+        return done(_("Member added."), url_for(".committee", estate_id=estate.id))
     return _committee_page(estate, form)
 
 
