@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
@@ -243,7 +244,45 @@ def _on_process(estate_id: int, action: str, form_name: str, act, said: str):
     """A form of the page that acts on the open process: ``act(process, form)`` once it is valid."""
     estate = load_or_404(Estate, estate_id, action)
     form = _choices({form_name: STEP_FORMS[form_name](prefix=form_name)})[form_name]
-    return _act(estate, form_name, form, lambda: act(_process(estate), form), said)
+    return _act(estate, form_name, form, lambda: act(_process(estate), form), str(said))
+
+
+# The process page's forms that act on the open process, one POST each, registered below as
+# Indico's blueprints list their rules: endpoint: (path, action, form's name, act(process, form), said).
+_STEPS = {
+    "plan": ("plan", "supervision.run", "plan", lambda process, form: services.record_plan(
+        process, seats=form.seats.data, structure=form.structure.data or "",
+        structure_by_community=form.structure_by_community.data, posting_days=form.posting_days.data,
+        happened_on=form.happened_on.data, actor=current_user), _l("Stage recorded.")),
+    "add_member": ("members", "supervision.supervise", "member", lambda process, form: services.add_member(
+        process, form.name.data, GroupRole(form.role.data), current_user), _l("Member added.")),
+    "nominate": ("nominees", "supervision.run", "nominee", lambda process, form: services.nominate(
+        process, name=form.name.data, unit=form.unit.data or "", source=Nomination(form.source.data),
+        nominated_by=form.nominated_by.data or "", actor=current_user), _l("Candidate added.")),
+    "object_to": ("objections", "supervision.run", "objection", lambda process, form: services.object_to(
+        process, form.text.data, form.received_on.data, current_user), _l("Objection recorded.")),
+    "build_vote": ("vote", "supervision.run", "election", lambda process, form: services.build_vote(
+        process, opening_date=form.opening_date.data, last_day=form.last_day.data, actor=current_user),
+        _l("The election vote is drafted: the committee publishes its notice (R-40).")),
+    "accept_filing": ("filing", "supervision.supervise", "filing", lambda process, form: services.accept_filing(
+        process, form.receipt.data, form.happened_on.data, current_user), _l("Filing accepted.")),
+    "return_filing": ("filing/return", "supervision.supervise", "return", lambda process, form: services.return_filing(
+        process, form.reasons.data, current_user), _l("Filing returned.")),
+    "handover": ("handover", "supervision.handover", "handover", lambda process, form: services.record_handover(
+        process, done=form.items.data or [], signed=form.signed.data or [],
+        happened_on=form.happened_on.data, actor=current_user), _l("Handover recorded.")),
+}
+
+
+def _step_view(action: str, form_name: str, act, said):
+    @login_required
+    def view(estate_id: int):
+        return _on_process(estate_id, action, form_name, act, said)
+    return view
+
+
+for _endpoint, (_path, *_step) in _STEPS.items():
+    bp.add_url_rule(f"/supervision/estates/<int:estate_id>/{_path}", _endpoint, _step_view(*_step), methods=["POST"])
 
 
 @bp.post("/supervision/estates/<int:estate_id>/start")
@@ -278,95 +317,35 @@ def record_stage(estate_id: int, stage: str):
                        _("Stage recorded."))
 
 
-@bp.post("/supervision/estates/<int:estate_id>/plan")
-@login_required
-def plan(estate_id: int):
-    return _on_process(estate_id, "supervision.run", "plan", lambda process, form: services.record_plan(
-        process, seats=form.seats.data, structure=form.structure.data or "",
-        structure_by_community=form.structure_by_community.data, posting_days=form.posting_days.data,
-        happened_on=form.happened_on.data, actor=current_user), _("Stage recorded."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/members")
-@login_required
-def add_member(estate_id: int):
-    return _on_process(estate_id, "supervision.supervise", "member", lambda process, form: services.add_member(
-        process, form.name.data, GroupRole(form.role.data), current_user), _("Member added."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/nominees")
-@login_required
-def nominate(estate_id: int):
-    return _on_process(estate_id, "supervision.run", "nominee", lambda process, form: services.nominate(
-        process, name=form.name.data, unit=form.unit.data or "", source=Nomination(form.source.data),
-        nominated_by=form.nominated_by.data or "", actor=current_user), _("Candidate added."))
-
-
-def _in_process(model, ident: int, estate: Estate):
+def _on_row(estate_id: int, model, ident: int, form_of, act, said: str):
+    """A form about one row (a nominee, an objection) of the open process: ``form_of(row)`` gives
+    its form's name and form, ``act(process, row, form)`` runs once it is valid; 404 for a row of
+    another estate or of a closed process."""
+    estate = load_or_404(Estate, estate_id, "supervision.run")
     found = db.session.get(model, ident)
     process = services.open_process(estate)
     if found is None or process is None or found.reelection_id != process.id:
         abort(404)
-    return process, found
+    form_name, form = form_of(found)
+    return _act(estate, form_name, form, lambda: act(process, found, form), said)
 
 
 @bp.post("/supervision/estates/<int:estate_id>/nominees/<int:nominee_id>/review")
 @login_required
 def review(estate_id: int, nominee_id: int):
-    estate = load_or_404(Estate, estate_id, "supervision.run")
-    process, nominee = _in_process(Nominee, nominee_id, estate)
-    form = review_form(nominee, formdata=request.form)
-    return _act(estate, f"review{nominee.id}", form, lambda: services.review(
-        process, nominee, grounds=form.grounds.data or [], approve=form.decision.data == "approved",
-        reasons=form.reasons.data or "", pledge_signed=form.pledge_signed.data, actor=current_user),
-        _("Review recorded."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/objections")
-@login_required
-def object_to(estate_id: int):
-    return _on_process(estate_id, "supervision.run", "objection", lambda process, form: services.object_to(
-        process, form.text.data, form.received_on.data, current_user), _("Objection recorded."))
+    return _on_row(estate_id, Nominee, nominee_id, lambda n: (f"review{n.id}", review_form(n, formdata=request.form)),
+                   lambda process, nominee, form: services.review(
+                       process, nominee, grounds=form.grounds.data or [], approve=form.decision.data == "approved",
+                       reasons=form.reasons.data or "", pledge_signed=form.pledge_signed.data, actor=current_user),
+                   _("Review recorded."))
 
 
 @bp.post("/supervision/estates/<int:estate_id>/objections/<int:objection_id>/answer")
 @login_required
 def answer(estate_id: int, objection_id: int):
-    estate = load_or_404(Estate, estate_id, "supervision.run")
-    process, objection = _in_process(Objection, objection_id, estate)
-    form = AnswerForm(prefix=f"answer{objection.id}")
-    return _act(estate, f"answer{objection.id}", form, lambda: services.answer_objection(
-        process, objection, form.answer.data, current_user), _("Answer recorded."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/vote")
-@login_required
-def build_vote(estate_id: int):
-    return _on_process(estate_id, "supervision.run", "election", lambda process, form: services.build_vote(
-        process, opening_date=form.opening_date.data, last_day=form.last_day.data, actor=current_user),
-        _("The election vote is drafted: the committee publishes its notice (R-40)."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/filing")
-@login_required
-def accept_filing(estate_id: int):
-    return _on_process(estate_id, "supervision.supervise", "filing", lambda process, form: services.accept_filing(
-        process, form.receipt.data, form.happened_on.data, current_user), _("Filing accepted."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/filing/return")
-@login_required
-def return_filing(estate_id: int):
-    return _on_process(estate_id, "supervision.supervise", "return", lambda process, form: services.return_filing(
-        process, form.reasons.data, current_user), _("Filing returned."))
-
-
-@bp.post("/supervision/estates/<int:estate_id>/handover")
-@login_required
-def handover(estate_id: int):
-    return _on_process(estate_id, "supervision.handover", "handover", lambda process, form: services.record_handover(
-        process, done=form.items.data or [], signed=form.signed.data or [],
-        happened_on=form.happened_on.data, actor=current_user), _("Handover recorded."))
+    return _on_row(estate_id, Objection, objection_id, lambda o: (f"answer{o.id}", AnswerForm(prefix=f"answer{o.id}")),
+                   lambda process, objection, form: services.answer_objection(
+                       process, objection, form.answer.data, current_user), _("Answer recorded."))
 
 
 @bp.get("/supervision/estates/<int:estate_id>/stages/<int:record_id>/document")
