@@ -68,6 +68,14 @@ def _decision_choices(estate) -> list[SelectChoice]:
         for d in services.decisions(estate)]
 
 
+def _sent(estate_id: int, action: str, form_of, act):
+    """The estate, its form (``form_of(estate)``) and what ``act(estate, **the form's values)`` made
+    once the form was sent valid; None while it was not, or when it was refused (said, nothing kept)."""
+    estate = load_or_404(Estate, estate_id, action)
+    form = form_of(estate)
+    return estate, form, saved(form, lambda: act(estate, **form.values(), actor=current_user), BoardError)
+
+
 def _form_page(template: str, estate, form):
     return render_template(template, estate=estate, form=form), 400 if form.is_submitted() else 200
 
@@ -146,9 +154,7 @@ def _nomination_form(estate) -> NominationForm:
 @bp.route("/estates/<int:estate_id>/board/nominate", methods=["GET", "POST"])
 @login_required
 def nominate(estate_id: int):
-    estate = load_or_404(Estate, estate_id, "board.nominate")
-    form = _nomination_form(estate)
-    entry = saved(form, lambda: services.nominate(estate, **form.values(), actor=current_user), BoardError)
+    estate, form, entry = _sent(estate_id, "board.nominate", _nomination_form, services.nominate)
     if entry is None:
         return _form_page("pledges/nominate.html", estate, form)
     return done(_("Recognised on the red board.") if entry.step == Step.SHOWN else
@@ -168,9 +174,7 @@ def _warning_form(estate) -> WarningForm:
 @login_required
 def new_breach(estate_id: int):
     """R-62 step 1: the warning (劝阻) that was ignored starts a black-board entry."""
-    estate = load_or_404(Estate, estate_id, "board.warn")
-    form = _warning_form(estate)
-    entry = saved(form, lambda: services.record_warning(estate, **form.values(), actor=current_user), BoardError)
+    estate, form, entry = _sent(estate_id, "board.warn", _warning_form, services.record_warning)
     if entry is None:
         return _form_page("pledges/new_breach.html", estate, form)
     return done(_("The warning is recorded. Next: add the evidence."),
