@@ -79,6 +79,24 @@ def record(action: str, *, estate_id: int | None = None, object_type: str = "", 
     return event
 
 
+_ROW = object()  # created's default: the row's own estate_id / id
+
+
+def created(row, action: str, *, object_type: str, estate_id=_ROW, object_id=_ROW, details: dict | None = None,
+            actor=None):
+    """Add ``row``, flush it so it has its id, and record ``action`` about it; returns ``row``
+    (Decidim's ``traceability.create!``). The event's estate is ``row.estate_id`` and its object
+    ``row.id`` unless given (an event about the row's parent names the parent).
+
+    The arguments are evaluated before the row is flushed: ``details`` must not need its id.
+    """
+    db.session.add(row)
+    db.session.flush()
+    record(action, estate_id=row.estate_id if estate_id is _ROW else estate_id, object_type=object_type,
+           object_id=row.id if object_id is _ROW else object_id, details=details, actor=actor)
+    return row
+
+
 @dataclass(frozen=True)
 class Break:
     chain: str

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import clock
-from ..audit.services import record  # noqa: F401  (re-exported for routes)
+from ..audit.services import created, record  # noqa: F401  (re-exported for routes)
 from ..core.refusals import Refusal
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Community, Estate, Owner, Unit
@@ -190,10 +190,9 @@ def reset_owner_account(user: User, *, actor: User) -> Letter:
     db.session.add(ActivationCode(estate_id=owner.estate_id, voter_key=status.voter.key, owner_id=owner.id,
                                   code_hash=activation_code_hash(code), created_by_id=actor.id, expires_at=expires,
                                   user_id=user.id))
-    db.session.add(AccountReset(user_id=user.id, reset_by_id=actor.id, reset_at=now, kind=ResetKind.LETTER))
-    db.session.flush()
-    record("user.assisted_reset", object_type="user", object_id=user.id, estate_id=owner.estate_id,
-           details={"by": ResetKind.LETTER.value, "voter": status.voter.key}, actor=actor)
+    created(AccountReset(user_id=user.id, reset_by_id=actor.id, reset_at=now, kind=ResetKind.LETTER),
+            "user.assisted_reset", object_type="user", object_id=user.id, estate_id=owner.estate_id,
+            details={"by": ResetKind.LETTER.value, "voter": status.voter.key}, actor=actor)
     return Letter(estate, status.voter, owner, code, expires, login=user.login)
 
 
@@ -206,11 +205,10 @@ def reset_staff_account(user: User, *, actor: User) -> tuple[str, dt.datetime]:
                                                   AccountReset.expires_at > now).values(expires_at=now))
     code = new_activation_code()
     expires = now + dt.timedelta(days=RESET_CODE_DAYS)
-    db.session.add(AccountReset(user_id=user.id, reset_by_id=actor.id, reset_at=now, kind=ResetKind.CODE,
-                                code_hash=_reset_code_hash(code), expires_at=expires))
-    db.session.flush()
-    record("user.assisted_reset", object_type="user", object_id=user.id,
-           details={"by": ResetKind.CODE.value}, actor=actor)
+    created(AccountReset(user_id=user.id, reset_by_id=actor.id, reset_at=now, kind=ResetKind.CODE,
+                         code_hash=_reset_code_hash(code), expires_at=expires),
+            "user.assisted_reset", object_type="user", object_id=user.id, estate_id=None,
+            details={"by": ResetKind.CODE.value}, actor=actor)
     return code, expires
 
 
@@ -496,11 +494,8 @@ def open_session(user: User, ip: str, user_agent: str) -> UserSession:
     session = UserSession(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
                           ip=ip[:64], user_agent=user_agent[:200])
     session.token = token
-    db.session.add(session)
-    db.session.flush()
-    record("user.signed_in", object_type="user", object_id=user.id,
-           estate_id=user.owner.estate_id if user.owner else None, actor=user)
-    return session
+    return created(session, "user.signed_in", object_type="user", object_id=user.id,
+                   estate_id=user.owner.estate_id if user.owner else None, actor=user)
 
 
 def load_session(token: str) -> UserSession | None:

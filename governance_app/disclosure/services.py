@@ -8,7 +8,7 @@ import nh3
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
-from ..audit.services import record
+from ..audit.services import created, record
 from ..estates.models import Estate
 from ..core import clock, events
 from ..core.duties import in_estates
@@ -129,11 +129,9 @@ def add_version(estate: Estate, *, kind: DocumentKind, title: str, content: byte
     version = DocumentVersion(document_id=document.id, version=number, file_id=stored.id, adopted_on=adopted_on,
                               vote_id=vote_id, item=item, note=note.strip(), uploaded_by_id=actor.id,
                               uploaded_at=clock.now())
-    db.session.add(version)
-    db.session.flush()
-    record("document.version_added", estate_id=estate.id, object_type="estate_document", object_id=document.id,
-           details={"version": number, "vote": vote_id, "item": item, "file": stored.sha256}, actor=actor)
-    return version
+    return created(version, "document.version_added", estate_id=estate.id, object_type="estate_document",
+                   object_id=document.id, details={"version": number, "vote": vote_id, "item": item,
+                                                   "file": stored.sha256}, actor=actor)
 
 
 def conventions(estate: Estate) -> Sequence[EstateDocument]:
@@ -163,11 +161,8 @@ def add_clause(document: EstateDocument, *, number: int, text: str, actor) -> Co
             ConventionClause.document_id == document.id, ConventionClause.number == number)) is not None:
         raise DisclosureError("clause_number_taken", number=number)
     clause = ConventionClause(document_id=document.id, number=number, text=text.strip(), added_at=clock.now())
-    db.session.add(clause)
-    db.session.flush()
-    record("document.clause_added", estate_id=document.estate_id, object_type="estate_document",
-           object_id=document.id, details={"clause": number}, actor=actor)
-    return clause
+    return created(clause, "document.clause_added", estate_id=document.estate_id, object_type="estate_document",
+                   object_id=document.id, details={"clause": number}, actor=actor)
 
 
 def passed_resolutions(estate: Estate) -> list[tuple[int, str, str, str]]:
@@ -217,12 +212,9 @@ def add_member(estate: Estate, *, name: str, role: MemberRole, term_start: dt.da
     member = CommitteeMember(estate_id=estate.id, name=name.strip(), role=role, term_start=term_start,
                              term_end=term_end, pledge_file_id=stored.id if stored else None,
                              pledge_signed_on=pledge_signed_on if stored else None)
-    db.session.add(member)
-    db.session.flush()
-    record("committee.member_added", estate_id=estate.id, object_type="committee_member", object_id=member.id,
-           details={"name": member.name, "role": role.value, "term_end": term_end.isoformat(),
-                    "pledge": bool(stored)}, actor=actor)
-    return member
+    return created(member, "committee.member_added", object_type="committee_member",
+                   details={"name": member.name, "role": role.value, "term_end": term_end.isoformat(),
+                            "pledge": bool(stored)}, actor=actor)
 
 
 def member_left(member: CommitteeMember, on: dt.date, actor) -> None:
@@ -245,11 +237,8 @@ def schedule_meeting(estate: Estate, *, title: str, place: str, scheduled_at: dt
     meeting = Meeting(estate_id=estate.id, title=title.strip(), place=place.strip(), scheduled_at=scheduled_at,
                       agenda=agenda.strip(), agenda_posted_at=clock.now(), members=[m.id for m in members],
                       created_by_id=actor.id)
-    db.session.add(meeting)
-    db.session.flush()
-    record("meeting.scheduled", estate_id=estate.id, object_type="committee_meeting", object_id=meeting.id,
-           details={"title": meeting.title, "at": scheduled_at.isoformat()}, actor=actor)
-    return meeting
+    return created(meeting, "meeting.scheduled", object_type="committee_meeting",
+                   details={"title": meeting.title, "at": scheduled_at.isoformat()}, actor=actor)
 
 
 def record_attendance(meeting: Meeting, present: Sequence[int], held_on: dt.date, minutes: str, actor) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, event, func, inspect, select
 
-from ..audit.services import record
+from ..audit.services import created, record
 from ..estates.models import Estate
 from ..core import clock, events
 from ..extensions import db
@@ -283,11 +283,8 @@ def attach_evidence(entry: Entry, content: bytes, label: str, actor, filename: s
         return existing
     evidence = EntryEvidence(entry_id=entry.id, file_id=stored.id, label=label.strip()[:200],
                              filename=file_names.clean(filename))
-    db.session.add(evidence)
-    db.session.flush()
-    record("funds.evidence_attached", estate_id=entry.estate_id, object_type="fund_entry", object_id=entry.id,
-           details={"file": stored.sha256, "label": evidence.label}, actor=actor)
-    return evidence
+    return created(evidence, "funds.evidence_attached", estate_id=entry.estate_id, object_type="fund_entry",
+                   object_id=entry.id, details={"file": stored.sha256, "label": evidence.label}, actor=actor)
 
 
 def _audit_entry(action: str, entry: Entry, actor) -> None:
@@ -310,7 +307,7 @@ def create_drafts(estate: Estate, account: FundAccount, rows, actor,
     covered = covered_until(account)  # read once: a bank file has thousands of lines
     for row in rows:
         _refuse_if_published(account, row.day, covered)
-    created = skipped = 0
+    drafted = skipped = 0
     for done, row in enumerate(rows, start=1):
         if progress and (done % 200 == 0 or done == len(rows)):
             progress(done, len(rows))
@@ -324,21 +321,21 @@ def create_drafts(estate: Estate, account: FundAccount, rows, actor,
                              bank_reference=row.reference or None, created_by_id=actor.id, created_at=clock.now()))
         references.add(row.reference)
         signatures.add(signature)
-        created += 1
+        drafted += 1
     db.session.flush()
     record("funds.bank_imported", estate_id=estate.id, object_type="fund_account", object_id=account.id,
-           details={"created": created, "skipped": skipped}, actor=actor)
-    return created, skipped
+           details={"created": drafted, "skipped": skipped}, actor=actor)
+    return drafted, skipped
 
 
 def import_bank_upload(estate: Estate, account: FundAccount, upload: BankUpload, rows, mapping: dict, actor,
                        progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """A confirmed bank file: its rows become drafts (``create_drafts``), its columns are remembered
     for the next file and the file itself is erased. Returns (created, skipped)."""
-    created, skipped = create_drafts(estate, account, rows, actor, progress)
+    drafted, skipped = create_drafts(estate, account, rows, actor, progress)
     settings(estate).bank_columns = mapping
     upload.used_at, upload.content = clock.now(), None
-    return created, skipped
+    return drafted, skipped
 
 
 # --- bank files waiting for confirmation ----------------------------------------------------
@@ -441,11 +438,8 @@ def reserve(estate: Estate, account: FundAccount, *, amount: int, project_id: in
         raise FundError("reservation_exceeds", available=available(account))
     reservation = Reservation(estate_id=estate.id, account_id=account.id, project_id=project_id, amount=amount,
                               purpose=purpose.strip()[:200], created_by_id=actor.id, created_at=clock.now())
-    db.session.add(reservation)
-    db.session.flush()
-    record("funds.reserved", estate_id=estate.id, object_type="fund_account", object_id=account.id,
-           details={"amount": amount, "project": project_id}, actor=actor)
-    return reservation
+    return created(reservation, "funds.reserved", object_type="fund_account", object_id=account.id,
+                   details={"amount": amount, "project": project_id}, actor=actor)
 
 
 def release(estate: Estate, project_id: int, actor) -> int:
@@ -506,11 +500,9 @@ def publish_statement(estate: Estate, account: FundAccount, *, start: dt.date, e
     statement = Statement(estate_id=estate.id, account_id=account.id, period_start=start, period_end=end,
                           opening_balance=numbers.opening, closing_balance=numbers.closing, totals=numbers.totals,
                           entry_ids=[e.id for e in numbers.entries], published_at=clock.now(), published_by_id=actor.id)
-    db.session.add(statement)
-    db.session.flush()
-    record("funds.statement_published", estate_id=estate.id, object_type="fund_statement", object_id=statement.id,
-           details={"account": account.kind.value, "start": start.isoformat(), "end": end.isoformat(),
-                    "opening": numbers.opening, "closing": numbers.closing}, actor=actor)
+    created(statement, "funds.statement_published", object_type="fund_statement",
+            details={"account": account.kind.value, "start": start.isoformat(), "end": end.isoformat(),
+                     "opening": numbers.opening, "closing": numbers.closing}, actor=actor)
     events.statement_published.send(statement, estate_id=estate.id)
     return statement
 
@@ -585,11 +577,8 @@ def transfer_checks(estate: Estate) -> list[QuarterCheck]:
 def ask(entry: Entry, user, text: str) -> Question:
     question = Question(estate_id=entry.estate_id, entry_id=entry.id, asked_by_id=user.id, text=text.strip(),
                         asked_at=clock.now())
-    db.session.add(question)
-    db.session.flush()
-    record("funds.question_asked", estate_id=entry.estate_id, object_type="fund_question", object_id=question.id,
-           details={"entry": entry.id}, actor=user)
-    return question
+    return created(question, "funds.question_asked", object_type="fund_question", details={"entry": entry.id},
+                   actor=user)
 
 
 def answer(question: Question, user, text: str) -> None:

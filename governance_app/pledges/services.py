@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..audit.services import record
+from ..audit.services import created, record
 from ..auth.models import User
 from ..auth.permissions import can
 from ..core import clock
@@ -88,11 +88,8 @@ def sign(document: EstateDocument, user) -> ConventionSignature:
         raise BoardError("already_signed")
     signature = ConventionSignature(estate_id=document.estate_id, document_id=document.id, owner_id=user.owner_id,
                                     signed_by_id=user.id, signed_at=clock.now())
-    db.session.add(signature)
-    db.session.flush()
-    record("convention.signed", estate_id=document.estate_id, object_type="estate_document",
-           object_id=document.id, actor=_masked_actor(user))
-    return signature
+    return created(signature, "convention.signed", object_type="estate_document", object_id=document.id,
+                   actor=_masked_actor(user))
 
 
 # --- entries ----------------------------------------------------------------------------------------
@@ -138,10 +135,8 @@ def nominate(estate: Estate, *, unit_label: str, deed: Deed, clause_id: int | No
                        unit_id=unit.id, clause_id=clause.id if clause else None, deed=deed, reason=reason.strip(),
                        service_eligible=service_eligible, nominated_as=nominated_as, nominated_by_id=actor.id,
                        created_at=clock.now())
-    db.session.add(entry)
-    db.session.flush()
-    record("board.nominated", estate_id=estate.id, object_type="board_entry", object_id=entry.id,
-           details={"board": "red", "by": nominated_as, "deed": deed.value}, actor=actor)
+    created(entry, "board.nominated", object_type="board_entry",
+            details={"board": "red", "by": nominated_as, "deed": deed.value}, actor=actor)
     if nominated_as != "owner":
         _recognise(entry)
     return entry
@@ -187,12 +182,9 @@ def record_warning(estate: Estate, *, unit_label: str, clause_id: int | None, se
                        nominated_as=_nominated_as(actor, estate), nominated_by_id=actor.id, created_at=clock.now(),
                        warned_on=warned_on, warned_by=warned_by.strip(), warned_how=warned_how.strip(),
                        subject_member_id=subject_member_id)
-    db.session.add(entry)
-    db.session.flush()
-    record("board.warning_recorded", estate_id=estate.id, object_type="board_entry", object_id=entry.id,
-           details={"board": "black", "severity": severity.value, "clause": clause.number,
-                    "warned_on": warned_on.isoformat()}, actor=actor)
-    return entry
+    return created(entry, "board.warning_recorded", object_type="board_entry",
+                   details={"board": "black", "severity": severity.value, "clause": clause.number,
+                            "warned_on": warned_on.isoformat()}, actor=actor)
 
 
 def add_evidence(entry: BoardEntry, *, content: bytes, label: str, actor) -> BoardEvidence:
@@ -204,11 +196,8 @@ def add_evidence(entry: BoardEntry, *, content: bytes, label: str, actor) -> Boa
     stored = _store(content)
     evidence = BoardEvidence(entry=entry, file_id=stored.id, label=label.strip()[:200], added_by_id=actor.id,
                              added_at=clock.now())
-    db.session.add(evidence)
-    db.session.flush()
-    record("board.evidence_added", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
-           details={"file": stored.sha256}, actor=actor)
-    return evidence
+    return created(evidence, "board.evidence_added", estate_id=entry.estate_id, object_type="board_entry",
+                   object_id=entry.id, details={"file": stored.sha256}, actor=actor)
 
 
 def decisions(estate: Estate) -> Sequence[Decision]:
@@ -296,11 +285,8 @@ def object_to(entry: BoardEntry, *, reasons: str, content: bytes | None, actor) 
     stored = _store(content) if content else None
     objection = BoardObjection(entry=entry, reasons=reasons.strip(), file_id=stored.id if stored else None,
                                filed_by_id=actor.id, filed_at=clock.now())
-    db.session.add(objection)
-    db.session.flush()
-    record("board.objected", estate_id=entry.estate_id, object_type="board_entry", object_id=entry.id,
-           details={"evidence": bool(stored)}, actor=_masked_actor(actor))
-    return objection
+    return created(objection, "board.objected", estate_id=entry.estate_id, object_type="board_entry",
+                   object_id=entry.id, details={"evidence": bool(stored)}, actor=_masked_actor(actor))
 
 
 def decide_objection(entry: BoardEntry, *, upheld: bool, answer: str, decision_id: int | None, actor) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from ..audit.services import record
+from ..audit.services import created, record
 from ..core import clock, events
 from ..disclosure.services import render_markdown
 from ..estates import rules as roll_rules
@@ -98,11 +98,8 @@ def attach(proposal: Proposal, content: bytes, label: str, actor, update: Progre
         raise ProposalError(f"file_{refused.reason}") from refused
     found = ProposalFile(proposal=proposal, file_id=stored.id, label=label.strip()[:200],
                          update_id=update.id if update else None)
-    db.session.add(found)
-    db.session.flush()
-    record("proposals.file_attached", estate_id=proposal.estate_id, object_type="proposal", object_id=proposal.id,
-           details={"file": stored.sha256, "label": found.label}, actor=actor)
-    return found
+    return created(found, "proposals.file_attached", estate_id=proposal.estate_id, object_type="proposal",
+                   object_id=proposal.id, details={"file": stored.sha256, "label": found.label}, actor=actor)
 
 
 def create(estate: Estate, author, *, title: str, problem: str, remedy: str, category: str,
@@ -116,11 +113,9 @@ def create(estate: Estate, author, *, title: str, problem: str, remedy: str, cat
                         remedy=remedy.strip(), category=category, buildings=scope, changes_use=changes_use,
                         estimated_cost=estimated_cost, state=ProposalState.DRAFT, created_at=clock.now(),
                         percent_complete=0, contractor="")
-    db.session.add(proposal)
-    db.session.flush()
-    record("proposals.drafted", estate_id=estate.id, object_type="proposal", object_id=proposal.id,
-           details={"title": proposal.title, "category": category, "buildings": scope, "cost": estimated_cost},
-           actor=author)
+    created(proposal, "proposals.drafted", object_type="proposal",
+            details={"title": proposal.title, "category": category, "buildings": scope, "cost": estimated_cost},
+            actor=author)
     for content, label in uploads:
         attach(proposal, content, label, author)
     return proposal

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..audit.services import record
+from ..audit.services import created, record
 from ..core import clock
 from ..disclosure.models import DocumentKind, DocumentVersion, EstateDocument
 from ..estates import rules as roll_rules
@@ -111,11 +111,8 @@ def create_survey(estate: Estate, *, title: str, description: str, opens_at: dt.
                     opens_at=opens_at, closes_at=closes_at, anonymous=anonymous,
                     origin_kind=origin[0] if origin else None, origin_id=origin[1] if origin else None,
                     created_by_id=actor.id, created_at=clock.now())
-    db.session.add(survey)
-    db.session.flush()
-    record("survey.created", estate_id=estate.id, object_type="survey", object_id=survey.id,
-           details={"title": survey.title, "anonymous": anonymous, "buildings": chosen}, actor=actor)
-    return survey
+    return created(survey, "survey.created", object_type="survey",
+                   details={"title": survey.title, "anonymous": anonymous, "buildings": chosen}, actor=actor)
 
 
 def add_question(survey: Survey, *, kind: str, text: str, options: Sequence[str], max_choices: int, actor
@@ -127,11 +124,8 @@ def add_question(survey: Survey, *, kind: str, text: str, options: Sequence[str]
         raise SurveyError(error.reason) from error
     question = SurveyQuestion(survey=survey, position=len(survey.questions) + 1, kind=kind, text=text.strip(),
                               options=list(cleaned), max_choices=max_choices if kind == rules.MULTIPLE else 1)
-    db.session.add(question)
-    db.session.flush()
-    record("survey.question_added", estate_id=survey.estate_id, object_type="survey", object_id=survey.id,
-           details={"position": question.position, "kind": kind}, actor=actor)
-    return question
+    return created(question, "survey.question_added", estate_id=survey.estate_id, object_type="survey",
+                   object_id=survey.id, details={"position": question.position, "kind": kind}, actor=actor)
 
 
 def publish_survey(survey: Survey, actor) -> None:
@@ -256,12 +250,9 @@ def record_company(estate: Estate, *, name: str, contract_start: dt.date, contra
     company = ServiceCompany(estate_id=estate.id, name=name.strip(), contract_start=contract_start,
                              contract_end=contract_end, contract_version_id=contract_version_id,
                              recorded_by_id=actor.id if actor is not None else None, recorded_at=clock.now())
-    db.session.add(company)
-    db.session.flush()
-    record("service_company.recorded", estate_id=estate.id, object_type="service_company", object_id=company.id,
-           details={"name": company.name, "contract_start": contract_start.isoformat(),
-                    "contract_end": contract_end.isoformat()}, actor=actor)
-    return company
+    return created(company, "service_company.recorded", object_type="service_company",
+                   details={"name": company.name, "contract_start": contract_start.isoformat(),
+                            "contract_end": contract_end.isoformat()}, actor=actor)
 
 
 def service_contracts(estate: Estate) -> list[tuple[int, str]]:

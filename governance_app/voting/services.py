@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
-from ..audit.services import record
+from ..audit.services import created, record
 from ..auth import services as auth_services
 from ..auth.permissions import can
 from ..estates import rules as roll_rules
@@ -75,11 +75,8 @@ def create_vote(estate: Estate, *, title: str, description: str, opening_date: d
                 # Stored in UTC: SQLite keeps only the wall time of an aware value and reads it back as UTC.
                 opens_at=_opens_closes(opening_date, last_day)[0], closes_at=_opens_closes(opening_date, last_day)[1],
                 two_staff_paper=settings(estate).two_staff_paper, created_by_id=actor.id, created_at=clock.now())
-    db.session.add(vote)
-    db.session.flush()
-    record("vote.drafted", estate_id=estate.id, object_type="vote", object_id=vote.id,
-           details={"title": title, "two_staff_paper": vote.two_staff_paper})
-    return vote
+    return created(vote, "vote.drafted", object_type="vote",
+                   details={"title": title, "two_staff_paper": vote.two_staff_paper})
 
 
 def _opens_closes(opening_date: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -219,12 +216,9 @@ def add_item(vote: Vote, *, kind: ItemKind, matter: int, title: str, description
                     major_or_fee=major_or_fee and matter in rules.MAJOR_OR_FEE_MATTERS)
     for position, text in enumerate((o.strip() for o in options if o.strip()), start=1):
         item.options.append(ChoiceOption(position=position, title=text))
-    db.session.add(item)
-    db.session.flush()
-    record("vote.item_added", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
-           details={"item": item.key, "kind": kind.value, "matter": matter, "by_election": item.by_election,
-                    "major_or_fee": item.major_or_fee})
-    return item
+    return created(item, "vote.item_added", estate_id=vote.estate_id, object_type="vote", object_id=vote.id,
+                   details={"item": item.key, "kind": kind.value, "matter": matter, "by_election": item.by_election,
+                            "major_or_fee": item.major_or_fee})
 
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -254,11 +248,9 @@ def add_candidate(item: VoteItem, *, name: str, nomination: NominationSource, st
     candidate = Candidate(item=item, position=max((c.position for c in item.candidates), default=0) + 1,
                           name=name.strip(), nomination=nomination, statement=statement.strip(),
                           pledge_signed=True, photo_id=_stored_photo(photo))
-    db.session.add(candidate)
-    db.session.flush()
-    record("vote.candidate_added", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
-           details={"item": item.key, "candidate": candidate.key, "nomination": nomination.value})
-    return candidate
+    return created(candidate, "vote.candidate_added", estate_id=item.vote.estate_id, object_type="vote",
+                   object_id=item.vote_id,
+                   details={"item": item.key, "candidate": candidate.key, "nomination": nomination.value})
 
 
 def publish_notice(vote: Vote, actor) -> None:
@@ -672,10 +664,8 @@ def record_paper(vote: Vote, actor, *, unit: str, received_at: dt.datetime, sign
     entry = PaperEntry(vote_id=vote.id, voter=voter, received_at=received_at.replace(microsecond=0), signed=signed,
                        signer_matches=signer_matches, choices=choices, scan_id=stored.id, entered_by_id=actor.id,
                        entered_at=clock.now())
-    db.session.add(entry)
-    db.session.flush()
-    record("ballot.paper_entered", estate_id=vote.estate_id, object_type="paper_entry", object_id=entry.id,
-           details={"voter": voter, "needs_second_staff": vote.two_staff_paper})
+    created(entry, "ballot.paper_entered", estate_id=vote.estate_id, object_type="paper_entry",
+            details={"voter": voter, "needs_second_staff": vote.two_staff_paper})
     if vote.two_staff_paper:
         return entry, None
     entry.confirmed_at = entry.entered_at  # one staff member suffices in this vote
@@ -737,11 +727,8 @@ def record_proxy(vote: Vote, actor, *, unit: str, proxy_user, items: Sequence[st
     proxy = ProxyAuthority(vote_id=vote.id, voter=voter, proxy_user_id=proxy_user.id, items=list(items),
                            scope=scope.strip(), valid_from=valid_from, valid_until=valid_until,
                            document_id=stored.id, recorded_by_id=actor.id, recorded_at=clock.now())
-    db.session.add(proxy)
-    db.session.flush()
-    record("proxy.recorded", estate_id=vote.estate_id, object_type="proxy_authority", object_id=proxy.id,
-           details={"voter": voter, "proxy_user": proxy_user.id, "items": list(items)})
-    return proxy
+    return created(proxy, "proxy.recorded", estate_id=vote.estate_id, object_type="proxy_authority",
+                   details={"voter": voter, "proxy_user": proxy_user.id, "items": list(items)})
 
 
 # --- counting and publishing -----------------------------------------------------------------------
