@@ -24,7 +24,7 @@ import secrets
 import sys
 import time
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import inspect
 
@@ -63,6 +63,8 @@ class JsonFormatter(logging.Formatter):
         }
         if has_request_context():
             entry["request_id"] = request_id()
+        elif has_app_context() and g.get("request_id"):  # a request's teardown, after its context
+            entry["request_id"] = g.request_id
         entry.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -123,3 +123,25 @@ def test_a_malformed_request_id_is_replaced(app, client, monkeypatch, given):
 def test_without_a_trusted_proxy_anyone_elses_request_id_is_ignored(client):
     response = client.get("/healthz", headers={"X-Request-ID": "4f1c0e3a9b7d4e21a0c5f6e7d8c9b0a1"})
     assert response.headers["X-Request-ID"] != "4f1c0e3a9b7d4e21a0c5f6e7d8c9b0a1"
+
+
+def test_a_connection_broken_after_the_answer_is_logged_with_the_requests_id(app, client, monkeypatch, log_lines):
+    """The session's teardown runs after the request's context is gone; its warning still names the
+    request, so a sysadmin finds it beside the request's own line (seen in a PostgreSQL restart)."""
+    from sqlalchemy.exc import OperationalError
+
+    real_remove, broken = db.session.remove, []
+
+    def broken_remove():  # the first teardown (the platform's) finds the connection cut
+        real_remove()
+        if not broken:
+            broken.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(db.session, "remove", broken_remove)
+    response = client.get("/")
+    monkeypatch.setattr(db.session, "remove", real_remove)
+    assert response.status_code == 200
+    [warning] = [line for line in log_lines() if line["logger"] == "governance_app.errors"]
+    assert warning["message"] == "session ended on a broken connection"
+    assert warning["request_id"] == response.headers["X-Request-ID"]

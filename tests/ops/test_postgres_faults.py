@@ -219,7 +219,10 @@ def test_postgres_restarted_during_a_cast_load_loses_no_receipted_ballot(ops, we
     assert [seq for _voter, seq in ballots] == list(range(1, len(ballots) + 1))
     everything_verifies()
     logged = [line for line in web.json_lines() if line.get("logger") == "governance_app.errors"]
-    assert logged and all(line["request_id"] and line["message"] == "busy: database unavailable" for line in logged)
+    # A request answered just before the stop may find its connection cut when its session ends.
+    assert any(line["message"] == "busy: database unavailable" for line in logged)
+    assert all(line.get("request_id") and line["message"] in {
+        "busy: database unavailable", "session ended on a broken connection"} for line in logged), logged
 
 
 # --- a worker killed in the middle -----------------------------------------------------------------------
