@@ -22,11 +22,8 @@ PAGE_MODULES = {"routes", "admin", "cli", "demo", "audit_log", "accounts", "task
 # switch (they read accounts and estates), and the database grants (they name every table).
 CORE_PAGES = {"routes", "health", "cli", "templating", "display", "grants"}
 # Imports allowed although they break a rule, each with its reason.
-EXCEPTIONS = {
-    # R-61 masking moves to a pure estates.rules.mask_name with issue 19 (the board); until then
-    # the letters mask the owner's name with the template filter.
-    ("governance_app.auth.printing", "governance_app.core.templating"),
-}
+# (importer, imported) pairs; empty now, and test_every_exception_is_still_needed keeps it honest.
+EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path) -> str:
@@ -166,6 +163,12 @@ def test_function_level_imports_across_packages_say_why():
              if inside and not said and _node(imported)
              and (_node(importer) is None or _node(importer)[0] != _node(imported)[0])]
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_exception_is_still_needed():
+    """An exception whose import is gone would silently allow it to come back."""
+    seen = {(importer, imported) for importer, imported, *_rest in imports()}
+    assert not EXCEPTIONS - seen, f"exceptions no longer needed: {sorted(EXCEPTIONS - seen)}"
 
 
 def test_the_walk_sees_a_cycle():
