@@ -20,7 +20,6 @@ from ..auth.models import User
 from ..auth.permissions import can
 from ..core import clock
 from ..core.duties import Duty, in_estates, register_source
-from ..disclosure import services as disclosure
 from ..disclosure.models import CONVENTION_KINDS, CommitteeMember, ConventionClause, Decision, EstateDocument, Meeting
 from ..estates import rules as roll_rules
 from ..estates.models import Estate, Owner, Ownership, Unit
