@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,9 +43,33 @@ def browser():
         browser.close()
 
 
+_ITERATOR = "tests.response_iterator"
+
+
+class _Handler(WSGIRequestHandler):
+    """Werkzeug's handler, closing the response when the browser drops the connection.
+
+    Werkzeug closes the response's iterator in a ``finally`` that itself reads from the socket; when
+    the browser has reset the connection (it cancels a stylesheet or script it no longer needs when
+    the page moves on), that read raises and the iterator, an open static file, is left to the
+    garbage collector, whose ResourceWarning fails whichever test is running then."""
+
+    def connection_dropped(self, error, environ=None):
+        iterator = environ.pop(_ITERATOR, None) if environ else None
+        if hasattr(iterator, "close"):
+            iterator.close()
+
+
+def _keeping_iterator(app):
+    def serve(environ, start_response):
+        environ[_ITERATOR] = iterator = app(environ, start_response)
+        return iterator
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _keeping_iterator(app), threaded=True, request_handler=_Handler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -73,6 +97,7 @@ def assert_accessible(page) -> None:
     """Run axe-core in the page (WCAG 2.1 A and AA rules) and fail on any violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # a click on a link returns once the next page is committed, still empty
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
                                                                             "wcag21aa", "best-practice"]}})
     violations = results.response["violations"]
@@ -85,6 +110,7 @@ def assert_accessible(page) -> None:
 
 def assert_fits_phone(page) -> None:
     """Nothing overflows the 375 px width sideways."""
+    page.wait_for_load_state()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone screen"
 
