@@ -41,11 +41,11 @@ def markdown(text: str) -> str:
 # --- settings (R-70, per estate) --------------------------------------------------------------------
 
 def settings(estate: Estate) -> ProposalSettings:
+    """The estate's settings, or the defaults (R-70) as an unsaved row: reading them writes nothing."""
     found = db.session.get(ProposalSettings, estate.id)
     if found is None:
         found = ProposalSettings(estate_id=estate.id, answer_percent=rules.DEFAULT_ANSWER_PERCENT,
                                  answer_days=rules.DEFAULT_ANSWER_DAYS, vote_days=rules.DEFAULT_VOTE_DAYS)
-        db.session.add(found)
     return found
 
 
@@ -62,6 +62,7 @@ def change_settings(estate: Estate, *, answer_percent: int, answer_days: int, vo
     if old == new:
         return False
     current.answer_percent, current.answer_days, current.vote_days = answer_percent, answer_days, vote_days
+    db.session.add(current)  # the first change saves the defaults' row
     db.session.flush()
     record("proposals.settings_changed", estate_id=estate.id, object_type="estate", object_id=estate.id,
            details={"old": old, "new": new}, actor=actor)

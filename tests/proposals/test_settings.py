@@ -119,3 +119,17 @@ def test_the_list_links_the_settings_for_the_committee_only(world):
     link = _url(world)
     assert link in text(world.pages(world.chair).get(f"/estates/{world.estate.id}/proposals"))
     assert link not in text(world.pages(world.wang).get(f"/estates/{world.estate.id}/proposals"))
+
+
+def test_r70_reading_the_default_settings_saves_nothing(world):
+    """An estate that never changed its settings works on the defaults without a row being written
+    by whoever happened to read them (a page, a co-signature); the first change writes it."""
+    made = world.proposal(buildings=None)
+    assert world.pages(world.chair).get(_url(world)).status_code == 200
+    assert world.pages(world.li).get(f"/estates/{world.estate.id}/proposals").status_code == 200
+    assert world.pages(world.li).post(f"/proposals/{made.id}/cosign").status_code == 302
+    assert _stored(world) is None
+    assert services.settings(world.estate).answer_percent == rules.DEFAULT_ANSWER_PERCENT
+    assert not db.session.new
+    assert world.pages(world.chair).post(_url(world), data=SETTINGS).status_code == 302
+    assert _stored(world) == (20, 14, 60)
