@@ -301,7 +301,9 @@ def _rating_page(estate, company, form: RatingForm):
     """The rating form for the owner (or the proxy's voter) chosen, filled in with their rating of
     the period when they come to change it."""
     mine = services.standings(current_user, estate)
-    chosen = next((one for one in mine if one.key == form.voter.data), mine[0] if mine else None)
+    given = form.voter.data if form.is_submitted() else request.args.get("voter")
+    chosen = next((one for one in mine if one.key == given), mine[0] if mine else None)
+    form.voter.data = chosen.key if chosen else ""  # the form rates for the key shown (R-15)
     existing = services.my_rating(company, services.current_period(), chosen) if chosen else None
     if request.method == "GET" and existing is not None:
         for name in rules.SCORES:
