@@ -29,7 +29,7 @@ from .funds.models import AccountKind
 from .jobs import services as jobs
 from .jobs.models import Job
 from .voting import services as voting
-from .voting.models import ItemKind, NominationSource, VoteState
+from .voting.models import ItemKind, NominationSource
 from .pledges.demo import load_pledges
 from .proposals.demo import ensure_demo_proposals
 from .surveys import demo as surveys_demo
@@ -243,29 +243,30 @@ def _demo_actor():
 
 
 def _ensure_vote() -> None:
-    """An open vote in 梅园小区 that the demo owner can cast a ballot in. Its notice is dated
-    16 days back so that the 15 days of R-40 have passed (demo data only)."""
+    """An open vote in 梅园小区 that the demo owner can cast a ballot in. Its notice is published
+    16 days back, with the platform's clock moved there (demo data only), so that the 15 days of
+    R-40 have passed and its commitment covers the times it really has."""
     estate = _first_estate()
     if voting.votes_of(estate):
         return
-    today = clock.now().astimezone(clock.zone()).date()
-    vote = voting.create_vote(estate, title="加装电梯与业委会换届", description="1 号楼加装电梯；选举第二届业主委员会。",
-                              opening_date=today + dt.timedelta(days=15), last_day=today + dt.timedelta(days=20),
-                              buildings=None, actor=_demo_actor())
-    voting.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用专项维修资金为 1 号楼加装电梯")
-    election = voting.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举第二届业主委员会委员", seats=5,
-                               alternates=1)
-    for name, source in (("王某", NominationSource.SELF), ("李某", NominationSource.JOINT),
-                         ("张某", NominationSource.COMMUNITY), ("赵某", NominationSource.SELF),
-                         ("陈某", NominationSource.COMMUNITY), ("周某", NominationSource.JOINT),
-                         ("吴某", NominationSource.SELF)):
-        voting.add_candidate(election, name=name, nomination=source, statement="", pledge_signed=True)
-    voting.add_item(vote, kind=ItemKind.CHOICE, matter=4, title="物业管理方式", options=["继续聘用专业物业公司", "自行管理"])
-    voting.publish_notice(vote, _demo_actor())
-    shift = dt.timedelta(days=16)
-    vote.notice_at -= shift
-    vote.opens_at -= shift
-    vote.state = VoteState.OPEN
+    today = clock.today()
+    noticed_on = today - dt.timedelta(days=16)
+    with voting_demo.clock_at(dt.datetime.combine(noticed_on, dt.time(9), clock.zone()).astimezone(dt.timezone.utc)):
+        vote = voting.create_vote(estate, title="加装电梯与业委会换届", description="1 号楼加装电梯；选举第二届业主委员会。",
+                                  opening_date=today, last_day=today + dt.timedelta(days=20), buildings=None,
+                                  actor=_demo_actor())
+        voting.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用专项维修资金为 1 号楼加装电梯")
+        election = voting.add_item(vote, kind=ItemKind.ELECTION, matter=3, title="选举第二届业主委员会委员", seats=5,
+                                   alternates=1)
+        for name, source in (("王某", NominationSource.SELF), ("李某", NominationSource.JOINT),
+                             ("张某", NominationSource.COMMUNITY), ("赵某", NominationSource.SELF),
+                             ("陈某", NominationSource.COMMUNITY), ("周某", NominationSource.JOINT),
+                             ("吴某", NominationSource.SELF)):
+            voting.add_candidate(election, name=name, nomination=source, statement="", pledge_signed=True)
+        voting.add_item(vote, kind=ItemKind.CHOICE, matter=4, title="物业管理方式",
+                        options=["继续聘用专业物业公司", "自行管理"])
+        voting.publish_notice(vote, _demo_actor())
+    voting.advance(vote)  # open since this morning's midnight
 
 
 def _ensure_funds() -> None:

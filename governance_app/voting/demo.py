@@ -27,8 +27,8 @@ _SCAN = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" 
 
 
 @contextmanager
-def _clock_at(moment: dt.datetime) -> Iterator[None]:
-    """Run the services as if it were ``moment`` (the way tests move the one clock)."""
+def clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Run the services as if it were ``moment`` (the way tests move the one clock); demo data only."""
     real = clock.now
     clock.now = lambda: moment
     try:
@@ -50,7 +50,7 @@ def ensure_last_years_vote(estate: Estate, actor, seed: int = 2025) -> Vote:
     noticed_on = clock.today() - dt.timedelta(days=365)
     opening = noticed_on + dt.timedelta(days=16)
     last_day = opening + dt.timedelta(days=6)
-    with _clock_at(_local(noticed_on, 9)):
+    with clock_at(_local(noticed_on, 9)):
         vote = services.create_vote(estate, title=TITLE, description="更换已老化的监控系统；补选业主委员会委员。",
                                     opening_date=opening, last_day=last_day, buildings=None, actor=actor)
         services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用专项维修资金更换小区监控系统")
@@ -73,14 +73,14 @@ def ensure_last_years_vote(estate: Estate, actor, seed: int = 2025) -> Vote:
         received = _local(opening + dt.timedelta(days=number % 7), 10) + dt.timedelta(minutes=number)
         choices = {"i1": rng.choices(("approve", "oppose", "abstain"), (8, 1, 1))[0],
                    "i2": sorted(rng.sample(candidates[:5], 4) + ([candidates[5]] if rng.random() < 0.2 else []))}
-        with _clock_at(received + dt.timedelta(minutes=5)):
+        with clock_at(received + dt.timedelta(minutes=5)):
             services.advance(vote)
             services.record_paper(vote, actor, unit=entry.unit, received_at=received, signed=True,
                                   signer_matches=True, choices=choices, scan=_SCAN + entry.unit.encode() + b"\xff\xd9")
-    with _clock_at(_local(last_day + dt.timedelta(days=1), 10)):
+    with clock_at(_local(last_day + dt.timedelta(days=1), 10)):
         services.advance(vote)
         services.count(vote, actor)
-    with _clock_at(_local(last_day + dt.timedelta(days=1), 16)):
+    with clock_at(_local(last_day + dt.timedelta(days=1), 16)):
         services.publish_result(vote, actor)
     assert vote.state == VoteState.PUBLISHED
     return vote
