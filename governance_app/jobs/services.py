@@ -214,12 +214,18 @@ def in_starters_language(job: Job):
 
 
 def retry(job: Job, actor) -> None:
-    """A failed job starts again from nothing; the caller commits and dispatches."""
+    """A failed job starts again from nothing; the caller commits and dispatches. The job is then
+    the retrier's: it runs with their permissions, its audit events name them and its outcome is
+    reported to them (the event says who had started it)."""
     if job.state != JobState.FAILED:
         raise JobError("not_failed")
+    started_by = job.owner_id
     job.state, job.failure, job.dispatched_at, job.finished_at = JobState.QUEUED, None, None, None
+    job.owner_id = actor.id
+    db.session.flush()
+    db.session.expire(job, ["owner"])
     record("job.retried", estate_id=job.estate_id, object_type="job", object_id=job.id,
-           details={"kind": job.kind}, actor=actor)
+           details={"kind": job.kind, "started_by": started_by}, actor=actor)
 
 
 def may_see(user, job: Job | None) -> bool:

@@ -196,3 +196,22 @@ def test_only_those_who_may_import_the_roll_of_the_estate_see_the_job(client, su
             assert client.get(page + suffix).status_code == 404
         assert client.post(page + "/retry").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+
+
+def test_a_retry_by_someone_else_imports_in_their_name(client, supervisor, estate, small_jobs, monkeypatch,
+                                                        make_user, login):
+    """The audit log names who made the roll change happen: the staff member who retried the failed
+    job, not the supervisor whose attempt failed (the retry's event says who that was)."""
+    upload_id = checked_upload(client, estate, small_roll())
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "record", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")))
+        page = confirm(client, estate, upload_id).location
+    starter = db.session.scalar(select(Job)).owner_id
+    staff = make_user(Role.COMMUNITY_STAFF, estate.community, login="staff")
+    login(staff)
+    assert client.post(page + "/retry").location == page
+    [imported] = imported_events()
+    assert imported.actor_id == staff.id != starter
+    [retried] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "job.retried")).all()
+    assert retried.actor_id == staff.id and retried.details["started_by"] == starter
+    assert client.get(page).status_code == 200
