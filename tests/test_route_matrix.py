@@ -876,6 +876,35 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/estates/{estate_mine}/surveys/{missing}/questions": NOBODY,
         "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions": PAPER_STAFF(400),  # no question
     },
+    # A draft's questions are corrected and deleted by its writers; a published survey's are fixed.
+    ("GET", "/estates/<int:estate_id>/surveys/<int:survey_id>/questions/<int:position>/edit"): {
+        "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/questions/1/edit": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_theirs}/questions/1/edit": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/questions/1/edit": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions/9/edit": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions/1/edit": PAPER_STAFF(200),
+    },
+    ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/questions/<int:position>/edit"): {
+        "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/questions/1/edit": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/questions/1/edit": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions/1/edit": PAPER_STAFF(400),  # an empty form
+    },
+    ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/questions/<int:position>/delete"): {
+        "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/questions/1/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_theirs}/questions/1/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/questions/1/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions/9/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/questions/1/delete":
+            PAPER_STAFF("/estates/{estate_mine}/surveys/{survey_draft_mine}"),
+    },
+    ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/delete"): {
+        "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_draft_theirs}/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{missing}/delete": NOBODY,
+        "/estates/{estate_mine}/surveys/{survey_open_mine}/delete":  # refused: published
+            PAPER_STAFF("/estates/{estate_mine}/surveys/{survey_open_mine}"),
+        "/estates/{estate_mine}/surveys/{survey_draft_mine}/delete": PAPER_STAFF("/estates/{estate_mine}/surveys"),
+    },
     # An empty form is enough to publish: the published one is refused, the draft published.
     ("POST", "/estates/<int:estate_id>/surveys/<int:survey_id>/publish"): {
         "/estates/{estate_theirs}/surveys/{survey_draft_theirs}/publish": NOBODY,

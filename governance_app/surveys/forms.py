@@ -41,6 +41,10 @@ class QuestionForm(FlaskForm):
     submit = SubmitField(_l("Add the question"))
 
 
+class EditQuestionForm(QuestionForm):
+    submit = SubmitField(_l("Save the question"))
+
+
 class CompanyForm(FlaskForm):
     name = StringField(_l("Company name"), validators=[InputRequired(_l("Enter the company's name.")),
                                                       Length(max=200)])

@@ -45,7 +45,7 @@ class Survey(OfEstate, db.Model):
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     estate: Mapped[Estate] = relationship()
-    questions: Mapped[list[SurveyQuestion]] = relationship(back_populates="survey",
+    questions: Mapped[list[SurveyQuestion]] = relationship(back_populates="survey", cascade="all, delete-orphan",
                                                            order_by="SurveyQuestion.position")
 
     @property

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth.permissions import can, child_or_404, load_or_404, visible_estates
 from ..core import clock
 from ..core.forms import ActionForm
-from ..core.refusals import attempted, done, invalid, message as refusal_message
+from ..core.refusals import attempted, done, invalid, message as refusal_message, returning_to, saved
 from ..documents.models import DocumentKind
 from ..documents.services import register_current_source
 from ..estates.models import Estate
@@ -20,7 +20,7 @@ from ..proposals.models import Proposal
 from ..extensions import db
 from . import charts, duties, export, permissions, rules, services  # noqa: F401 (duties, permissions: registered)
 from .forms import (
-    CompanyForm, PublishForm, QuestionForm, RatingForm, SurveyForm, answers_sent, company_values,
+    CompanyForm, EditQuestionForm, PublishForm, QuestionForm, RatingForm, SurveyForm, answers_sent, company_values,
     question_values, rating_scores, survey_values,
 )
 from .messages import DIMENSION_TITLES, KIND_TITLES, STATE_TITLES
@@ -142,6 +142,49 @@ def add_question(estate_id: int, survey_id: int):
         return render_template("surveys/survey.html", **_question_page_context(estate, found, form)), 400
     services.add_question(found, actor=current_user, **question_values(form))
     return done(_("The question is added."), url_for(".survey", estate_id=estate.id, survey_id=found.id))
+
+
+def _draft_question(estate, survey_id: int, position: int):
+    """A question of the estate's draft survey, for its writers; 404 once published (fixed then)."""
+    found = _survey(estate, survey_id)
+    question = next((one for one in found.questions if one.position == position), None)
+    if found.published or question is None:
+        abort(404)
+    return found, question
+
+
+@bp.route("/estates/<int:estate_id>/surveys/<int:survey_id>/questions/<int:position>/edit", methods=["GET", "POST"])
+@login_required
+def edit_question(estate_id: int, survey_id: int, position: int):
+    estate = load_or_404(Estate, estate_id, "surveys.manage")
+    found, question = _draft_question(estate, survey_id, position)
+    form = EditQuestionForm(obj=None if request.method == "POST" else question)
+    if request.method == "GET":
+        form.options.data = "\n".join(question.options)
+    if saved(form, lambda: services.change_question(question, actor=current_user, **question_values(form)),
+             SurveyError):
+        return done(_("The question is saved."), url_for(".survey", estate_id=estate.id, survey_id=found.id))
+    return render_template("surveys/edit_question.html", estate=estate, survey=found, question=question,
+                           form=form), 400 if form.is_submitted() else 200
+
+
+@bp.post("/estates/<int:estate_id>/surveys/<int:survey_id>/questions/<int:position>/delete")
+@login_required
+def delete_question(estate_id: int, survey_id: int, position: int):
+    estate = load_or_404(Estate, estate_id, "surveys.manage")
+    found, question = _draft_question(estate, survey_id, position)
+    services.delete_question(question, current_user)
+    return done(_("The question is deleted."), url_for(".survey", estate_id=estate.id, survey_id=found.id))
+
+
+@bp.post("/estates/<int:estate_id>/surveys/<int:survey_id>/delete")
+@login_required
+def delete_survey(estate_id: int, survey_id: int):
+    estate = load_or_404(Estate, estate_id, "surveys.manage")
+    found = _survey(estate, survey_id)
+    returning_to(url_for(".survey", estate_id=estate.id, survey_id=found.id))
+    services.delete_survey(found, current_user)
+    return done(_("The draft survey is deleted."), url_for(".surveys", estate_id=estate.id))
 
 
 def _question_page_context(estate, survey: Survey, form: QuestionForm) -> dict:

@@ -23,7 +23,7 @@ from ..disclosure.models import DocumentKind, DocumentVersion, EstateDocument
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate
 from ..estates.services import current_roll_units
-from ..extensions import db
+from ..extensions import db, renumber
 from . import rules
 from .models import RatingPublication, ServiceCompany, ServiceRating, Survey, SurveyError, SurveyQuestion, \
     SurveyResponse
@@ -115,17 +115,58 @@ def create_survey(estate: Estate, *, title: str, description: str, opens_at: dt.
                    details={"title": survey.title, "anonymous": anonymous, "buildings": chosen}, actor=actor)
 
 
+def _checked_options(kind: str, options: Sequence[str], max_choices: int) -> list[str]:
+    try:
+        return list(rules.check_question(kind, options, max_choices))
+    except rules.AnswerError as error:
+        raise SurveyError(error.reason) from error
+
+
 def add_question(survey: Survey, *, kind: str, text: str, options: Sequence[str], max_choices: int, actor
                  ) -> SurveyQuestion:
     survey.check_draft()
-    try:
-        cleaned = rules.check_question(kind, options, max_choices)
-    except rules.AnswerError as error:
-        raise SurveyError(error.reason) from error
+    cleaned = _checked_options(kind, options, max_choices)
     question = SurveyQuestion(survey=survey, position=len(survey.questions) + 1, kind=kind, text=text.strip(),
                               options=list(cleaned), max_choices=max_choices if kind == rules.MULTIPLE else 1)
     return created(question, "survey.question_added", estate_id=survey.estate_id, object_type="survey",
                    object_id=survey.id, details={"position": question.position, "kind": kind}, actor=actor)
+
+
+def change_question(question: SurveyQuestion, *, kind: str, text: str, options: Sequence[str], max_choices: int,
+                    actor) -> SurveyQuestion:
+    """Correct a question of a draft survey (once published, its questions are fixed)."""
+    survey = question.survey
+    survey.check_draft()
+    cleaned = _checked_options(kind, options, max_choices)
+    question.kind, question.text, question.options = kind, text.strip(), cleaned
+    question.max_choices = max_choices if kind == rules.MULTIPLE else 1
+    db.session.flush()
+    record("survey.question_changed", estate_id=survey.estate_id, object_type="survey", object_id=survey.id,
+           details={"position": question.position, "kind": kind}, actor=actor)
+    return question
+
+
+def delete_question(question: SurveyQuestion, actor) -> None:
+    """Delete a question of a draft survey; the ones after it move up (q3 becomes q2)."""
+    survey = question.survey
+    survey.check_draft()
+    position, text = question.position, question.text
+    survey.questions.remove(question)
+    db.session.flush()
+    renumber(survey.questions)
+    record("survey.question_deleted", estate_id=survey.estate_id, object_type="survey", object_id=survey.id,
+           details={"position": position, "text": text}, actor=actor)
+
+
+def delete_survey(survey: Survey, actor) -> None:
+    """Delete a draft survey with its questions; a published one stays (owners may have answered)."""
+    survey.check_draft()
+    details = {"title": survey.title, "questions": len(survey.questions)}
+    estate_id, survey_id = survey.estate_id, survey.id
+    db.session.delete(survey)
+    db.session.flush()
+    record("survey.deleted", estate_id=estate_id, object_type="survey", object_id=survey_id, details=details,
+           actor=actor)
 
 
 def publish_survey(survey: Survey, actor) -> None:

@@ -17,7 +17,7 @@ from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate, Ownership, Unit
 from ..estates.services import current_roll_units
 from ..core import clock, events
-from ..extensions import db
+from ..extensions import db, renumber
 from ..files import services as files
 from . import bundle, rules
 from .models import (
@@ -108,15 +108,6 @@ def delete_draft(vote: Vote, actor) -> None:
     db.session.flush()
 
 
-def _renumber(rows: Sequence, owner) -> None:
-    """Positions 1..n again after a deletion, so that keys (i1, c1, p1) stay without gaps; moved
-    one at a time, lowest first, so the unique positions never collide."""
-    for position, row in enumerate(sorted(rows, key=lambda r: r.position), start=1):
-        if row.position != position:
-            row.position = position
-            db.session.flush()
-
-
 def _item_rules(vote: Vote, kind: ItemKind, matter: int, seats: int, alternates: int,
                 options: Sequence[str], by_election: bool = False, committee: tuple[int, int] = (0, 0)) -> int:
     """The checks of an item's fields (R-43 for elections); the matter it is filed under.
@@ -164,7 +155,7 @@ def delete_item(item: VoteItem, actor=None) -> None:
     key, title = item.key, item.title
     vote.items.remove(item)
     db.session.flush()
-    _renumber(vote.items, vote)
+    renumber(vote.items)
     record("vote.item_deleted", estate_id=vote.estate_id, object_type="vote", object_id=vote.id, actor=actor,
            details={"item": key, "title": title})
 
@@ -194,7 +185,7 @@ def delete_candidate(candidate: Candidate, actor=None) -> None:
     key, name = candidate.key, candidate.name
     item.candidates.remove(candidate)
     db.session.flush()
-    _renumber(item.candidates, item)
+    renumber(item.candidates)
     record("vote.candidate_deleted", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
            actor=actor, details={"item": item.key, "candidate": key, "name": name})
 

@@ -115,3 +115,57 @@ def test_other_estates_surveys_answer_404(app, login, clock, estate, other_estat
         assert stranger.get(f"/estates/{estate.id}/surveys/{survey.id}{path}").status_code == 404
     assert stranger.get(f"/estates/{other_estate.id}/surveys/{survey.id}").status_code == 404
     assert dt.date(2026, 5, 10)  # the clock of the fixture
+
+
+def test_a_draft_s_questions_are_corrected_and_deleted_and_a_draft_deleted(app, login, clock, estate, committee,
+                                                                          owner_account):
+    """Until it is published the committee corrects a question (a refused change keeps what was
+    typed and changes nothing), deletes one (the next moves up: q2 becomes q1) or the whole draft;
+    once published, its questions are fixed (R-72's survey is what the owners answered)."""
+    from governance_app.audit.models import AuditEvent
+    from governance_app.surveys.models import SurveyQuestion
+
+    writer = _browser(app, login, committee)
+    assert writer.post(f"/estates/{estate.id}/surveys", data={
+        "title": "绿化", "description": "", "opens_at": "2026-05-10T09:00", "closes_at": "2026-05-20T20:00"}
+                       ).status_code == 302
+    survey = db.session.scalar(select(Survey).order_by(Survey.id.desc()))
+    base = f"/estates/{estate.id}/surveys/{survey.id}"
+    for question in ({"kind": "single", "text": "种什么树？", "options": "桂花\n香樟"}, {"kind": "text", "text": "其他意见"}):
+        assert writer.post(base + "/questions", data=question).status_code == 302
+    page = writer.get(base + "/questions/1/edit")
+    assert page.status_code == 200 and "桂花\n香樟" in page.get_data(as_text=True)
+    refused = writer.post(base + "/questions/1/edit", data={"kind": "single", "text": "种哪种树？", "options": "桂花"})
+    assert refused.status_code == 400 and "种哪种树？" in refused.get_data(as_text=True)  # one option only
+    db.session.rollback()
+    assert db.session.get(SurveyQuestion, survey.questions[0].id).text == "种什么树？"
+    changed = writer.post(base + "/questions/1/edit", data={
+        "kind": "multiple", "text": "种哪些树？", "options": "桂花\n香樟\n银杏", "max_choices": "2"})
+    assert changed.status_code == 302, text(changed)
+    db.session.rollback()
+    first = survey.questions[0]
+    assert (first.kind, first.text, first.options, first.max_choices) == ("multiple", "种哪些树？", ["桂花", "香樟", "银杏"], 2)
+    assert writer.post(base + "/questions/1/delete").status_code == 302
+    db.session.rollback()
+    assert [(q.key, q.text) for q in survey.questions] == [("q1", "其他意见")]
+    owner = _browser(app, login, owner_account("王伟", "wang"))
+    assert owner.get(base + "/questions/1/edit").status_code == 404
+    assert owner.post(base + "/delete").status_code == 404
+    actions = [event.action for event in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "survey", AuditEvent.object_id == survey.id).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["survey.question_changed", "survey.question_deleted"]
+
+    published = _write(writer, estate)
+    fixed = f"/estates/{estate.id}/surveys/{published.id}"
+    assert writer.get(fixed + "/questions/1/edit").status_code == 404
+    assert writer.post(fixed + "/questions/1/delete").status_code == 404
+    kept = writer.post(fixed + "/delete")
+    assert kept.status_code in (302, 303) and kept.location.endswith(fixed)
+    assert db.session.get(Survey, published.id) is not None
+
+    survey_id, published_questions = survey.id, len(published.questions)
+    assert writer.post(base + "/delete").location.endswith(f"/estates/{estate.id}/surveys")
+    db.session.rollback()
+    assert db.session.get(Survey, survey_id) is None and count(SurveyQuestion) == published_questions
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "survey.deleted")).details == \
+        {"title": "绿化", "questions": 1}
