@@ -21,10 +21,17 @@ from .models import AccountKind, Entry, EntryState, FundAccount, Question, State
 PUBLISHED_KINDS = (AccountKind.MAINTENANCE_FUND, AccountKind.COMMON_INCOME)
 
 
+def _accounts(estate_ids: list[int], *kinds: AccountKind):
+    """The ids of the estates' accounts (of ``kinds``, else the published ones): each sum is then
+    taken over these estates' rows only, not the whole platform's."""
+    return select(FundAccount.id).where(in_estates(FundAccount.estate_id, estate_ids),
+                                        FundAccount.kind.in_(kinds or PUBLISHED_KINDS))
+
+
 def statements_due(estate_ids: list[int], today: dt.date) -> list[Duty]:
     """R-50: the next statement of each account, due 30 days after its period ends."""
     covered = select(Statement.account_id, func.max(Statement.period_end).label("until")) \
-        .group_by(Statement.account_id).subquery()
+        .where(Statement.account_id.in_(_accounts(estate_ids))).group_by(Statement.account_id).subquery()
     rows = db.session.execute(
         select(FundAccount.estate_id, FundAccount.kind, FundAccount.opened_on, covered.c.until)
         .outerjoin(covered, covered.c.account_id == FundAccount.id)
@@ -42,7 +49,8 @@ def statements_due(estate_ids: list[int], today: dt.date) -> list[Duty]:
 def top_ups_due(estate_ids: list[int], today: dt.date) -> list[Duty]:
     """R-52: the fund's balance below 30% of the first-period amount: a top-up is due now."""
     signed = func.coalesce(func.sum(case((Entry.direction == "in", Entry.amount), else_=-Entry.amount)), 0)
-    moved = select(Entry.account_id, signed.label("moved")).where(Entry.state == EntryState.POSTED) \
+    moved = select(Entry.account_id, signed.label("moved")).where(
+        Entry.state == EntryState.POSTED, Entry.account_id.in_(_accounts(estate_ids, AccountKind.MAINTENANCE_FUND))) \
         .group_by(Entry.account_id).subquery()
     rows = db.session.execute(
         select(FundAccount.estate_id, FundAccount.opening_balance, FundAccount.first_period_amount, moved.c.moved)
