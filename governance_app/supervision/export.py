@@ -23,25 +23,39 @@ def duty_kind_title(kind: str) -> str:
             "funds.question": _("Owners' questions after 14 days")}.get(kind, kind)
 
 
-def committee_text(row) -> str:
-    if row.committee == "process":
-        text = _("%(kind)s at stage %(number)d (%(stage)s)", kind=KIND_TITLES[row.kind],
-                 number=views.rules.stage_number(row.stage) if row.stage else 1,
-                 stage=STAGE_TITLES[row.stage or "term"])
-        return text + (_(", day %(day)d", day=row.stage_day) if row.stage_day is not None else "")
-    if row.committee == "term_ends":
-        return _("Term ends in %(months)d months (%(day)s)", months=row.months_left, day=row.term_ends_on)
-    if row.committee == "in_term":
-        return _("In term until %(day)s", day=row.term_ends_on)
-    return _("No committee")
+class CommitteeWords:
+    """What the dashboard and its file say of an estate's committee, in the reader's language,
+    each phrase translated once (the page's ``Words`` adds its own)."""
+
+    def __init__(self):
+        self.stage_at = _("%(kind)s at stage %(number)d (%(stage)s)")
+        self.stage_day = _(", day %(day)d")
+        self.term_ends = _("Term ends in %(months)d months (%(day)s)")
+        self.in_term = _("In term until %(day)s")
+        self.no_committee = _("No committee")
+        self.kinds = {kind: str(title) for kind, title in KIND_TITLES.items()}
+        self.stages = {stage: str(title) for stage, title in STAGE_TITLES.items()}
+
+    def committee(self, row) -> str:
+        if row.committee == "process":
+            text = self.stage_at % {"kind": self.kinds[row.kind],
+                                    "number": views.rules.stage_number(row.stage) if row.stage else 1,
+                                    "stage": self.stages[row.stage or "term"]}
+            return text + (self.stage_day % {"day": row.stage_day} if row.stage_day is not None else "")
+        if row.committee == "term_ends":
+            return self.term_ends % {"months": row.months_left, "day": row.term_ends_on}
+        if row.committee == "in_term":
+            return self.in_term % {"day": row.term_ends_on}
+        return self.no_committee
 
 
 def export_rows(rows, today: dt.date, progress: Callable[[int, int], None] | None = None) -> list[list[str]]:
     """The dashboard's rows as a table: one line per duty (or per estate without one).
     ``progress(done, total)`` hears of the estates as they are written."""
     table = [[_("Estate"), _("Community"), _("Committee"), _("Duty"), _("Rule"), _("Due"), _("Days overdue")]]
+    words = CommitteeWords()
     for number, row in enumerate(rows, start=1):
-        committee = committee_text(row)
+        committee = words.committee(row)
         for duty in row.duties or [None]:
             if duty is None:
                 table.append([row.name, row.community, committee, "", "", "", ""])

@@ -104,35 +104,17 @@ class EstateLine:
     votes: list[VoteLine]
 
 
-class Words:
+class Words(export_file.CommitteeWords):
     """The dashboard's words in the reader's language, each translated once."""
 
     def __init__(self):
-        self.stage_at = _("%(kind)s at stage %(number)d (%(stage)s)")
-        self.stage_day = _(", day %(day)d")
-        self.term_ends = _("Term ends in %(months)d months (%(day)s)")
-        self.in_term = _("In term until %(day)s")
-        self.no_committee = _("No committee")
-        self.kinds = {kind: str(title) for kind, title in KIND_TITLES.items()}
-        self.stages = {stage: str(title) for stage, title in STAGE_TITLES.items()}
+        super().__init__()
         self.overdue = _("overdue by %(days)d days")
         self.due = _("due %(day)s")
         self.open_vote = _("Open vote “%(title)s”: %(heads)d of %(total_heads)d owners (%(heads_share)s%%), "
                            "%(area_share)s%% of the area taking part")
         self.reached = _("two thirds reached (R-10)")
         self.not_reached = _("two thirds not yet reached (R-10)")
-
-    def committee(self, row) -> str:
-        if row.committee == "process":
-            text = self.stage_at % {"kind": self.kinds[row.kind],
-                                    "number": views.rules.stage_number(row.stage) if row.stage else 1,
-                                    "stage": self.stages[row.stage or "term"]}
-            return text + (self.stage_day % {"day": row.stage_day} if row.stage_day is not None else "")
-        if row.committee == "term_ends":
-            return self.term_ends % {"months": row.months_left, "day": row.term_ends_on}
-        if row.committee == "in_term":
-            return self.in_term % {"day": row.term_ends_on}
-        return self.no_committee
 
     def duty(self, duty, today) -> DutyLine:
         days_left = duty.days_left(today)
