@@ -52,12 +52,15 @@ class Positioned:
         return f"{self.key_letter}{self.position}"
 
 
-def renumber(rows) -> None:
-    """Positions 1..n again after a deletion, so that keys (i1, c1, q1) stay without gaps; moved
-    one at a time, lowest first, so the unique positions never collide."""
-    for position, row in enumerate(sorted(rows, key=lambda r: r.position), start=1):
-        if row.position != position:
-            row.position = position
+def remove_positioned(rows: list, row) -> None:
+    """Delete ``row`` from its parent's ``rows`` (a delete-orphan relationship) and number the rest
+    1..n again, so that keys (i1, c1, q1) stay without gaps; moved one at a time, lowest first, so
+    the unique positions never collide."""
+    rows.remove(row)
+    db.session.flush()
+    for position, kept in enumerate(sorted(rows, key=lambda r: r.position), start=1):
+        if kept.position != position:
+            kept.position = position
             db.session.flush()
 
 

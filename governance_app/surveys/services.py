@@ -23,7 +23,7 @@ from ..disclosure.models import DocumentKind, DocumentVersion, EstateDocument
 from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate
 from ..estates.services import current_roll_units
-from ..extensions import db, renumber
+from ..extensions import db, remove_positioned
 from . import rules
 from .models import RatingPublication, ServiceCompany, ServiceRating, Survey, SurveyError, SurveyQuestion, \
     SurveyResponse
@@ -151,9 +151,7 @@ def delete_question(question: SurveyQuestion, actor) -> None:
     survey = question.survey
     survey.check_draft()
     position, text = question.position, question.text
-    survey.questions.remove(question)
-    db.session.flush()
-    renumber(survey.questions)
+    remove_positioned(survey.questions, question)
     record("survey.question_deleted", estate_id=survey.estate_id, object_type="survey", object_id=survey.id,
            details={"position": position, "text": text}, actor=actor)
 

@@ -17,7 +17,7 @@ from ..estates import rules as roll_rules
 from ..estates.models import Building, Estate, Ownership, Unit
 from ..estates.services import current_roll_units
 from ..core import clock, events
-from ..extensions import db, renumber
+from ..extensions import db, remove_positioned
 from ..files import services as files
 from . import bundle, rules
 from .models import (
@@ -153,9 +153,7 @@ def delete_item(item: VoteItem, actor=None) -> None:
     vote = item.vote
     vote.require_draft()
     key, title = item.key, item.title
-    vote.items.remove(item)
-    db.session.flush()
-    renumber(vote.items)
+    remove_positioned(vote.items, item)
     record("vote.item_deleted", estate_id=vote.estate_id, object_type="vote", object_id=vote.id, actor=actor,
            details={"item": key, "title": title})
 
@@ -183,9 +181,7 @@ def delete_candidate(candidate: Candidate, actor=None) -> None:
     item = candidate.item
     item.vote.require_draft()
     key, name = candidate.key, candidate.name
-    item.candidates.remove(candidate)
-    db.session.flush()
-    renumber(item.candidates)
+    remove_positioned(item.candidates, candidate)
     record("vote.candidate_deleted", estate_id=item.vote.estate_id, object_type="vote", object_id=item.vote_id,
            actor=actor, details={"item": item.key, "candidate": key, "name": name})
 
