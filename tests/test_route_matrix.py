@@ -1195,6 +1195,12 @@ MATRIX: dict[tuple[str, str], dict[str | tuple[str, str], tuple]] = {
         "/proposals/{missing}/milestones": NOBODY,
         "/proposals/{proposal_preparation_mine}/milestones": MANAGERS(400),
     },
+    # The world's proposals have no milestone: reaching one is in tests/proposals/test_services.py.
+    ("POST", "/proposals/<int:proposal_id>/milestones/<int:milestone_id>/reached"): {
+        "/proposals/{proposal_support_theirs}/milestones/1/reached": NOBODY,
+        "/proposals/{missing}/milestones/1/reached": NOBODY,
+        "/proposals/{proposal_preparation_mine}/milestones/1/reached": NOBODY,
+    },
     ("POST", "/proposals/<int:proposal_id>/updates"): {
         "/proposals/{proposal_support_theirs}/updates": NOBODY,
         "/proposals/{missing}/updates": NOBODY,

@@ -53,6 +53,8 @@ REASONS = {
     "owners_only": _l("Only verified owners of the estate can raise a proposal."),
     "author_only": _l("Only the author can change or submit a draft."),
     "no_title": _l("Give a title."),
+    "no_milestone": _l("This project has no such milestone."),
+    "milestone_reached": _l("This milestone was already marked reached on %(day)s."),
     "no_text": _l("Write what happened."),
     "bad_category": _l("Choose a category."),
     "negative_cost": _l("The cost cannot be negative."),

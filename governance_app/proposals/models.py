@@ -180,6 +180,11 @@ class Milestone(Keyed, db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # the day the committee marked it reached
+
+    def late(self, today: dt.date) -> bool:
+        """Due before today and not reached (reached late is shown by its two dates)."""
+        return self.done_on is None and self.due_on < today
 
 
 class ProgressUpdate(Keyed, db.Model):

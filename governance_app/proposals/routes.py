@@ -209,6 +209,7 @@ def _page(proposal: Proposal, status: int = 200, **given):
         "signing_states": SIGNING_STATES,
         "surveys": survey_services.surveys_from("proposal", proposal.id),
         "may_survey": can(current_user, "surveys.manage", proposal.estate),
+        "today": clock.today(),
     }
     return render_template("proposals/show.html", **context, **_forms(proposal, given)), status
 
@@ -221,6 +222,16 @@ def _due(since: dt.date | None, days: int) -> dt.date | None:
 @login_required
 def show(proposal_id: int):
     return _page(_proposal(proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/milestones/<int:milestone_id>/reached")
+@login_required
+def milestone_reached(proposal_id: int, milestone_id: int):
+    proposal = _proposal(proposal_id, "proposals.manage")
+    if all(one.id != milestone_id for one in proposal.milestones):
+        abort(404)
+    services.reach_milestone(proposal, current_user, milestone_id)
+    return done(_("The milestone is marked reached."), url_for(".show", proposal_id=proposal.id))
 
 
 @bp.get("/proposals/<int:proposal_id>/files/<int:file_id>")

@@ -540,6 +540,22 @@ def add_milestone(proposal: Proposal, actor, *, title: str, due_on: dt.date) -> 
     return milestone
 
 
+def reach_milestone(proposal: Proposal, actor, milestone_id: int) -> Milestone:
+    """The committee marks a milestone of a project in delivery reached, today; once only."""
+    proposal.require(ProposalState.DELIVERY)
+    milestone = next((one for one in proposal.milestones if one.id == milestone_id), None)
+    if milestone is None:
+        raise ProposalError("no_milestone")
+    if milestone.done_on is not None:
+        raise ProposalError("milestone_reached", day=milestone.done_on.isoformat())
+    milestone.done_on = clock.today()
+    db.session.flush()
+    record("proposals.milestone_reached", estate_id=proposal.estate_id, object_type="proposal",
+           object_id=proposal.id, details={"title": milestone.title, "due_on": milestone.due_on.isoformat(),
+                                           "done_on": milestone.done_on.isoformat()}, actor=actor)
+    return milestone
+
+
 def add_update(proposal: Proposal, actor, *, text: str, percent_complete: int,
                photos: Sequence[tuple[bytes, str]] = ()) -> ProgressUpdate:
     proposal.require(ProposalState.DELIVERY)

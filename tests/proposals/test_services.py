@@ -410,3 +410,37 @@ def test_delivery_steps_need_a_project(world):
         services.record_payment(services.get(made.id), world.chair, account_kind="common_income",
                                 day=dt.date(2026, 8, 1), amount=1, category="other_expense", counterparty="",
                                 description="")
+
+
+def test_a_milestone_is_marked_reached_once_and_shown_late_until_then(world):
+    """Owners follow a project by its milestones: each shows its due day and, once the committee
+    marks it, the day it was reached; one past its day and not reached reads "late"."""
+    from governance_app.core import clock as platform
+
+    world.open_accounts()
+    made, _vote = world.voted()
+    made = services.get(made.id)
+    services.start_delivery(made, world.chair, contractor="上海某建设公司", contract=None)
+    today = platform.today()
+    early = services.add_milestone(made, world.chair, title="开工", due_on=today - dt.timedelta(days=3))
+    later = services.add_milestone(made, world.chair, title="竣工", due_on=today + dt.timedelta(days=30))
+    db.session.commit()
+    assert early.late(today) and not later.late(today)
+    page = world.pages(world.li).get(f"/proposals/{made.id}").get_data(as_text=True)
+    assert "late" in page and "Mark “开工” reached" not in page  # owners see, only the committee marks
+    chair = world.pages(world.chair)
+    assert "Mark “开工” reached" in chair.get(f"/proposals/{made.id}").get_data(as_text=True)
+    assert chair.post(f"/proposals/{made.id}/milestones/{early.id}/reached").status_code == 302
+    assert world.pages(world.li).post(f"/proposals/{made.id}/milestones/{later.id}/reached").status_code == 404
+    db.session.rollback()
+    made = services.get(made.id)
+    assert [(m.title, m.done_on) for m in made.milestones] == [("开工", today), ("竣工", None)]
+    assert not made.milestones[0].late(today)
+    assert f"reached on {today.isoformat()}" in world.pages(world.li).get(f"/proposals/{made.id}").get_data(as_text=True)
+    with refused("milestone_reached"):
+        services.reach_milestone(made, world.chair, made.milestones[0].id)
+    with refused("no_milestone"):
+        services.reach_milestone(made, world.chair, 999_999)
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "proposals.milestone_reached"))
+    assert event.actor_id == world.chair.id and event.details["done_on"] == today.isoformat()
+    assert chair.post(f"/proposals/{made.id}/milestones/999999/reached").status_code == 404
