@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import select
@@ -37,7 +37,8 @@ def clock_at(moment: dt.datetime) -> Iterator[None]:
         clock.now = real
 
 
-def _local(day: dt.date, hour: int) -> dt.datetime:
+def local_time(day: dt.date, hour: int) -> dt.datetime:
+    """``hour`` o'clock of a day in the estates' zone, as an aware UTC instant."""
     return dt.datetime.combine(day, dt.time(hour), clock.zone()).astimezone(dt.timezone.utc)
 
 
@@ -50,7 +51,7 @@ def ensure_last_years_vote(estate: Estate, actor, seed: int = 2025) -> Vote:
     noticed_on = clock.today() - dt.timedelta(days=365)
     opening = noticed_on + dt.timedelta(days=16)
     last_day = opening + dt.timedelta(days=6)
-    with clock_at(_local(noticed_on, 9)):
+    with clock_at(local_time(noticed_on, 9)):
         vote = services.create_vote(estate, title=TITLE, description="更换已老化的监控系统；补选业主委员会委员。",
                                     opening_date=opening, last_day=last_day, buildings=None, actor=actor)
         services.add_item(vote, kind=ItemKind.RESOLUTION, matter=5, title="使用专项维修资金更换小区监控系统")
@@ -65,25 +66,32 @@ def ensure_last_years_vote(estate: Estate, actor, seed: int = 2025) -> Vote:
                 ("蒋某", NominationSource.SELF, "")):
             services.add_candidate(election, name=name, nomination=source, statement=statement, pledge_signed=True)
         services.publish_notice(vote, actor)
-    rng = random.Random(seed)
     candidates = [c.key for c in election.candidates]
+    paper_ballots(vote, actor, opening, random.Random(seed), lambda rng: {
+        "i1": rng.choices(("approve", "oppose", "abstain"), (8, 1, 1))[0],
+        "i2": sorted(rng.sample(candidates[:5], 4) + ([candidates[5]] if rng.random() < 0.2 else []))})
+    with clock_at(local_time(last_day + dt.timedelta(days=1), 10)):
+        services.advance(vote)
+        services.count(vote, actor)
+    with clock_at(local_time(last_day + dt.timedelta(days=1), 16)):
+        services.publish_result(vote, actor)
+    assert vote.state == VoteState.PUBLISHED
+    return vote
+
+
+def paper_ballots(vote: Vote, actor, first_day: dt.date, rng: random.Random,
+                  choose: Callable[[random.Random], dict]) -> None:
+    """About four owners in five vote on paper, one a minute from 10:00 over the vote's first
+    week, entered by the committee with a scan, each at its time; ``choose(rng)`` their choices."""
     for number, entry in enumerate(_one_unit_per_voter(vote)):
         if rng.random() >= 0.82:
             continue
-        received = _local(opening + dt.timedelta(days=number % 7), 10) + dt.timedelta(minutes=number)
-        choices = {"i1": rng.choices(("approve", "oppose", "abstain"), (8, 1, 1))[0],
-                   "i2": sorted(rng.sample(candidates[:5], 4) + ([candidates[5]] if rng.random() < 0.2 else []))}
+        received = local_time(first_day + dt.timedelta(days=number % 7), 10) + dt.timedelta(minutes=number)
+        choices = choose(rng)
         with clock_at(received + dt.timedelta(minutes=5)):
             services.advance(vote)
             services.record_paper(vote, actor, unit=entry.unit, received_at=received, signed=True,
                                   signer_matches=True, choices=choices, scan=_SCAN + entry.unit.encode() + b"\xff\xd9")
-    with clock_at(_local(last_day + dt.timedelta(days=1), 10)):
-        services.advance(vote)
-        services.count(vote, actor)
-    with clock_at(_local(last_day + dt.timedelta(days=1), 16)):
-        services.publish_result(vote, actor)
-    assert vote.state == VoteState.PUBLISHED
-    return vote
 
 
 def _one_unit_per_voter(vote: Vote) -> list:

@@ -268,8 +268,8 @@ def test_demo_load_is_idempotent_and_realistic(runner, app_context):
 
 
 def test_demo_shows_the_inbox_and_a_finished_letters_job(runner, app_context, client, login):
-    """Issue 16 in the demo: the demo owner's inbox has unread messages (the votes' notices, a vote
-    opened, a result published) and its count is in the header; the committee member has a finished
+    """Issue 16 in the demo: the demo owner's inbox has unread messages (the votes' notices, votes
+    opened, results published) and its count is in the header; the committee member has a finished
     letters job, listed on the activation page, whose PDF holds its letters."""
     from governance_app.auth import services as auth_services
     from governance_app.auth.models import ActivationCode
@@ -282,8 +282,10 @@ def test_demo_shows_the_inbox_and_a_finished_letters_job(runner, app_context, cl
 
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     owner = auth_services.find_user("13900000001")
-    assert sorted((m.kind, m.read_at) for m in notifications.inbox(owner)) == [
-        ("vote_noticed", None), ("vote_noticed", None), ("vote_opened", None), ("vote_result", None)]
+    assert sorted((m.kind, m.read_at) for m in notifications.inbox(owner)) == [  # the open vote's, last
+        ("vote_noticed", None), ("vote_noticed", None), ("vote_noticed", None),  # year's, the project's
+        ("vote_opened", None), ("vote_opened", None), ("vote_opened", None), ("vote_result", None),
+        ("vote_result", None)]
     member = auth_services.find_user("member")
     job = db.session.scalars(select(Job)).one()
     assert (job.owner_id, job.kind, job.state) == (member.id, "activation_letters", JobState.DONE)
@@ -298,7 +300,7 @@ def test_demo_shows_the_inbox_and_a_finished_letters_job(runner, app_context, cl
     assert f'href="/jobs/{job.id}"' in activation and "最近 24 小时生成的激活函" in activation
     assert "下载文件" in text(client.get(f"/jobs/{job.id}"))
     login(owner)
-    assert "消息 (4 条未读)" in text(client.get("/"))
+    assert "消息 (8 条未读)" in text(client.get("/"))
 
 
 def test_demo_load_if_empty_does_nothing_when_estates_exist(runner, make_estate):

@@ -162,7 +162,33 @@ def test_the_demo_estate_has_proposals_in_several_states(app_context):
     estate = _first_estate()
     states = set(db.session.scalars(select(Proposal.state).where(Proposal.estate_id == estate.id)))
     assert {ProposalState.DRAFT, ProposalState.SUPPORT, ProposalState.AWAITING_ANSWER, ProposalState.DECLINED,
-            ProposalState.PREPARATION} <= states
+            ProposalState.PREPARATION, ProposalState.DELIVERY} <= states
     load_demo()  # loading again changes nothing
     db.session.commit()
-    assert db.session.query(Proposal).filter(Proposal.estate_id == estate.id).count() == 5
+    assert db.session.query(Proposal).filter(Proposal.estate_id == estate.id).count() == 6
+
+
+def test_the_demo_project_in_delivery_passed_a_vote_that_verifies(app_context):
+    """The demo's project: its vote was noticed, cast on paper, counted and published at the times
+    it happened, so its bundle verifies; one milestone reached, one late, one ahead; money spent."""
+    import json
+
+    from sqlalchemy import select
+
+    from governance_app.core import clock
+    from governance_app.demo import load_demo
+    from governance_app.proposals import services
+    from governance_app.voting import bundle
+    from governance_app.voting import services as voting
+
+    load_demo()
+    db.session.commit()
+    project = db.session.scalar(select(Proposal).where(Proposal.state == ProposalState.DELIVERY))
+    vote = services.vote_of(project)
+    data = bundle.load(json.dumps(voting.audit_bundle(vote), ensure_ascii=False))
+    assert bundle.verify(data) is None
+    today = clock.today()
+    assert [(m.done_on is not None, m.late(today)) for m in project.milestones] == \
+        [(True, False), (False, True), (False, False)]
+    money, entries = services.money(project)
+    assert money.spent == 9_600_00 and len(entries) == 1 and project.percent_complete == 55
