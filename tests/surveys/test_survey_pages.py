@@ -152,7 +152,7 @@ def test_a_draft_s_questions_are_corrected_and_deleted_and_a_draft_deleted(app, 
     assert owner.get(base + "/questions/1/edit").status_code == 404
     assert owner.post(base + "/delete").status_code == 404
     actions = [event.action for event in db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "survey", AuditEvent.object_id == survey.id).order_by(AuditEvent.id))]
+        AuditEvent.object_type == "survey", AuditEvent.object_id == str(survey.id)).order_by(AuditEvent.id))]
     assert actions[-2:] == ["survey.question_changed", "survey.question_deleted"]
 
     published = _write(writer, estate)

@@ -28,6 +28,6 @@ def test_r40_the_demo_open_vote_matches_its_commitment(app_context):
     head = db.session.scalar(select(VoteChainHead).where(VoteChainHead.vote_id == vote.id, VoteChainHead.seq == 0))
     assert head is None or head.chain == bundle.chain_start(vote.uid, vote.commitment)
     [noticed] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vote.noticed",
-                                                            AuditEvent.object_id == vote.id))
+                                                            AuditEvent.object_id == str(vote.id)))
     assert noticed.details["commitment"] == vote.commitment
     assert noticed.details["opens_at"] == platform.aware(vote.opens_at).isoformat()
